@@ -1,0 +1,5 @@
+import sys
+
+from thera_stats.cli import main
+
+sys.exit(main())

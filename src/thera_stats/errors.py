@@ -1,0 +1,84 @@
+"""The exceptions raised by thera_stats.
+
+Every user-facing error derives from :class:`TheraStatsError`, so a caller can
+catch the package's errors without catching programming mistakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "ConvergenceError",
+    "DataValidationError",
+    "TheraStatsError",
+]
+
+PROBLEM_COLUMNS = ("table", "row", "patient_id", "column", "value", "rule", "severity")
+
+
+class TheraStatsError(Exception):
+    """Base class of the errors raised by thera_stats."""
+
+
+class DataValidationError(TheraStatsError, ValueError):
+    """One or more tables broke the data rules; every problem is listed at once.
+
+    Parameters
+    ----------
+    problems : DataFrame or sequence of dict
+        One row per problem with the columns ``table``, ``row`` (1-based line
+        number in the file, header = line 1, or ``None`` for a whole-table
+        problem), ``patient_id``, ``column``, ``value``, ``rule`` and
+        ``severity`` (``"error"`` or ``"deviation"``).
+    context : str, optional
+        What was being validated, put at the head of the message.
+    """
+
+    def __init__(
+        self,
+        problems: pd.DataFrame | Sequence[dict[str, Any]],
+        context: str = "data",
+    ) -> None:
+        frame = pd.DataFrame(list(problems) if not isinstance(problems, pd.DataFrame) else problems)
+        for col in PROBLEM_COLUMNS:
+            if col not in frame.columns:
+                frame[col] = "error" if col == "severity" else None
+        self.problems: pd.DataFrame = frame.loc[:, list(PROBLEM_COLUMNS)].reset_index(drop=True)
+        self.context = context
+        super().__init__(format_problems(self.problems, context))
+
+
+class ConvergenceError(TheraStatsError, RuntimeError):
+    """An iterative fit did not converge; no numbers are returned."""
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+def format_problems(problems: pd.DataFrame, context: str = "data") -> str:
+    """Render a problem table as one readable, line-per-problem message."""
+    errors = int((problems["severity"] == "error").sum()) if len(problems) else 0
+    deviations = len(problems) - errors
+    head = f"{context}: {errors} error(s)"
+    if deviations:
+        head += f" and {deviations} protocol deviation(s)"
+    lines = [head + ":"]
+    for rec in problems.itertuples(index=False):
+        where = [f"table {rec.table}"]
+        if _cell(rec.row):
+            where.append(f"row {_cell(rec.row)}")
+        if _cell(rec.patient_id):
+            where.append(f"patient {_cell(rec.patient_id)}")
+        if _cell(rec.column):
+            where.append(f"column {_cell(rec.column)}")
+        value = f" value {_cell(rec.value)!r}" if _cell(rec.value) else ""
+        tag = "DEVIATION" if rec.severity == "deviation" else "ERROR"
+        lines.append(f"  - [{tag}] {', '.join(where)}:{value} {rec.rule}")
+    return "\n".join(lines)
