@@ -1,0 +1,271 @@
+"""Synthetic THERA trials: seeded, realistic data in the package's table layout.
+
+The registered protocol's outcome definitions and visit schedule are not
+public, so the scenario here is illustrative: pain VAS on days 0 (baseline),
+1-5 (the five daily injections), 8, 15 and 30; a mix of responders and
+non-responders whose improvement builds over the injection days and wanes after
+the course; a few missed visits; one withdrawal; injection-site reactions among
+the adverse events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from thera_stats.data import TABLES, Trial
+from thera_stats.plan import AnalysisPlan
+
+__all__ = ["THERA_PLAN", "simulate_trial", "write_trial"]
+
+VISIT_DAYS = (0, 1, 2, 3, 4, 5, 8, 15, 30)
+
+# Fraction of a patient's full improvement reached on each day: it builds while
+# the injections are given (days 1-5) and wanes once the course is over.
+_TIME_PROFILE = {0: 0.0, 1: 0.35, 2: 0.6, 3: 0.8, 4: 0.9, 5: 1.0, 8: 1.0, 15: 0.7, 30: 0.4}
+
+THERA_PLAN: dict[str, Any] = {
+    "trial": {
+        "name": "THERA",
+        "registration": "NCT02263638",
+        "note": (
+            "Illustrative plan for the synthetic THERA data: the registered protocol's outcome "
+            "definitions and design parameters are not public."
+        ),
+    },
+    "design": {
+        "type": "simon",
+        "criterion": "optimal",
+        "p0": 0.20,
+        "p1": 0.45,
+        "alpha": 0.05,
+        "power": 0.80,
+        "r1": 2,
+        "n1": 10,
+        "r": 7,
+        "n": 22,
+    },
+    "primary_endpoint": {
+        "day": 8,
+        "relative_reduction": 0.50,
+        "absolute_reduction_mm": 20,
+        "combine": "and",
+        "missing": "non-responder",
+    },
+    "analysis": {"population": "treated", "baseline_day": 0, "confidence_level": 0.90},
+}
+
+_AE_TERMS = (
+    # term, probability per patient, grade probabilities (1, 2, 3), related
+    ("Injection site reaction", 0.45, (0.75, 0.25, 0.0), True),
+    ("Headache", 0.15, (0.8, 0.2, 0.0), True),
+    ("Nasopharyngitis", 0.10, (0.9, 0.1, 0.0), False),
+    ("Neutropenia", 0.06, (0.0, 1.0, 0.0), True),
+    ("Arthralgia flare", 0.06, (0.0, 0.0, 1.0), False),
+)
+
+
+def simulate_trial(
+    *,
+    seed: int = 2026,
+    n_patients: int = 17,
+    response_rate: float = 0.40,
+    sites: Sequence[str] = ("Rennes", "Paris", "Lille"),
+    site_weights: Sequence[float] = (0.45, 0.30, 0.25),
+    missed_visit_rate: float = 0.04,
+    withdrawals: int = 1,
+    plan: dict[str, Any] | None = None,
+) -> Trial:
+    """Simulate a THERA-like single-arm trial.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the random generator: the same seed gives the same trial.
+    n_patients : int
+        Patients enrolled (THERA stopped at 17).
+    response_rate : float
+        Probability that a patient is a true responder (a large, lasting pain
+        reduction); others improve little.
+    sites, site_weights : sequence
+        Centres and the share of patients each enrols.
+    missed_visit_rate : float
+        Probability that a post-baseline visit is missed.
+    withdrawals : int
+        Patients who withdraw after the third injection (chosen among those
+        enrolled after the first ten, so stage 1 stays complete).
+    plan : dict, optional
+        The analysis plan as nested dictionaries; default :data:`THERA_PLAN`.
+
+    Returns
+    -------
+    Trial
+        Validated tables and plan (``source`` is ``None``).
+
+    Examples
+    --------
+    >>> from thera_stats import simulate_trial
+    >>> trial = simulate_trial(seed=1)
+    >>> len(trial.patients), sorted(trial.vas["day"].unique().tolist())
+    (17, [0, 1, 2, 3, 4, 5, 8, 15, 30])
+    """
+    if n_patients < 1:
+        raise ValueError(f"`n_patients` ({n_patients!r}) must be at least 1.")
+    if not 0 <= response_rate <= 1:
+        raise ValueError(f"`response_rate` ({response_rate!r}) must lie in [0, 1].")
+    if len(sites) != len(site_weights):
+        raise ValueError("`sites` and `site_weights` must have the same length.")
+    if not 0 <= withdrawals <= n_patients:
+        raise ValueError(f"`withdrawals` ({withdrawals!r}) must lie in [0, n_patients].")
+    rng = np.random.default_rng(seed)
+    weights = np.asarray(site_weights, dtype=float) / np.sum(site_weights)
+
+    ids = [f"THR-{i:03d}" for i in range(1, n_patients + 1)]
+    # Slow recruitment from February 2015: gaps of about two months.
+    gaps = rng.gamma(shape=2.0, scale=30.0, size=n_patients).round().astype(int) + 7
+    start = pd.Timestamp("2015-02-09")
+    dates = [start + pd.Timedelta(days=int(d)) for d in np.cumsum(gaps) - gaps[0]]
+    site = rng.choice(np.asarray(sites), size=n_patients, p=weights)
+    sex = np.where(rng.random(n_patients) < 0.65, "M", "F")
+    age = np.clip(rng.normal(58, 9, n_patients).round(), 25, 85).astype(int)
+    baseline = np.clip(rng.normal(66, 10, n_patients).round(), 45, 95).astype(int)
+    responder = rng.random(n_patients) < response_rate
+    # Full improvement as a fraction of baseline pain.
+    full = np.where(
+        responder, rng.uniform(0.55, 0.85, n_patients), rng.uniform(-0.05, 0.35, n_patients)
+    )
+
+    late = np.arange(min(10, n_patients), n_patients)
+    pool = late if len(late) >= withdrawals else np.arange(n_patients)
+    withdrawn_idx = set(rng.choice(pool, size=withdrawals, replace=False).tolist())
+    withdrawal_day = 3
+
+    vas_rows: list[dict[str, Any]] = []
+    for i, pid in enumerate(ids):
+        for day in VISIT_DAYS:
+            if i in withdrawn_idx and day > withdrawal_day:
+                break
+            if day > 0 and rng.random() < missed_visit_rate:
+                continue
+            mean = baseline[i] * (1.0 - full[i] * _TIME_PROFILE[day])
+            noise = 0.0 if day == 0 else rng.normal(0.0, 4.0)
+            vas_rows.append(
+                {"patient_id": pid, "day": day, "vas_mm": int(np.clip(round(mean + noise), 0, 100))}
+            )
+
+    ae_rows: list[dict[str, Any]] = []
+    for i, pid in enumerate(ids):
+        last_day = withdrawal_day if i in withdrawn_idx else 30
+        for term, prob, grades, related in _AE_TERMS:
+            forced = i in withdrawn_idx and term == "Injection site reaction"
+            if forced or rng.random() < prob:
+                grade = 2 if forced else int(rng.choice([1, 2, 3], p=grades))
+                day = withdrawal_day if forced else int(rng.integers(1, min(last_day, 8) + 1))
+                ae_rows.append(
+                    {"patient_id": pid, "day": day, "term": term, "grade": grade,
+                     "serious": grade >= 3, "related": related}
+                )
+
+    patients = pd.DataFrame(
+        {
+            "patient_id": ids,
+            "site": site,
+            "sex": sex,
+            "age_years": age,
+            "hfe_genotype": "C282Y/C282Y",
+            "enrolment_date": [d.strftime("%Y-%m-%d") for d in dates],
+            "injections_received": [withdrawal_day if i in withdrawn_idx else 5
+                                    for i in range(n_patients)],
+            "withdrawn": [i in withdrawn_idx for i in range(n_patients)],
+            "withdrawal_day": [withdrawal_day if i in withdrawn_idx else None
+                               for i in range(n_patients)],
+            "withdrawal_reason": [
+                "Adverse event: injection site reaction" if i in withdrawn_idx else ""
+                for i in range(n_patients)
+            ],
+        }
+    )
+    vas = pd.DataFrame(vas_rows, columns=list(TABLES["vas"]))
+    aes = pd.DataFrame(ae_rows, columns=list(TABLES["adverse_events"]))
+    aes = aes.sort_values(["patient_id", "day", "term"], kind="stable").reset_index(drop=True)
+    return Trial.from_frames(
+        patients, vas, aes, AnalysisPlan.from_dict(plan if plan is not None else THERA_PLAN)
+    )
+
+
+# --------------------------------------------------------------------------- writing
+def _csv_cell(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.10g}"
+    return str(value)
+
+
+def _csv_text(frame: pd.DataFrame) -> str:
+    def quote(s: str) -> str:
+        return f'"{s}"' if any(c in s for c in ',"\n') else s
+
+    lines = [",".join(quote(str(c)) for c in frame.columns)]
+    for rec in frame.itertuples(index=False):
+        lines.append(",".join(quote(_csv_cell(v)) for v in rec))
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def plan_toml_text(plan: AnalysisPlan) -> str:
+    """The plan as ``plan.toml`` text (keys in the documented order)."""
+    lines = [
+        "# Pre-specified analysis plan. thera_stats reads it with AnalysisPlan.from_toml;",
+        "# unknown keys are errors. See docs/data.md for every setting.",
+    ]
+    for section, values in plan.to_dict().items():
+        lines.append("")
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {_toml_value(v)}" for key, v in values.items())
+    return "\n".join(lines) + "\n"
+
+
+def write_trial(trial: Trial, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    """Write a trial's tables and plan as CSV and TOML files in ``folder``.
+
+    The bytes depend only on the trial's contents (fixed column order, ``\\n``
+    line ends, ISO dates, ``true``/``false``), so the same trial always gives
+    byte-identical files.
+
+    Raises
+    ------
+    FileExistsError
+        If a file would be replaced and ``overwrite`` is false, or if ``folder``
+        is the folder the trial was read from.
+    """
+    folder = Path(folder)
+    if trial.source is not None and folder.resolve() == Path(trial.source).resolve():
+        raise FileExistsError(f"refusing to write over the trial's own input folder {folder}")
+    contents = {f"{name}.csv": _csv_text(getattr(trial, name)) for name in TABLES}
+    contents["plan.toml"] = plan_toml_text(trial.plan)
+    targets = [folder / name for name in contents]
+    existing = [p for p in targets if p.exists()]
+    if existing and not overwrite:
+        names = ", ".join(p.name for p in existing)
+        raise FileExistsError(f"{folder} already holds {names}; choose a new folder")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, text in zip(targets, contents.values(), strict=True):
+        path.write_bytes(text.encode("utf-8"))
+    return targets
