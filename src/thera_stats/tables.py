@@ -1,0 +1,316 @@
+"""Report tables: baseline characteristics, disposition, primary endpoint, VAS by day, adverse events.
+
+Each builder returns a :class:`Table`, which renders the same content as plain
+text (terminal), HTML (notebooks, ``_repr_html_``), Markdown, LaTeX and CSV.
+Rendering needs no optional package.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from thera_stats.data import Trial
+
+__all__ = [
+    "Table",
+    "adverse_event_table",
+    "baseline_table",
+    "disposition_table",
+]
+
+_FORMATS = ("text", "html", "markdown", "latex", "csv")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table of strings that renders in several formats.
+
+    Attributes
+    ----------
+    title : str
+        Caption.
+    frame : DataFrame
+        The cells, already formatted as text (the numbers a reader sees).
+    notes : tuple of str
+        Footnotes (abbreviations, methods, population).
+    data : DataFrame or None
+        The unformatted numbers behind the cells, when they are not the cells
+        themselves; ``to_csv`` writes these.
+    """
+
+    title: str
+    frame: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    data: pd.DataFrame | None = field(default=None, compare=False)
+
+    def render(self, format: str = "text") -> str:
+        """Render as ``"text"``, ``"html"``, ``"markdown"``, ``"latex"`` or ``"csv"``."""
+        if format not in _FORMATS:
+            raise ValueError(f"`format` ({format!r}) must be one of {', '.join(map(repr, _FORMATS))}.")
+        return {
+            "text": self.to_text,
+            "html": self.to_html,
+            "markdown": self.to_markdown,
+            "latex": self.to_latex,
+            "csv": self.to_csv,
+        }[format]()
+
+    # -- renderers ---------------------------------------------------------------
+    def _cells(self) -> tuple[list[str], list[list[str]]]:
+        header = [str(c) for c in self.frame.columns]
+        rows = [["" if pd.isna(v) else str(v) for v in rec] for rec in self.frame.itertuples(index=False)]
+        return header, rows
+
+    def to_text(self) -> str:
+        header, rows = self._cells()
+        widths = [max(len(h), *(len(r[j]) for r in rows)) if rows else len(h)
+                  for j, h in enumerate(header)]
+
+        def line(cells: list[str]) -> str:
+            first = cells[0].ljust(widths[0])
+            rest = [c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
+            return "  ".join([first, *rest]).rstrip()
+
+        rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
+        out = [self.title, rule, line(header), rule, *(line(r) for r in rows), rule]
+        out.extend(self.notes)
+        return "\n".join(out)
+
+    def to_markdown(self) -> str:
+        header, rows = self._cells()
+
+        def esc(s: str) -> str:
+            return s.replace("|", "\\|")
+
+        out = [f"**{self.title}**", "", "| " + " | ".join(map(esc, header)) + " |",
+               "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+        out.extend("| " + " | ".join(map(esc, r)) + " |" for r in rows)
+        if self.notes:
+            out.append("")
+            out.extend(f"{n}  " for n in self.notes)
+        return "\n".join(out)
+
+    def to_html(self) -> str:
+        header, rows = self._cells()
+        e = html.escape
+        parts = [f'<table class="thera-table">\n<caption>{e(self.title)}</caption>',
+                 "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead>",
+                 "<tbody>"]
+        for r in rows:
+            cells = [f'<th style="text-align:left">{e(r[0])}</th>'] + [
+                f'<td style="text-align:right">{e(c)}</td>' for c in r[1:]
+            ]
+            parts.append("<tr>" + "".join(cells) + "</tr>")
+        parts.append("</tbody>")
+        if self.notes:
+            parts.append(
+                f'<tfoot><tr><td colspan="{len(header)}">'
+                + "<br>".join(e(n) for n in self.notes) + "</td></tr></tfoot>"
+            )
+        parts.append("</table>")
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_latex(self) -> str:
+        header, rows = self._cells()
+        out = ["\\begin{table}[ht]", "\\centering", f"\\caption{{{_latex(self.title)}}}",
+               "\\begin{tabular}{l" + "r" * (len(header) - 1) + "}", "\\hline",
+               " & ".join(_latex(h) for h in header) + " \\\\", "\\hline"]
+        out.extend(" & ".join(_latex(c) for c in r) + " \\\\" for r in rows)
+        out.append("\\hline")
+        out.append("\\end{tabular}")
+        for n in self.notes:
+            out.append(f"\\par\\footnotesize {_latex(n)}")
+        out.append("\\end{table}")
+        return "\n".join(out)
+
+    def to_csv(self, path: str | Path | None = None) -> str:
+        """CSV text of the numbers (``data`` when given, else the cells); written to ``path`` too."""
+        frame = self.data if self.data is not None else self.frame
+        text = frame.to_csv(index=False, lineterminator="\n")
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+_LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+                  "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "\\": r"\textbackslash{}", "≥": r"$\geq$", "≤": r"$\leq$", "±": r"$\pm$"}
+
+
+def _latex(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
+
+
+# ------------------------------------------------------------------ formatting helpers
+def fmt_n_pct(k: int, n: int) -> str:
+    """``k (pct %)`` with the percentage of ``n`` to one decimal."""
+    return f"{k} ({100 * k / n:.1f} %)" if n else f"{k}"
+
+
+def fmt_mean_sd(x: pd.Series) -> str:
+    x = pd.to_numeric(x, errors="coerce").dropna().astype(float)
+    if len(x) == 0:
+        return "-"
+    sd = f"{x.std(ddof=1):.1f}" if len(x) > 1 else "-"
+    return f"{x.mean():.1f} ({sd})"
+
+
+def fmt_median_range(x: pd.Series) -> str:
+    x = pd.to_numeric(x, errors="coerce").dropna().astype(float)
+    if len(x) == 0:
+        return "-"
+    return f"{x.median():g} [{x.min():g}, {x.max():g}]"
+
+
+# ------------------------------------------------------------------ builders
+def baseline_table(trial: Trial) -> Table:
+    """Baseline characteristics of the enrolled patients.
+
+    Examples
+    --------
+    >>> from thera_stats import load_trial, synthetic_data_path
+    >>> from thera_stats.tables import baseline_table
+    >>> print(baseline_table(load_trial(synthetic_data_path())).to_text())  # doctest: +ELLIPSIS
+    Baseline characteristics (enrolled patients, N = 17)
+    ...
+    """
+    p = trial.patients
+    n = len(p)
+    base = trial.vas[trial.vas["day"] == trial.plan.baseline_day].set_index("patient_id")["vas_mm"]
+    base = base.reindex(p["patient_id"])
+    rows: list[tuple[str, str]] = [
+        ("Age, years: mean (SD)", fmt_mean_sd(p["age_years"])),
+        ("Age, years: median [range]", fmt_median_range(p["age_years"])),
+        ("Sex: female, n (%)", fmt_n_pct(int((p["sex"] == "F").sum()), n)),
+        ("Sex: male, n (%)", fmt_n_pct(int((p["sex"] == "M").sum()), n)),
+    ]
+    for site, k in p["site"].value_counts().sort_index().items():
+        rows.append((f"Site: {site}, n (%)", fmt_n_pct(int(k), n)))
+    rows.extend([
+        ("HFE C282Y/C282Y, n (%)", fmt_n_pct(int((p["hfe_genotype"] == "C282Y/C282Y").sum()), n)),
+        ("Baseline pain VAS, mm: mean (SD)", fmt_mean_sd(base)),
+        ("Baseline pain VAS, mm: median [range]", fmt_median_range(base)),
+    ])
+    frame = pd.DataFrame(rows, columns=["Characteristic", f"N = {n}"])
+    return Table(
+        f"Baseline characteristics (enrolled patients, N = {n})", frame,
+        notes=("SD: standard deviation. VAS: visual analogue scale of pain over the last 48 h.",),
+    )
+
+
+def disposition_counts(trial: Trial) -> dict[str, Any]:
+    """Patient flow: enrolled, treated, completed, withdrawn, assessed on the primary day."""
+    p = trial.patients
+    day = trial.plan.endpoint.day
+    assessed = set(trial.vas.loc[(trial.vas["day"] == day) & trial.vas["vas_mm"].notna(),
+                                 "patient_id"])
+    reasons = p.loc[p["withdrawn"].fillna(False).astype(bool), "withdrawal_reason"]
+    return {
+        "enrolled": len(p),
+        "treated": int((p["injections_received"] >= 1).sum()),
+        "completed_treatment": int((p["injections_received"] == 5).sum()),
+        "withdrawn": int(p["withdrawn"].fillna(False).astype(bool).sum()),
+        "withdrawal_reasons": reasons.value_counts().sort_index().to_dict(),
+        "assessed_primary_day": int(p["patient_id"].isin(assessed).sum()),
+        "primary_day": int(day),
+    }
+
+
+def disposition_table(trial: Trial) -> Table:
+    """Disposition: how many patients were enrolled, treated, withdrawn and assessed."""
+    c = disposition_counts(trial)
+    n = c["enrolled"]
+    rows = [
+        ("Enrolled", f"{n}"),
+        ("Treated (at least one injection)", fmt_n_pct(c["treated"], n)),
+        ("Received all 5 injections", fmt_n_pct(c["completed_treatment"], n)),
+        ("Withdrawn", fmt_n_pct(c["withdrawn"], n)),
+    ]
+    rows.extend((f"  {reason}", str(k)) for reason, k in c["withdrawal_reasons"].items())
+    rows.append((f"Pain VAS assessed on day {c['primary_day']}",
+                 fmt_n_pct(c["assessed_primary_day"], n)))
+    frame = pd.DataFrame(rows, columns=["Patients", "n (%)"])
+    return Table("Patient disposition", frame, notes=("Percentages of enrolled patients.",))
+
+
+_AE_NOTE = (
+    "Grades: CTCAE. Events are counted each time; patients once per term. "
+    "Related: judged related to anakinra."
+)
+
+
+def adverse_event_table(trial: Trial) -> Table:
+    """Adverse events by term and CTCAE grade: events, and patients with at least one.
+
+    Examples
+    --------
+    >>> from thera_stats import load_trial, synthetic_data_path
+    >>> from thera_stats.tables import adverse_event_table
+    >>> t = adverse_event_table(load_trial(synthetic_data_path()))
+    >>> list(t.frame.columns)
+    ['Term', 'Grade 1', 'Grade 2', 'Grade 3', 'Grade 4', 'Grade 5', 'Events', 'Patients, n (%)', 'Serious', 'Related']
+    """
+    a = trial.adverse_events
+    n = len(trial.patients)
+    grades = [1, 2, 3, 4, 5]
+    records = []
+    for term, g in sorted(a.groupby("term", sort=True), key=lambda kv: (-len(kv[1]), kv[0])):
+        counts = g["grade"].value_counts()
+        records.append({
+            "term": term,
+            **{f"grade_{k}": int(counts.get(k, 0)) for k in grades},
+            "events": len(g),
+            "patients": int(g["patient_id"].nunique()),
+            "serious": int(g["serious"].sum()),
+            "related": int(g["related"].sum()),
+        })
+    counts_all = a["grade"].value_counts()
+    records.append({
+        "term": "Any adverse event",
+        **{f"grade_{k}": int(counts_all.get(k, 0)) for k in grades},
+        "events": len(a),
+        "patients": int(a["patient_id"].nunique()),
+        "serious": int(a["serious"].sum()) if len(a) else 0,
+        "related": int(a["related"].sum()) if len(a) else 0,
+    })
+    data = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame({
+        "Term": data["term"],
+        **{f"Grade {k}": data[f"grade_{k}"].astype(str) for k in grades},
+        "Events": data["events"].astype(str),
+        "Patients, n (%)": [fmt_n_pct(int(k), n) for k in data["patients"]],
+        "Serious": data["serious"].astype(str),
+        "Related": data["related"].astype(str),
+    })
+    return Table(
+        f"Adverse events by term and grade (N = {n})", frame,
+        notes=(_AE_NOTE,),
+        data=data,
+    )
+
+
+def frame_table(title: str, data: pd.DataFrame, *, digits: int = 2,
+                notes: tuple[str, ...] = ()) -> Table:
+    """A Table from a numeric DataFrame, numbers rounded for display only."""
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return ""
+        if isinstance(v, float | np.floating):
+            return f"{float(v):.{digits}f}"
+        return str(v)
+
+    frame = pd.DataFrame({c: [cell(v) for v in data[c].tolist()] for c in data.columns})
+    return Table(title, frame, notes=notes, data=data.reset_index(drop=True))
