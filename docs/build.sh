@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Build the documentation site, failing on any warning.
+#
+# Run from anywhere, with the Python of an environment where thera_stats and its
+# docs extra are installed (pip install -e '.[docs]'): the active one, or PYTHON=...
+# Extra arguments go to sphinx-build (for example -j auto).
+# Environment:
+#   THERA_DOCS_STRICT=1         every page still missing (module, methods page, notebook) fails the build
+#   THERA_DOCS_NB_EXECUTION=off skip executing the notebooks (default: force, execute at every build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=docs/_build/html
+# -E: a fresh environment every time. An incremental build would re-read only the
+# changed pages, so warnings of the others would not be seen again (and notebooks
+# would not be re-executed).
+"${PYTHON:-python3}" -m sphinx -E -W --keep-going -b html "$@" docs "$out"
+echo "docs: built $out/index.html"

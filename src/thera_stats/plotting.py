@@ -1,0 +1,393 @@
+"""Figures. The only module of thera_stats that imports matplotlib.
+
+Every function takes ``ax=None`` (a new figure is made when none is given)
+and returns the axes, so figures compose into a report's own layout.
+:func:`save_figure` writes PNG and PDF files whose bytes depend only on the
+figure (no timestamps, fixed metadata), so the same inputs give identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+if TYPE_CHECKING:
+    from thera_stats.simon import SimonDesign
+
+__all__ = [
+    "coverage_plot",
+    "interval_methods_plot",
+    "mean_change_plot",
+    "operating_characteristics_plot",
+    "responder_curve_plot",
+    "save_figure",
+    "two_stage_path_plot",
+    "vas_trajectories_plot",
+    "waterfall_plot",
+]
+
+RESPONDER_COLOUR = "#1b7837"
+NON_RESPONDER_COLOUR = "#b2182b"
+MISSING_COLOUR = "#969696"
+NEUTRAL = "#2166ac"
+STYLE: dict[str, Any] = {
+    "figure.figsize": (7.0, 4.5),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.hashsalt": "thera_stats",
+    "pdf.fonttype": 42,
+}
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
+    if ax is not None:
+        return ax
+    with mpl.rc_context(STYLE):
+        fig = plt.figure(figsize=figsize or STYLE["figure.figsize"])
+        return fig.add_subplot()
+
+
+# ------------------------------------------------------------------ primary endpoint
+def waterfall_plot(
+    data: pd.DataFrame,
+    *,
+    value: str = "pct_change",
+    responder: str = "responder",
+    subject: str = "patient_id",
+    threshold: float | None = -50.0,
+    day: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Waterfall of per-patient percent change, coloured by responder status.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per patient with ``subject``, ``value`` (percent change from
+        baseline; NaN when the assessment is missing) and ``responder`` (bool).
+    threshold : float or None
+        Draws a reference line (the relative criterion, for example -50 %).
+    day : int, optional
+        The assessment day, for the title.
+    """
+    ax = _axes(ax)
+    d = data.loc[:, [subject, value, responder]].copy()
+    d["_missing"] = d[value].isna()
+    d = d.sort_values([value, subject], ascending=[False, True], na_position="first")
+    heights = d[value].fillna(0.0).to_numpy(dtype=float)
+    colours = [
+        MISSING_COLOUR if miss else (RESPONDER_COLOUR if bool(resp) else NON_RESPONDER_COLOUR)
+        for miss, resp in zip(d["_missing"], d[responder], strict=True)
+    ]
+    x = np.arange(len(d))
+    ax.bar(x, heights, color=colours, width=0.8)
+    for xi, miss in zip(x, d["_missing"], strict=True):
+        if miss:
+            ax.text(xi, 1.0, "missing", rotation=90, ha="center", va="bottom", fontsize=7,
+                    color=MISSING_COLOUR)
+    if threshold is not None:
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=0.8)
+    ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.set_xticks(x, d[subject].astype(str).tolist(), rotation=90, fontsize=7)
+    ax.set_xlabel("Patient")
+    ax.set_ylabel("Change in pain VAS from baseline (%)")
+    title = "Per-patient change in pain VAS"
+    ax.set_title(title + (f" on day {day}" if day is not None else ""))
+    handles = [Patch(color=RESPONDER_COLOUR, label="Responder"),
+               Patch(color=NON_RESPONDER_COLOUR, label="Non-responder")]
+    if d["_missing"].any():
+        handles.append(Patch(color=MISSING_COLOUR, label="Missing (non-responder)"))
+    ax.legend(handles=handles, loc="lower left", frameon=False)
+    lo = min(-100.0, float(np.nanmin(heights)) - 5 if len(heights) else -100.0)
+    ax.set_ylim(lo, max(25.0, float(np.nanmax(heights)) + 10 if len(heights) else 25.0))
+    return ax
+
+
+# ------------------------------------------------------------------ VAS over time
+def vas_trajectories_plot(
+    vas: pd.DataFrame,
+    summary: pd.DataFrame,
+    *,
+    subject: str = "patient_id",
+    day: str = "day",
+    value: str = "vas_mm",
+    ax: Axes | None = None,
+) -> Axes:
+    """Individual pain-VAS trajectories with the mean and its interval by day.
+
+    Parameters
+    ----------
+    vas : DataFrame
+        Long table, one row per patient and day.
+    summary : DataFrame
+        One row per day with ``day, mean, ci_low, ci_high`` (the mean VAS and
+        its confidence interval), as :func:`thera_stats.vas.summarize_vas` gives.
+    """
+    ax = _axes(ax)
+    for _, g in vas.sort_values([subject, day]).groupby(subject, sort=True):
+        ax.plot(g[day].to_numpy(dtype=float), g[value].to_numpy(dtype=float), color="0.75",
+                linewidth=0.8, marker="o", markersize=2)
+    s = summary.sort_values("day")
+    days = s["day"].to_numpy(dtype=float)
+    ax.fill_between(days, s["ci_low"].to_numpy(dtype=float), s["ci_high"].to_numpy(dtype=float),
+                    color=NEUTRAL, alpha=0.2, linewidth=0)
+    ax.plot(days, s["mean"].to_numpy(dtype=float), color=NEUTRAL, linewidth=2, marker="o")
+    level = summary.attrs.get("confidence_level", 0.95)
+    handles = [Line2D([], [], color="0.75", marker="o", markersize=2, label="Patient"),
+               Line2D([], [], color=NEUTRAL, linewidth=2, marker="o", label="Mean"),
+               Patch(color=NEUTRAL, alpha=0.2, label=f"{100 * level:g} % CI of the mean")]
+    ax.legend(handles=handles, loc="upper right", frameon=False)
+    ax.set_xticks(days, [str(int(d)) for d in days])
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Pain VAS (mm)")
+    ax.set_ylim(0, 100)
+    ax.set_title("Pain VAS by patient and day")
+    return ax
+
+
+def mean_change_plot(
+    summary: pd.DataFrame,
+    lsmeans: pd.DataFrame | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Mean change from baseline by day: paired-t intervals and MMRM LS means side by side.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        From :func:`thera_stats.vas.summarize_change` (``day, mean_change,
+        mean_change_ci_low, mean_change_ci_high``).
+    lsmeans : DataFrame, optional
+        From ``mmrm(...).lsmeans()`` (``day, estimate, ci_low, ci_high``).
+    """
+    ax = _axes(ax)
+    s = summary[summary["day"] != 0].sort_values("day")
+    days = s["day"].to_numpy()
+    pos = {d: i for i, d in enumerate(days)}
+    shift = 0.15 if lsmeans is not None else 0.0
+    xs = np.array([pos[d] for d in days], dtype=float) - shift
+    m = s["mean_change"].to_numpy(dtype=float)
+    ax.errorbar(xs, m, yerr=[m - s["mean_change_ci_low"].to_numpy(dtype=float),
+                             s["mean_change_ci_high"].to_numpy(dtype=float) - m],
+                fmt="o", color=NEUTRAL, capsize=3, label="Observed mean (paired t CI)")
+    if lsmeans is not None:
+        lm = lsmeans[lsmeans["day"].isin(days)].sort_values("day")
+        xl = np.array([pos[d] for d in lm["day"]], dtype=float) + shift
+        e = lm["estimate"].to_numpy(dtype=float)
+        ax.errorbar(xl, e, yerr=[e - lm["ci_low"].to_numpy(dtype=float),
+                                 lm["ci_high"].to_numpy(dtype=float) - e],
+                    fmt="s", color="#d6604d", capsize=3, label="MMRM LS mean (CI)")
+    ax.axhline(0.0, color="black", linewidth=0.6)
+    ax.set_xticks(np.arange(len(days)), [str(int(d)) for d in days])
+    ax.set_xlabel("Day")
+    ax.set_ylabel("Change in pain VAS from baseline (mm)")
+    ax.set_title("Mean change in pain VAS from baseline")
+    ax.legend(loc="lower left", frameon=False)
+    return ax
+
+
+def responder_curve_plot(
+    curve: pd.DataFrame,
+    *,
+    threshold: str = "threshold",
+    proportion: str = "proportion",
+    marks: Sequence[float] = (),
+    xlabel: str = "Improvement from baseline of at least (mm)",
+    day: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Cumulative responder curve: the share of patients improved by at least c, for every c."""
+    ax = _axes(ax)
+    c = curve.sort_values(threshold)
+    ax.step(c[threshold].to_numpy(dtype=float), c[proportion].to_numpy(dtype=float),
+            where="post", color=NEUTRAL, linewidth=1.8)
+    for mark in marks:
+        ax.axvline(mark, color="black", linestyle="--", linewidth=0.8)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Proportion of patients")
+    ax.set_title("Cumulative responder curve" + (f", day {day}" if day is not None else ""))
+    return ax
+
+
+# ------------------------------------------------------------------ design
+def operating_characteristics_plot(
+    design: SimonDesign,
+    *,
+    observed: float | None = None,
+    decision: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Probability of "go" and of early stopping against the true response rate.
+
+    ``observed`` marks an observed response rate (with the ``decision`` in the
+    legend); p0 and p1 are marked with the design's actual alpha and power.
+    """
+    ax = _axes(ax)
+    p = np.linspace(0.0, 1.0, 201)
+    oc = design.operating_characteristics(p)
+    ax.plot(p, np.asarray(oc["prob_go"], dtype=float), color=NEUTRAL, linewidth=2,
+            label='P("go")')
+    ax.plot(p, np.asarray(oc["pet"], dtype=float), color="#d6604d", linewidth=1.5,
+            linestyle="--", label="P(stop after stage 1)")
+    ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":")
+    ax.axvline(design.p1, color="0.5", linewidth=0.8, linestyle=":")
+    ax.annotate(f"p0 = {design.p0:g}\nalpha = {design.actual_alpha:.3f}",
+                (design.p0, 0.60), xytext=(-6, 0), textcoords="offset points", ha="right",
+                fontsize=8)
+    ax.annotate(f"p1 = {design.p1:g}\npower = {design.actual_power:.3f}",
+                (design.p1, 0.30), xytext=(6, 0), textcoords="offset points", ha="left",
+                fontsize=8)
+    if observed is not None:
+        ax.axvline(observed, color=RESPONDER_COLOUR, linewidth=1.5,
+                   label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("True response rate")
+    ax.set_ylabel("Probability")
+    ax.set_title(f"Operating characteristics: Simon design {design.r1}/{design.n1}, "
+                 f"{design.r}/{design.n}")
+    ax.legend(loc="center right", frameon=False)
+    return ax
+
+
+def two_stage_path_plot(
+    design: SimonDesign,
+    cumulative: Sequence[int],
+    *,
+    final_boundary: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Cumulative responders against patients, with the design's boundaries.
+
+    Parameters
+    ----------
+    cumulative : sequence of int
+        Cumulative responders after each patient, in enrolment order.
+    final_boundary : int, optional
+        The final boundary used for the attained sample size (when the trial
+        ended off plan); "go" needs more responders than this.
+    """
+    ax = _axes(ax)
+    k = np.arange(1, len(cumulative) + 1)
+    ax.step(np.r_[0, k], np.r_[0, np.asarray(cumulative)], where="post", color=NEUTRAL,
+            linewidth=2, label="Observed responders")
+    ax.plot([design.n1], [design.r1 + 0.5], marker="v", color=NON_RESPONDER_COLOUR,
+            markersize=9, linestyle="none",
+            label=f"Stage 1: stop if <= {design.r1} of {design.n1}")
+    ax.plot([design.n], [design.r + 0.5], marker="^", color=RESPONDER_COLOUR, markersize=9,
+            linestyle="none", label=f'Planned: "go" if > {design.r} of {design.n}')
+    if final_boundary is not None and len(cumulative) != design.n:
+        ax.plot([len(cumulative)], [final_boundary + 0.5], marker="^", color="#e08214",
+                markersize=9, linestyle="none",
+                label=f'Attained: "go" if > {final_boundary} of {len(cumulative)}')
+    ax.axvline(design.n1, color="0.6", linewidth=0.8, linestyle=":")
+    ax.set_xlim(0, max(design.n, len(cumulative)) + 1)
+    ax.set_ylim(0, max(design.r + 2, int(np.max(cumulative, initial=0)) + 2))
+    ax.set_xlabel("Patients enrolled")
+    ax.set_ylabel("Cumulative responders")
+    ax.set_title("Two-stage boundaries and the observed path")
+    ax.legend(loc="upper left", frameon=False)
+    return ax
+
+
+# ------------------------------------------------------------------ intervals
+def interval_methods_plot(
+    intervals: pd.DataFrame,
+    *,
+    estimate: float | None = None,
+    p0: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Confidence intervals of the response rate by method (one row per method)."""
+    ax = _axes(ax)
+    d = intervals.reset_index(drop=True)
+    y = np.arange(len(d))[::-1]
+    ax.hlines(y, d["low"].to_numpy(dtype=float), d["high"].to_numpy(dtype=float),
+              color=NEUTRAL, linewidth=2.5)
+    ax.plot(d["low"], y, "|", color=NEUTRAL, markersize=10)
+    ax.plot(d["high"], y, "|", color=NEUTRAL, markersize=10)
+    if estimate is not None:
+        ax.axvline(estimate, color="black", linewidth=0.8, label=f"x/n = {estimate:.3f}")
+    if p0 is not None:
+        ax.axvline(p0, color=NON_RESPONDER_COLOUR, linestyle="--", linewidth=0.8,
+                   label=f"p0 = {p0:g}")
+    ax.set_yticks(y, d["method"].astype(str).tolist())
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Response rate")
+    ax.set_title("Confidence intervals of the response rate by method")
+    if estimate is not None or p0 is not None:
+        ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+def coverage_plot(
+    coverage: pd.DataFrame,
+    *,
+    confidence_level: float,
+    ax: Axes | None = None,
+) -> Axes:
+    """Exact coverage probability of interval methods against the true p.
+
+    ``coverage`` is long: ``method, p, coverage``.
+    """
+    ax = _axes(ax)
+    for method, g in coverage.groupby("method", sort=False):
+        ax.plot(g["p"].to_numpy(dtype=float), g["coverage"].to_numpy(dtype=float),
+                linewidth=1.0, label=str(method))
+    ax.axhline(confidence_level, color="black", linestyle="--", linewidth=0.8)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(max(0.0, confidence_level - 0.25), 1.0)
+    ax.set_xlabel("True response rate p")
+    ax.set_ylabel("Exact coverage probability")
+    ax.set_title(f"Exact coverage of {100 * confidence_level:g} % intervals")
+    ax.legend(loc="lower center", ncols=3, frameon=False, fontsize=8)
+    return ax
+
+
+# ------------------------------------------------------------------ files
+def save_figure(
+    fig: Figure,
+    stem: str | Path,
+    *,
+    provenance: Mapping[str, Any] | None = None,
+    formats: Sequence[str] = ("png", "pdf"),
+) -> list[Path]:
+    """Write ``stem.png`` and ``stem.pdf`` with fixed metadata and no timestamps.
+
+    ``provenance`` (package version, plan, input hashes) is stored as JSON in
+    the PNG ``Description`` text chunk and the PDF ``Subject`` field.
+    """
+    stem = Path(stem)
+    note = json.dumps(dict(provenance or {}), sort_keys=True, separators=(",", ":"))
+    paths = []
+    for fmt in formats:
+        path = stem.with_suffix(f".{fmt}")
+        if fmt == "png":
+            meta: dict[str, Any] = {"Software": None, "Description": note}
+        elif fmt == "pdf":
+            meta = {"Creator": None, "Producer": None, "CreationDate": None, "Subject": note}
+        else:
+            raise ValueError(f"`formats` entry ({fmt!r}) must be 'png' or 'pdf'.")
+        with mpl.rc_context(STYLE):
+            fig.savefig(path, format=fmt, metadata=meta)
+        paths.append(path)
+    return paths
