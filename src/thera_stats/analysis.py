@@ -349,7 +349,7 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
             bits.append(f"one-sided p = {rec.pvalue:.4f}")
         lines.append(f"{'- ' if markdown else '  '}{rec.method}: {', '.join(bits)}")
     lines.append(f"{'- ' if markdown else '  '}Bayesian posterior probability that the response "
-                 f"rate exceeds p0 = {design.p0:g}: {a.posterior.prob_greater:.3f}")
+                 f"rate exceeds p0 = {design.p0:g}: {a.posterior.prob_greater(design.p0):.3f}")
     lines.append(h2("Pain VAS"))
     day = plan.endpoint.day
     row = a.change_summary[a.change_summary["day"] == day]
@@ -421,7 +421,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     >>> result.n_stage1, result.n_total, result.responses_total
     (10, 17, 7)
     """
-    from thera_stats.binomial import beta_posterior, binomial_test
+    from thera_stats.binomial import beta_posterior, binomial_ci, binomial_test
     from thera_stats.mmrm import mmrm
     from thera_stats.vas import (
         change_from_baseline,
@@ -462,8 +462,8 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
 
     design = plan.design
     naive = binomial_test(x, n_total, design.p0, alternative="greater")
-    naive_ci = naive.confidence_interval(confidence_level=lvl, method="clopper-pearson")
-    posterior = beta_posterior(x, n_total, prior=(0.5, 0.5), confidence_level=lvl, p0=design.p0)
+    naive_ci = binomial_ci(x, n_total, confidence_level=lvl, method="clopper-pearson")
+    posterior = beta_posterior(x, n_total, prior=(0.5, 0.5), credible_level=lvl, p0=design.p0)
     adjusted = adjusted_ci = None
     if design.type == "simon":
         simon = design.to_simon()

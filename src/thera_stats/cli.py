@@ -54,6 +54,57 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_design(args: argparse.Namespace) -> int:
+    from thera_stats.simon import design_report, simon_design, single_stage_design
+
+    if args.criterion == "single-stage":
+        design: object = single_stage_design(args.p0, args.p1, alpha=args.alpha, power=args.power)
+    else:
+        design = simon_design(
+            args.p0, args.p1, alpha=args.alpha, power=args.power, criterion=args.criterion,
+            n_max=args.n_max, weight=args.weight,
+        )
+    print(design_report(design, format=args.format))  # type: ignore[arg-type]
+    return EXIT_OK
+
+
+def _check_out(out: Path, data_dir: Path) -> None:
+    if out.resolve() == data_dir.resolve():
+        raise _UsageError(f"--out {out} is the data folder; outputs never go over the inputs")
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from thera_stats.analysis import analyze
+    from thera_stats.data import load_trial
+
+    data_dir = _trial_dir(args.dir)
+    if args.out is not None:
+        _check_out(args.out, data_dir)
+    result = analyze(load_trial(data_dir))
+    print(result.memo(), end="")
+    if args.out is not None:
+        paths = result.write(args.out)
+        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+    return EXIT_OK
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from thera_stats.analysis import analyze
+    from thera_stats.data import load_trial
+    from thera_stats.plotting import write_figures
+
+    data_dir = _trial_dir(args.dir)
+    _check_out(args.out, data_dir)
+    paths = write_figures(analyze(load_trial(data_dir)), args.out)
+    print(f"wrote {len(paths)} files to {args.out}:")
+    for path in paths:
+        print(f"  {path.name}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="thera-stats",
@@ -87,6 +138,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path, help="folder to write (created if needed)")
     p.add_argument("--overwrite", action="store_true", help="replace files already there")
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser(
+        "design",
+        help="find a Simon two-stage (or single-stage) design",
+        description="Print a phase II design and its exact operating characteristics. "
+        "Simon's convention: stop after n1 patients if responses <= r1; 'go' if total > r.",
+    )
+    p.add_argument("--p0", type=float, required=True, help="uninteresting response rate")
+    p.add_argument("--p1", type=float, required=True, help="target response rate")
+    p.add_argument("--alpha", type=float, default=0.05, help="one-sided type I error (0.05)")
+    p.add_argument("--power", type=float, default=0.80, help="power at p1 (0.80)")
+    p.add_argument(
+        "--criterion", default="optimal",
+        choices=["optimal", "minimax", "admissible", "single-stage"],
+        help="design criterion (default optimal)",
+    )
+    p.add_argument("--weight", type=float, default=None,
+                   help="admissible designs: weight q of n in q*n + (1-q)*EN(p0)")
+    p.add_argument("--n-max", type=int, default=None,
+                   help="largest total n searched (default: widened until provably optimal)")
+    p.add_argument("--format", default="table", choices=["table", "csv", "json"],
+                   help="output format (default table)")
+    p.set_defaults(func=_cmd_design)
+
+    p = sub.add_parser(
+        "analyze",
+        help="the go/no-go analysis of a trial folder",
+        description="Run the pre-specified go/no-go analysis and print the decision memo. "
+        "With --out, also write analysis.json and analysis.md there.",
+    )
+    p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
+    p.add_argument("--out", type=Path, default=None, help="folder for analysis.json/.md")
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser(
+        "figures",
+        help="regenerate every figure as PNG and PDF",
+        description="Run the analysis and write every report figure as PNG and PDF. The same "
+        "inputs give byte-identical files; the data folder is never written to.",
+    )
+    p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
+    p.add_argument("--out", type=Path, required=True, help="folder for the figures")
+    p.set_defaults(func=_cmd_figures)
     return parser
 
 

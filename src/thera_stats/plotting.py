@@ -23,6 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 if TYPE_CHECKING:
+    from thera_stats.analysis import GoNoGoAnalysis
     from thera_stats.simon import SimonDesign
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "operating_characteristics_plot",
     "responder_curve_plot",
     "save_figure",
+    "write_figures",
     "two_stage_path_plot",
     "vas_trajectories_plot",
     "waterfall_plot",
@@ -244,9 +246,9 @@ def operating_characteristics_plot(
     ax = _axes(ax)
     p = np.linspace(0.0, 1.0, 201)
     oc = design.operating_characteristics(p)
-    ax.plot(p, np.asarray(oc["prob_go"], dtype=float), color=NEUTRAL, linewidth=2,
+    ax.plot(p, np.asarray(oc.prob_go, dtype=float), color=NEUTRAL, linewidth=2,
             label='P("go")')
-    ax.plot(p, np.asarray(oc["pet"], dtype=float), color="#d6604d", linewidth=1.5,
+    ax.plot(p, np.asarray(oc.pet, dtype=float), color="#d6604d", linewidth=1.5,
             linestyle="--", label="P(stop after stage 1)")
     ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":")
     ax.axvline(design.p1, color="0.5", linewidth=0.8, linestyle=":")
@@ -390,4 +392,81 @@ def save_figure(
         with mpl.rc_context(STYLE):
             fig.savefig(path, format=fmt, metadata=meta)
         paths.append(path)
+    return paths
+
+
+# ------------------------------------------------------------------ the report's figures
+COVERAGE_METHODS = ("clopper-pearson", "mid-p", "blaker", "wilson", "jeffreys", "wald")
+
+
+def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
+    """Every figure of the phase II report, keyed by file stem."""
+    from thera_stats.binomial import compare_intervals, interval_coverage
+
+    a = analysis
+    plan = a.plan
+    lvl = a.confidence_level
+    figs: dict[str, Figure] = {}
+
+    ax = waterfall_plot(a.endpoint, day=plan.endpoint.day,
+                        threshold=None if plan.endpoint.relative_reduction is None
+                        else -100 * plan.endpoint.relative_reduction)
+    figs["waterfall"] = ax.figure  # type: ignore[assignment]
+
+    ax = vas_trajectories_plot(a.trial.vas.astype({"vas_mm": float}), a.vas_summary)
+    figs["vas_trajectories"] = ax.figure  # type: ignore[assignment]
+
+    ax = mean_change_plot(a.change_summary, a.lsmeans)
+    figs["mean_change"] = ax.figure  # type: ignore[assignment]
+
+    marks = [] if plan.endpoint.absolute_reduction_mm is None else [
+        plan.endpoint.absolute_reduction_mm]
+    ax = responder_curve_plot(a.responder_curve, marks=marks, day=plan.endpoint.day)
+    figs["responder_curve"] = ax.figure  # type: ignore[assignment]
+
+    if plan.design.type == "simon":
+        design = plan.design.to_simon()
+        ax = operating_characteristics_plot(
+            design, observed=a.responses_total / a.n_total, decision=a.decision.action)
+        figs["operating_characteristics"] = ax.figure  # type: ignore[assignment]
+        cumulative = np.cumsum(a.endpoint.sort_values("order")["responder"].to_numpy(dtype=int))
+        ax = two_stage_path_plot(design, cumulative.tolist(), final_boundary=a.decision.r_used)
+        figs["two_stage_path"] = ax.figure  # type: ignore[assignment]
+
+    ci = compare_intervals(a.responses_total, a.n_total, confidence_level=lvl)
+    ax = interval_methods_plot(ci, estimate=a.responses_total / a.n_total, p0=plan.design.p0)
+    figs["interval_methods"] = ax.figure  # type: ignore[assignment]
+
+    p = np.linspace(0.001, 0.999, 999)
+    long = pd.concat([
+        pd.DataFrame({"method": m, "p": p,
+                      "coverage": interval_coverage(a.n_total, p, method=m,
+                                                    confidence_level=lvl).coverage})
+        for m in COVERAGE_METHODS
+    ])
+    ax = coverage_plot(long, confidence_level=lvl)
+    ax.set_title(f"Exact coverage of {100 * lvl:g} % intervals, n = {a.n_total}")
+    figs["interval_coverage"] = ax.figure  # type: ignore[assignment]
+    for fig in figs.values():
+        fig.tight_layout()
+    return figs
+
+
+def write_figures(analysis: GoNoGoAnalysis, folder: str | Path) -> list[Path]:
+    """Write every report figure as PNG and PDF into ``folder``; returns the paths.
+
+    The same analysis gives byte-identical files. Refuses to write into the
+    trial's own data folder.
+    """
+    folder = Path(folder)
+    source = analysis.trial.source
+    if source is not None and folder.resolve() == Path(source).resolve():
+        raise FileExistsError(f"refusing to write figures into the input data folder {folder}")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    with mpl.rc_context(STYLE):
+        figs = report_figures(analysis)
+    for stem, fig in figs.items():
+        paths.extend(save_figure(fig, folder / stem, provenance=analysis.provenance))
+        plt.close(fig)
     return paths
