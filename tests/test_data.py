@@ -272,8 +272,8 @@ def test_caller_frames_are_not_modified() -> None:
            for name in ("patients", "vas", "adverse_events")}
     copies = {k: v.copy() for k, v in raw.items()}
     type(trial).from_frames(raw["patients"], raw["vas"], raw["adverse_events"], trial.plan)
-    for name in raw:
-        pd.testing.assert_frame_equal(raw[name], copies[name])
+    for name, frame in raw.items():
+        pd.testing.assert_frame_equal(frame, copies[name])
 
 
 # ---------------------------------------------------------------- plan file

@@ -422,6 +422,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     (10, 17, 7)
     """
     from thera_stats.binomial import beta_posterior, binomial_ci, binomial_test
+    from thera_stats.errors import TheraStatsError
     from thera_stats.mmrm import mmrm
     from thera_stats.vas import (
         change_from_baseline,
@@ -432,7 +433,6 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
         summarize_change,
         vas_auc,
     )
-    from thera_stats.errors import TheraStatsError
 
     plan = trial.plan
     ep = plan.endpoint
@@ -444,11 +444,13 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     vas["day"] = vas["day"].astype(int)
     vas["patient_id"] = vas["patient_id"].astype(str)
 
-    criteria = {"relative": ep.relative_reduction, "absolute_mm": ep.absolute_reduction_mm,
-                "combine": ep.combine}
-    flags = responder_flags(vas, missing=ep.missing, baseline_day=base_day, **criteria)
+    flags = responder_flags(
+        vas, relative=ep.relative_reduction, absolute_mm=ep.absolute_reduction_mm,
+        combine=ep.combine, missing=ep.missing, baseline_day=base_day,
+    )
     primary = flags[flags["day"] == ep.day].set_index("patient_id")
     endpoint = pop.merge(primary.reset_index(), on="patient_id", how="left")
+    endpoint["missing"] = ~endpoint["observed"].fillna(False).astype(bool)
     if ep.missing == "exclude":
         endpoint = endpoint[~endpoint["missing"]].reset_index(drop=True)
         endpoint["order"] = np.arange(1, len(endpoint) + 1)
@@ -465,6 +467,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     naive_ci = binomial_ci(x, n_total, confidence_level=lvl, method="clopper-pearson")
     posterior = beta_posterior(x, n_total, prior=(0.5, 0.5), credible_level=lvl, p0=design.p0)
     adjusted = adjusted_ci = None
+    decision: Any
     if design.type == "simon":
         simon = design.to_simon()
         decision = simon.decide(x1, x if n_total > n_stage1 else None, n_stage1=n_stage1,
@@ -472,15 +475,15 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
         adjusted = decision.inference()
         adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
     else:
-        from thera_stats.simon import single_stage_decision
-
-        decision = single_stage_decision(design, x, n_total)
+        decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
 
     changes = change_from_baseline(vas, baseline_day=base_day)
     change_summary = summarize_change(changes, baseline_day=base_day)
     vas_summary = _vas_by_day(vas, 0.95)
-    rates = responder_rates(vas, missing=ep.missing, confidence_level=lvl,
-                            baseline_day=base_day, **criteria)
+    rates = responder_rates(
+        vas, relative=ep.relative_reduction, absolute_mm=ep.absolute_reduction_mm,
+        combine=ep.combine, missing=ep.missing, confidence_level=lvl, baseline_day=base_day,
+    )
     curve = responder_curve(vas[vas["day"].isin([base_day, ep.day])], missing=ep.missing,
                             baseline_day=base_day)
     auc = vas_auc(vas, baseline_day=base_day)
@@ -502,6 +505,43 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
         mmrm=fit, mmrm_error=fit_error, lsmeans=lsm, sensitivity=sens, auc=auc,
         provenance=provenance(trial),
     )
+
+
+@dataclass(frozen=True)
+class SingleStageDecision:
+    """The decision of a single-stage design: "go" iff responses > ``r_used``."""
+
+    action: str
+    explanation: str
+    rule: str
+    planned_action: str
+    r_used: int
+    type1_error: float
+
+    def inference(self) -> None:
+        return None
+
+
+def _single_stage_decision(
+    p0: float, alpha: float, r: int, n: int, x: int, n_total: int
+) -> SingleStageDecision:
+    """Smallest boundary with exact type I error <= alpha at the attained size."""
+    from scipy.stats import binom
+
+    r_used = r
+    rule = "planned boundary"
+    if n_total != n:
+        r_used = next(k for k in range(n_total + 1) if binom.sf(k, n_total, p0) <= alpha)
+        rule = "boundary recomputed for the attained size so that the type I error <= alpha"
+    action = "go" if x > r_used else "no go"
+    planned = "go" if x > r else "no go"
+    t1 = float(binom.sf(r_used, n_total, p0))
+    text = (f"{action.capitalize()}: {x} of {n_total} responses is "
+            f"{'>' if action == 'go' else '<='} the boundary {r_used} ({rule}; exact type I "
+            f"error {t1:.4f}).")
+    if n_total != n:
+        text += f" The planned rule ('go' if > {r} of {n}) would have said '{planned}'."
+    return SingleStageDecision(action, text, rule, planned, r_used, t1)
 
 
 def _vas_by_day(vas: pd.DataFrame, confidence_level: float) -> pd.DataFrame:

@@ -33,17 +33,17 @@ __all__ = [
     "operating_characteristics_plot",
     "responder_curve_plot",
     "save_figure",
-    "write_figures",
     "two_stage_path_plot",
     "vas_trajectories_plot",
     "waterfall_plot",
+    "write_figures",
 ]
 
 RESPONDER_COLOUR = "#1b7837"
 NON_RESPONDER_COLOUR = "#b2182b"
 MISSING_COLOUR = "#969696"
 NEUTRAL = "#2166ac"
-STYLE: dict[str, Any] = {
+STYLE: dict[Any, Any] = {
     "figure.figsize": (7.0, 4.5),
     "figure.dpi": 100,
     "savefig.dpi": 150,
@@ -102,7 +102,7 @@ def waterfall_plot(
     ax.bar(x, heights, color=colours, width=0.8)
     for xi, miss in zip(x, d["_missing"], strict=True):
         if miss:
-            ax.text(xi, 1.0, "missing", rotation=90, ha="center", va="bottom", fontsize=7,
+            ax.text(float(xi), 1.0, "missing", rotation=90, ha="center", va="bottom", fontsize=7,
                     color=MISSING_COLOUR)
     if threshold is not None:
         ax.axhline(threshold, color="black", linestyle="--", linewidth=0.8)
