@@ -105,6 +105,18 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from thera_stats.report import render_report
+
+    data_dir = _trial_dir(args.dir)
+    _check_out(args.out, data_dir)
+    path = render_report(data_dir, args.out, progress=None if args.quiet else
+                         lambda done, total, label: print(f"[{done:>2}/{total}] {label}",
+                                                          file=sys.stderr, flush=True))
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="thera-stats",
@@ -181,6 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
     p.add_argument("--out", type=Path, required=True, help="folder for the figures")
     p.set_defaults(func=_cmd_figures)
+
+    p = sub.add_parser(
+        "report",
+        help="render the phase II report notebook as HTML",
+        description="Execute notebooks/final_report.ipynb against a trial folder and write "
+        "final_report.html (no code cells) to --out, showing progress on standard error. "
+        "Needs the report extra: pip install 'thera-stats[report]'.",
+    )
+    p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
+    p.add_argument("--out", type=Path, required=True, help="folder for final_report.html")
+    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
