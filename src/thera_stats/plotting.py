@@ -335,7 +335,10 @@ def interval_methods_plot(
     ax.set_yticks(y, d["method"].astype(str).tolist())
     ax.set_xlim(0, 1)
     ax.set_xlabel("Response rate")
-    ax.set_title("Confidence intervals of the response rate by method")
+    level = ""
+    if "confidence_level" in d.columns and len(d):
+        level = f"{100 * float(d['confidence_level'].iloc[0]):g} % "
+    ax.set_title(f"{level}Confidence intervals of the response rate by method".capitalize())
     if estimate is not None or p0 is not None:
         ax.legend(loc="lower right", frameon=False)
     return ax
