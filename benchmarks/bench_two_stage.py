@@ -1,0 +1,76 @@
+"""Timing of thera_stats.two_stage (issue 5: ``outcome_table`` under 1 s for n up to 100).
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_two_stage.py [--repeat 5]
+
+For designs with total size n = 22 (THERA), 43, 100 and 200 it prints the
+median and minimum wall-clock time of
+
+* ``outcome_table(design)`` from a cold cache (sample space built, every
+  outcome's UMVUE, median-unbiased estimate, p-value and 90 % limits found);
+* ``two_stage_inference(...)`` plus its interval for one outcome (cold cache);
+* ``exact_coverage(design, p)`` on a 10 001-point grid of p (cold cache).
+
+Nothing is asserted: the figures go into the issue note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from thera_stats import two_stage
+from thera_stats.simon import SimonDesign
+
+DESIGNS = {
+    # (p0, p1, r1, n1, r, n)
+    "THERA 2/10, 7/22": (0.20, 0.45, 2, 10, 7, 22),
+    "Simon p0=0.2 optimal 3/13, 12/43": (0.20, 0.40, 3, 13, 12, 43),
+    "p0=0.3 13/45, 37/100": (0.30, 0.45, 13, 45, 37, 100),
+    "p0=0.3 30/90, 70/200": (0.30, 0.40, 30, 90, 70, 200),
+}
+
+
+def timed(func: Callable[[], object], repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        two_stage._sample_space.cache_clear()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    grid = np.linspace(0.0, 1.0, 10001)
+    header = f"{'design':36s} {'what':28s} {'median s':>9s} {'min s':>9s}"
+    print(header)
+    print("-" * len(header))
+    for name, (p0, p1, r1, n1, r, n) in DESIGNS.items():
+        design = SimonDesign(p0=p0, p1=p1, alpha=0.05, power=0.8, r1=r1, n1=n1, r=r, n=n)
+        x = r + 1
+        jobs: dict[str, Callable[[], object]] = {
+            "outcome_table": lambda d=design: two_stage.outcome_table(d),
+            "inference + interval": lambda d=design, x=x, r1=r1: two_stage.two_stage_inference(
+                d, r1 + 1, x
+            ).confidence_interval(),
+            "exact_coverage (10001 p)": lambda d=design: two_stage.exact_coverage(d, grid),
+        }
+        for what, job in jobs.items():
+            med, best = timed(job, args.repeat)
+            print(f"{name:36s} {what:28s} {med:9.4f} {best:9.4f}")
+
+
+if __name__ == "__main__":
+    main()
