@@ -49,6 +49,7 @@ __all__ = [
     "simon_design",
     "simon_designs",
     "single_stage_design",
+    "stage1_boundary",
 ]
 
 #: Search criteria accepted by :func:`simon_design`.
@@ -524,7 +525,7 @@ class SimonDesign:
             raise ValueError(
                 f"`responses_stage1` ({x1!r}) must not exceed the stage-1 size ({n1a!r})."
             )
-        r1a = self.r1 if n1a == self.n1 else _matched_r1(self.r1, self.n1, n1a, self.p1)
+        r1a = stage1_boundary(self.r1, self.n1, n1a, self.p1)
         planned_stage1 = "stop for futility" if x1 <= self.r1 else "continue to stage 2"
         if responses_total is None:
             if n_total is not None:
@@ -547,8 +548,15 @@ class SimonDesign:
         return _final_decision(self, x1, xt, n1a, na, r1a)
 
 
-def _matched_r1(r1: int, n1: int, n1a: int, p1: float) -> int:
-    """Largest r1' with P_p1(X1' <= r1') <= P_p1(X1 <= r1) for X1' ~ Bin(n1a, p1)."""
+def stage1_boundary(r1: int, n1: int, n1a: int, p1: float) -> int:
+    """Stage-1 futility boundary for an attained stage-1 size ``n1a``.
+
+    The planned ``r1`` when ``n1a == n1``; otherwise the largest ``r1'`` with
+    ``P_p1(X1' <= r1') <= P_p1(X1 <= r1)`` for ``X1' ~ Bin(n1a, p1)``, so an
+    active drug is stopped no more often than planned (``-1``: no futility stop).
+    """
+    if n1a == n1:
+        return r1
     target = float(stats.binom.cdf(r1, n1, p1))
     cdf = stats.binom.cdf(np.arange(n1a + 1), n1a, p1)
     ok = np.flatnonzero(cdf <= target * (1.0 + 1e-12))

@@ -37,7 +37,6 @@ import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import xlog1py, xlogy
-from scipy.stats import binom
 
 from thera_stats._checks import (
     check_alternative,
@@ -149,12 +148,9 @@ def _stage1_boundary(plan: _Plan, n1: int) -> int:
     rule of :meth:`thera_stats.simon.SimonDesign.decide`, so that the sample
     space analysed is that of the rule actually applied at the interim.
     """
-    if n1 == plan.n1:
-        return plan.r1
-    target = float(binom.cdf(plan.r1, plan.n1, plan.p1))
-    cdf = binom.cdf(np.arange(n1 + 1), n1, plan.p1)
-    ok = np.flatnonzero(cdf <= target * (1.0 + 1e-12))
-    return int(ok[-1]) if ok.size else -1
+    from thera_stats.simon import stage1_boundary
+
+    return stage1_boundary(plan.r1, plan.n1, n1, plan.p1)
 
 
 def _sizes(plan: _Plan, n_stage1: Any, n_total: Any) -> _Sizes:
