@@ -6,8 +6,8 @@ for the outcome actually observed (stopped after stage 1 with ``x1`` responses,
 or completed with ``x`` responses in total):
 
 * the maximum likelihood estimate ``x / n``;
-* the UMVUE of Jung & Kim (2004) [2]_;
-* a median-unbiased estimate (Koyama & Chen 2008 [1]_);
+* the UMVUE of Jung & Kim (2004);
+* a median-unbiased estimate (Koyama & Chen 2008);
 * the exact one-sided p-value against ``p0`` under an ordering of the outcomes;
 * the exact confidence interval that inverts that ordering, whose coverage is
   at least the nominal level at every true response rate.
