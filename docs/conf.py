@@ -179,8 +179,11 @@ class OptionalTocTree(TocTree):
             docname = docname_join(here, target)
             if glob and any(c in target for c in "*?["):
                 matches = set(patfilter(remaining, docname))
-                ok = bool(matches)
                 remaining -= matches
+                if not matches:
+                    # A catch-all glob with nothing left to catch is not a missing page.
+                    continue
+                ok = True
             else:
                 ok = docname in remaining
                 remaining.discard(docname)
