@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.errors import PROBLEM_COLUMNS, DataValidationError, format_problems
+from thera_stats.errors import DataValidationError, format_problems, is_blank, problem
 from thera_stats.plan import AnalysisPlan
 
 __all__ = [
@@ -86,47 +86,20 @@ class _Problems:
         severity: str = "error",
     ) -> None:
         self.items.append(
-            {
-                "table": table,
-                "row": row,
-                "patient_id": None if _blank(patient_id) else str(patient_id),
-                "column": column,
-                "value": _value_text(value),
-                "rule": rule,
-                "severity": severity,
-            }
+            problem(table, rule, row=row, patient_id=patient_id, column=column, value=value,
+                    severity=severity)
         )
 
     def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.items, columns=list(PROBLEM_COLUMNS))
-        frame["row"] = frame["row"].astype("Int64")
-        return frame
+        return DataValidationError(self.items).problems
 
     @property
     def has_errors(self) -> bool:
         return any(p["severity"] == "error" for p in self.items)
 
 
-def _value_text(value: Any) -> str | None:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    if value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, str) and value.strip() == ""
-
-
 def _text(value: Any) -> str:
-    return "" if _blank(value) else str(value).strip()
+    return "" if is_blank(value) else str(value).strip()
 
 
 # --------------------------------------------------------------------------- cell parsers
@@ -273,7 +246,7 @@ def _type_table(name: str, raw: pd.DataFrame, problems: _Problems) -> pd.DataFra
     for col, (parser, required) in _COLUMN_RULES[name].items():
         values: list[Any] = []
         for i, cell in enumerate(raw[col].tolist()):
-            if _blank(cell):
+            if is_blank(cell):
                 if required:
                     problems.add(
                         name, "value is required", row=i + 2, patient_id=ids.iat[i], column=col,
@@ -367,7 +340,7 @@ def _check_unknown_patients(
     name: str, t: pd.DataFrame, known: set[str], problems: _Problems
 ) -> None:
     for i, pid in enumerate(t["patient_id"].tolist()):
-        if not _blank(pid) and pid not in known:
+        if not is_blank(pid) and pid not in known:
             problems.add(
                 name, "patient is not in patients.csv", row=i + 2, patient_id=pid,
                 column="patient_id", value=pid,
@@ -417,7 +390,7 @@ def _check_vas(
     base = v[(v["day"] == baseline_day) & v["vas_mm"].notna()]
     base_by_patient = dict(zip(base["patient_id"], base["vas_mm"], strict=True))
     for pid in patients["patient_id"].tolist():
-        if _blank(pid):
+        if is_blank(pid):
             continue
         if pid not in base_by_patient:
             problems.add(
@@ -499,7 +472,7 @@ def validate_tables(
     p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
     if p is not None:
         _check_patients(p, problems)
-    known = set() if p is None else {x for x in p["patient_id"].tolist() if not _blank(x)}
+    known = set() if p is None else {x for x in p["patient_id"].tolist() if not is_blank(x)}
     if v is not None:
         if p is not None:
             _check_unknown_patients("vas", v, known, problems)

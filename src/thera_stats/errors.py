@@ -6,15 +6,19 @@ catch the package's errors without catching programming mistakes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "ConvergenceError",
     "DataValidationError",
     "TheraStatsError",
+    "is_blank",
+    "problem",
 ]
 
 PROBLEM_COLUMNS = ("table", "row", "patient_id", "column", "value", "rule", "severity")
@@ -47,6 +51,7 @@ class DataValidationError(TheraStatsError, ValueError):
         for col in PROBLEM_COLUMNS:
             if col not in frame.columns:
                 frame[col] = "error" if col == "severity" else None
+        frame["row"] = frame["row"].astype("Int64")
         self.problems: pd.DataFrame = frame.loc[:, list(PROBLEM_COLUMNS)].reset_index(drop=True)
         self.context = context
         super().__init__(format_problems(self.problems, context))
@@ -54,6 +59,43 @@ class DataValidationError(TheraStatsError, ValueError):
 
 class ConvergenceError(TheraStatsError, RuntimeError):
     """An iterative fit did not converge; no numbers are returned."""
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a cell is missing: None, NaN, NA, NaT or only white space."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating) and math.isnan(float(value)):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def problem(
+    table: str,
+    rule: str,
+    *,
+    row: int | None = None,
+    patient_id: Any = None,
+    column: str | None = None,
+    value: Any = None,
+    severity: str = "error",
+) -> dict[str, Any]:
+    """One problem record for :class:`DataValidationError` (``row``: spreadsheet row)."""
+    if is_blank(value):
+        text = None
+    elif isinstance(value, float | np.floating) and float(value).is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    return {
+        "table": table,
+        "row": row,
+        "patient_id": None if is_blank(patient_id) else str(patient_id),
+        "column": column,
+        "value": text,
+        "rule": rule,
+        "severity": severity,
+    }
 
 
 def _cell(value: Any) -> str:

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import linalg, optimize, stats
 
 from thera_stats._checks import check_choice, check_confidence_level
-from thera_stats.errors import ConvergenceError, DataValidationError
+from thera_stats.errors import ConvergenceError, DataValidationError, problem
 
 __all__ = ["COVARIANCE_STRUCTURES", "DF_METHODS", "MMRMResult", "mmrm"]
 
@@ -402,15 +402,7 @@ def _check_convergence(
 def _problem(
     row: int | None, pid: Any, column: str | None, value: Any, rule: str
 ) -> dict[str, Any]:
-    return {
-        "table": _TABLE,
-        "row": row,
-        "patient_id": pid,
-        "column": column,
-        "value": value,
-        "rule": rule,
-        "severity": "error",
-    }
+    return problem(_TABLE, rule, row=row, patient_id=pid, column=column, value=value)
 
 
 def _fmt_day(value: Any) -> str:

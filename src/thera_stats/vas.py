@@ -38,7 +38,7 @@ from scipy import stats
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
-from thera_stats.errors import PROBLEM_COLUMNS, DataValidationError
+from thera_stats.errors import DataValidationError, is_blank, problem
 
 __all__ = [
     "SignedRankResult",
@@ -65,38 +65,8 @@ _DBL_MAX = float(np.finfo(float).max)
 
 
 # =========================================================================== validation
-def _blank(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float | np.floating) and math.isnan(float(value)):
-        return True
-    return isinstance(value, str) and value.strip() == ""
-
-
-def _problem(
-    table: str,
-    rule: str,
-    *,
-    row: int | None = None,
-    patient_id: Any = None,
-    column: str | None = None,
-    value: Any = None,
-) -> dict[str, Any]:
-    return {
-        "table": table,
-        "row": row,
-        "patient_id": None if _blank(patient_id) else str(patient_id),
-        "column": column,
-        "value": None if _blank(value) else str(value),
-        "rule": rule,
-        "severity": "error",
-    }
-
-
 def _raise(problems: list[dict[str, Any]], table: str) -> NoReturn:
-    frame = pd.DataFrame(problems, columns=list(PROBLEM_COLUMNS))
-    frame["row"] = frame["row"].astype("Int64")
-    raise DataValidationError(frame, context=f"{table} table")
+    raise DataValidationError(problems, context=f"{table} table")
 
 
 def _fmt_day(day: Any) -> str:
@@ -134,12 +104,12 @@ def _clean_long_table(
     absent = [c for c in dict.fromkeys((subject, day, value)) if c not in frame.columns]
     for col in absent:
         problems.append(
-            _problem(table, f"required column {col!r} is missing", column=col)
+            problem(table, f"required column {col!r} is missing", column=col)
         )
     if absent:
         _raise(problems, table)
     if len(frame) == 0:
-        _raise([_problem(table, "the table has no rows")], table)
+        _raise([problem(table, "the table has no rows")], table)
 
     pids = frame[subject].tolist()
     raw_days = frame[day].tolist()
@@ -150,26 +120,26 @@ def _clean_long_table(
     unit = "mm" if vas_range else ""
     for i, (pid, d_raw, v_raw) in enumerate(zip(pids, raw_days, raw_vals, strict=True)):
         row = i + 2
-        if _blank(pid):
+        if is_blank(pid):
             problems.append(
-                _problem(table, "patient identifier is missing", row=row, column=subject)
+                problem(table, "patient identifier is missing", row=row, column=subject)
             )
         d = days[i]
-        where = f"patient {pid}" if not _blank(pid) else "this row"
-        if _blank(d_raw):
+        where = f"patient {pid}" if not is_blank(pid) else "this row"
+        if is_blank(d_raw):
             problems.append(
-                _problem(table, "day is missing", row=row, patient_id=pid, column=day)
+                problem(table, "day is missing", row=row, patient_id=pid, column=day)
             )
         elif isinstance(d_raw, bool | np.bool_) or not math.isfinite(d) or d != round(d):
             problems.append(
-                _problem(
+                problem(
                     table, "day must be a whole number of days", row=row, patient_id=pid,
                     column=day, value=d_raw,
                 )
             )
         elif d < 0:
             problems.append(
-                _problem(
+                problem(
                     table, "day must not be negative (day 0 is baseline)", row=row,
                     patient_id=pid, column=day, value=d_raw,
                 )
@@ -178,11 +148,11 @@ def _clean_long_table(
             day_ok[i] = True
         on_day = f"day {_fmt_day(d)}" if day_ok[i] else "an invalid day"
         v = vals[i]
-        if _blank(v_raw):
+        if is_blank(v_raw):
             continue
         if isinstance(v_raw, bool | np.bool_) or math.isnan(v):
             problems.append(
-                _problem(
+                problem(
                     table, f"{value} must be a number{' in ' + unit if unit else ''} "
                     f"({where}, {on_day}); use a point as decimal mark",
                     row=row, patient_id=pid, column=value, value=v_raw,
@@ -190,21 +160,21 @@ def _clean_long_table(
             )
         elif not math.isfinite(v):
             problems.append(
-                _problem(
+                problem(
                     table, f"{value} must be finite ({where}, {on_day})", row=row,
                     patient_id=pid, column=value, value=v_raw,
                 )
             )
         elif vas_range and not (0.0 <= v <= 100.0):
             problems.append(
-                _problem(
+                problem(
                     table, f"pain VAS must be between 0 and 100 mm ({where}, {on_day})",
                     row=row, patient_id=pid, column=value, value=v_raw,
                 )
             )
 
     keyed = pd.DataFrame({"pid": pids, "day": days})
-    usable = day_ok & ~keyed["pid"].map(_blank).to_numpy(dtype=bool)
+    usable = day_ok & ~keyed["pid"].map(is_blank).to_numpy(dtype=bool)
     dup = keyed.duplicated(keep=False).to_numpy(dtype=bool) & usable
     if dup.any():
         groups: dict[tuple[Any, float], list[int]] = {}
@@ -214,7 +184,7 @@ def _clean_long_table(
             for row in rows:
                 others = ", ".join(str(r) for r in rows if r != row)
                 problems.append(
-                    _problem(
+                    problem(
                         table, f"(patient, day) must be unique: patient {pid} has "
                         f"{len(rows)} rows for day {_fmt_day(d)} (also row(s) {others})",
                         row=row, patient_id=pid, column=day, value=_fmt_day(d),
@@ -224,16 +194,16 @@ def _clean_long_table(
     if baseline_day is not None:
         has_base: set[Any] = set()
         for i, pid in enumerate(pids):
-            if usable[i] and days[i] == baseline_day and not _blank(raw_vals[i]):
+            if usable[i] and days[i] == baseline_day and not is_blank(raw_vals[i]):
                 has_base.add(pid)
         seen: set[Any] = set()
         for pid in pids:
-            if _blank(pid) or pid in seen:
+            if is_blank(pid) or pid in seen:
                 continue
             seen.add(pid)
             if pid not in has_base:
                 problems.append(
-                    _problem(
+                    problem(
                         table, f"patient {pid} has no baseline VAS (day {baseline_day}): "
                         "change from baseline cannot be computed", patient_id=pid,
                         column=value,
