@@ -97,6 +97,9 @@ def test_memo_json_markdown_and_provenance(result: ts.GoNoGoAnalysis, tmp_path: 
     assert result.decision.action.upper() in memo
     assert "7 of 17" in memo
     paths = result.write(tmp_path)
+    assert (tmp_path / "tables" / "adverse_events.tex").exists()
+    assert (tmp_path / "tables" / "primary_endpoint.csv").exists()
+    assert len(paths) == 2 + 5 * len(result.tables())
     data = json.loads(paths[0].read_text())
     assert data["decision"]["action"] == result.decision.action
     assert data["stages"] == {"n_stage1": 10, "n_total": 17, "responses_stage1":

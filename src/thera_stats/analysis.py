@@ -292,15 +292,25 @@ class GoNoGoAnalysis:
         return _memo(self, markdown=True)
 
     def write(self, folder: str | Path) -> list[Path]:
-        """Write ``analysis.json`` and ``analysis.md`` into ``folder`` (new files)."""
+        """Write ``analysis.json``, ``analysis.md`` and every table into ``folder``.
+
+        Each table goes to ``tables/<name>.csv`` (the numbers) and ``.md``,
+        ``.tex``, ``.html``, ``.txt`` (as displayed). The bytes depend only on
+        the inputs. Refuses to write into the trial's data folder.
+        """
         folder = Path(folder)
         if self.trial.source is not None and folder.resolve() == Path(self.trial.source).resolve():
             raise FileExistsError(f"refusing to write into the input data folder {folder}")
-        folder.mkdir(parents=True, exist_ok=True)
-        paths = [folder / "analysis.json", folder / "analysis.md"]
-        paths[0].write_text(self.to_json(), encoding="utf-8")
-        paths[1].write_text(self.to_markdown(), encoding="utf-8")
-        return paths
+        (folder / "tables").mkdir(parents=True, exist_ok=True)
+        texts = {folder / "analysis.json": self.to_json(), folder / "analysis.md": self.to_markdown()}
+        for name, table in self.tables().items():
+            for suffix, fmt in (("csv", "csv"), ("md", "markdown"), ("tex", "latex"),
+                                ("html", "html"), ("txt", "text")):
+                texts[folder / "tables" / f"{name}.{suffix}"] = table.render(fmt) + (
+                    "" if fmt == "csv" else "\n")
+        for path, text in texts.items():
+            path.write_text(text, encoding="utf-8")
+        return list(texts)
 
     def __str__(self) -> str:
         return self.memo()
@@ -315,8 +325,13 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     if plan.note:
         lines.append(f"\nNote: {plan.note}")
     lines.append(h2("Decision"))
-    lines.append(f"{'**' if markdown else ''}{a.decision.action.upper()}{'**' if markdown else ''}"
-                 f": {a.decision.explanation}")
+    verdict = {"go": "phase III is justified", "no go": "phase III is not justified",
+               "stop for futility": "stopped for futility; phase III is not justified",
+               "continue to stage 2": "interim: continue to stage 2"}.get(a.decision.action, "")
+    bold = "**" if markdown else ""
+    lines.append(f"{bold}{a.decision.action.upper()}{bold}: {verdict}.")
+    lines.append("")
+    lines.append(a.decision.explanation)
     lines.append(h2("Design and primary endpoint"))
     if design.type == "simon":
         lines.append(

@@ -84,7 +84,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     print(result.memo(), end="")
     if args.out is not None:
         paths = result.write(args.out)
-        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+        print(f"\nwrote {len(paths)} files to {args.out}: analysis.json, analysis.md and "
+              "tables/ (CSV, Markdown, LaTeX, HTML, text)")
     return EXIT_OK
 
 
@@ -178,10 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
         "analyze",
         help="the go/no-go analysis of a trial folder",
         description="Run the pre-specified go/no-go analysis and print the decision memo. "
-        "With --out, also write analysis.json and analysis.md there.",
+        "With --out, also write analysis.json, analysis.md and every table (tables/*.csv, "
+        ".md, .tex, .html, .txt) there.",
     )
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
-    p.add_argument("--out", type=Path, default=None, help="folder for analysis.json/.md")
+    p.add_argument("--out", type=Path, default=None,
+                   help="folder for analysis.json, analysis.md and tables/")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser(
