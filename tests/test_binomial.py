@@ -127,40 +127,32 @@ def test_blaker_sterne_sets_and_hulls(key: tuple[str, float], frame: pd.DataFram
     assert n_with_gaps > 0
 
 
-# Newcombe (1998), Table I: 95 % limits printed to four decimals.  Method 1 (Wald) is
-# printed with a negative lower limit for 1/29; binomial_ci clips it to 0.
+# Newcombe (1998), Table I: 95 % limits printed to four decimals, for methods 3 (Wilson),
+# 4 (Wilson-cc), 5 (Clopper-Pearson) and 6 (mid-p).  Only values confirmed in independent
+# transcriptions of the table are listed (see tests/reference/binomial/README.md).
 NEWCOMBE = {
     (81, 263): {
-        "wald": (0.2522, 0.3638),
         "wilson": (0.2553, 0.3662),
         "wilson-cc": (0.2535, 0.3682),
-        "clopper-pearson": (0.2527, 0.3676),
         "mid-p": (0.2544, 0.3658),
-        "likelihood-ratio": (0.2542, 0.3655),
     },
     (15, 148): {
-        "wald": (0.0527, 0.1500),
         "wilson": (0.0624, 0.1605),
         "wilson-cc": (0.0598, 0.1644),
         "clopper-pearson": (0.0578, 0.1617),
         "mid-p": (0.0601, 0.1581),
-        "likelihood-ratio": (0.0596, 0.1567),
     },
     (0, 20): {
-        "wald": (0.0, 0.0),
         "wilson": (0.0, 0.1611),
         "wilson-cc": (0.0, 0.2005),
         "clopper-pearson": (0.0, 0.1684),
         "mid-p": (0.0, 0.1391),
-        "likelihood-ratio": (0.0, 0.0916),
     },
     (1, 29): {
-        "wald": (0.0, 0.1009),
         "wilson": (0.0061, 0.1718),
         "wilson-cc": (0.0018, 0.1963),
         "clopper-pearson": (0.0009, 0.1776),
         "mid-p": (0.0017, 0.1585),
-        "likelihood-ratio": (0.0020, 0.1432),
     },
 }
 
@@ -221,7 +213,7 @@ def test_large_n_reference() -> None:
 @pytest.mark.parametrize("method", ["blaker", "sterne"])
 def test_large_n_blaker_sterne_are_where_the_pvalue_crosses(n: int, method: str) -> None:
     two_sided = {"blaker": "blaker", "sterne": "minlike"}[method]
-    for x in (0, 1, 3, n // 10, n // 2, n - 2):
+    for x in (0, 1, 3, n // 10, n // 2, n - 2) if n < 10**5 else (1, n // 10):
         ci = binomial_ci(x, n, method=method)
         cp = binomial_ci(x, n)
         assert ci.low <= x / n <= ci.high
@@ -430,13 +422,19 @@ def test_exact_intervals_nest_inside_clopper_pearson(xn: tuple[int, int], level:
         assert_allclose(one.low, two.low, rtol=1e-10, atol=1e-14)
 
 
-@given(small_counts)
-def test_exact_methods_are_conservative(xn: tuple[int, int]) -> None:
-    _, n = xn
-    if n > 40:
-        n = n % 40 + 1
-    table = compare_intervals(0, n, methods=["clopper-pearson", "blaker", "sterne"])
-    assert np.all(table["min_coverage"] >= 0.95 - 1e-12)
+@given(st.integers(min_value=1, max_value=300), levels, methods)
+def test_limits_increase_with_x(n: int, level: float, method: str) -> None:
+    ci = binomial_ci(np.arange(n + 1), n, confidence_level=level, method=method)
+    assert np.all(np.diff(ci.low) >= -1e-15)
+    assert np.all(np.diff(ci.high) >= -1e-15)
+
+
+def test_exact_methods_are_conservative() -> None:
+    for n in (*range(1, 31), 45, 60):
+        table = compare_intervals(0, n, methods=["clopper-pearson", "blaker", "sterne", "mid-p"])
+        minimum = table.set_index("method")["min_coverage"]
+        assert np.all(minimum.drop("mid-p") >= 0.95 - 1e-12), n
+        assert minimum["mid-p"] < minimum["clopper-pearson"]
 
 
 def test_arrays_broadcast_and_keep_shape() -> None:

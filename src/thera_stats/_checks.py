@@ -47,7 +47,7 @@ def check_closed_unit_array(name: str, value: Any) -> npt.NDArray[np.float64]:
     arr = np.asarray(value, dtype=float)
     bad = ~((arr >= 0.0) & (arr <= 1.0))
     if np.any(bad):
-        raise ValueError(f"`{name}` must lie in [0, 1]; got {arr[bad].ravel()[0]!r}.")
+        raise ValueError(f"`{name}` must lie in [0, 1]; got {arr[bad].ravel()[0].item()!r}.")
     return arr
 
 
@@ -62,10 +62,11 @@ def check_integer_array(name: str, value: Any, *, minimum: int = 0) -> npt.NDArr
         finite = np.isfinite(arr)
         if not np.all(finite) or np.any(arr != np.round(arr)):
             bad = arr[~finite | (arr != np.round(np.where(finite, arr, 0)))].ravel()[0]
-            raise ValueError(f"`{name}` must be whole numbers; got {bad!r}.")
+            raise ValueError(f"`{name}` must be whole numbers; got {bad.item()!r}.")
     out = arr.astype(np.int64)
     if np.any(out < minimum):
-        raise ValueError(f"`{name}` must be >= {minimum}; got {out[out < minimum].ravel()[0]!r}.")
+        low = out[out < minimum].ravel()[0].item()
+        raise ValueError(f"`{name}` must be >= {minimum}; got {low!r}.")
     return out
 
 
@@ -79,5 +80,7 @@ def check_counts(x: Any, n: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.
         raise ValueError(f"`x` (shape {xa.shape}) and `n` (shape {na.shape}) do not broadcast.") from None
     if np.any(xb > nb):
         i = np.flatnonzero((xb > nb).ravel())[0]
-        raise ValueError(f"`x` ({xb.ravel()[i]!r}) must not exceed `n` ({nb.ravel()[i]!r}).")
+        raise ValueError(
+            f"`x` ({xb.ravel()[i].item()!r}) must not exceed `n` ({nb.ravel()[i].item()!r})."
+        )
     return xb, nb

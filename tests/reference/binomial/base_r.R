@@ -1,10 +1,10 @@
 # Reference confidence intervals computed with base R only.
 #
 # Run from this directory:  Rscript base_r.R
-# Writes base_r_intervals.csv.gz: every x = 0..n, n = 1..60, two-sided at confidence levels 0.95
-# and 0.90 and one-sided (greater, less) at 0.95, 12 significant digits, for the methods base R provides or that are closed
-# forms (Clopper-Pearson, Wilson, Wilson with continuity correction, Jeffreys, Wald,
-# Agresti-Coull).  The exact calls are:
+# Writes base_r_intervals.csv.gz: every x = 0..n, n = 1..60, two-sided at confidence levels
+# 0.95 and 0.90 and one-sided (greater, less) at 0.95, 12 significant digits, for the methods
+# base R provides or that are closed forms (Clopper-Pearson, Wilson, Wilson with continuity
+# correction, Jeffreys, Wald, Agresti-Coull).  The exact calls are:
 #   clopper-pearson  binom.test(x, n, conf.level = lev, alternative = alt)$conf.int
 #   wilson           prop.test(x, n, conf.level = lev, alternative = alt, correct = FALSE)$conf.int
 #   wilson-cc        prop.test(x, n, p = p_null, conf.level = lev, alternative = alt,
