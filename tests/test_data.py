@@ -384,3 +384,40 @@ def test_cli_help_on_every_subcommand(capsys: pytest.CaptureFixture[str]) -> Non
             main([name, "--help"])
         assert info.value.code == 0
         assert "usage: thera-stats" in capsys.readouterr().out
+
+
+def test_row_with_extra_field_is_one_clear_problem(trial_dir: Path) -> None:
+    path = trial_dir / "vas.csv"
+    lines = path.read_text().splitlines()
+    lines[1] += ",5"  # one field too many on spreadsheet row 2
+    lines[3] = "THR-001,2,7,4"  # an unquoted decimal comma on row 4
+    path.write_text("\n".join(lines) + "\n")
+    probs = problems_of(trial_dir)
+    vas = probs[probs["table"] == "vas"]
+    assert vas["row"].tolist() == [2, 4]
+    assert vas["rule"].str.contains("4 fields but the header has 3").all()
+    assert set(vas["patient_id"]) == {"THR-001"}
+
+
+def test_semicolon_separated_file_gets_a_hint(trial_dir: Path) -> None:
+    path = trial_dir / "vas.csv"
+    path.write_text(path.read_text().replace(",", ";"))
+    probs = problems_of(trial_dir)
+    assert probs["rule"].str.contains("semicolon-separated").any()
+
+
+def test_missing_file_does_not_hide_other_tables_problems(trial_dir: Path) -> None:
+    (trial_dir / "vas.csv").unlink()
+    edit_csv(trial_dir, "patients", {(3, "injections_received"): "9"})
+    probs = problems_of(trial_dir)
+    assert probs["rule"].str.contains("vas.csv is missing").any()
+    assert_one(probs, table="patients", column="injections_received", rule="between 0 and 5",
+               row=3, patient="THR-002")
+
+
+def test_problems_are_listed_by_table_then_row(trial_dir: Path) -> None:
+    edit_csv(trial_dir, "vas", {(9, "vas_mm"): "n/a", (3, "vas_mm"): "abc"})
+    edit_csv(trial_dir, "patients", {(5, "sex"): "X"})
+    probs = problems_of(trial_dir)
+    assert probs["table"].tolist() == ["patients", "vas", "vas"]
+    assert probs["row"].tolist() == [5, 3, 9]

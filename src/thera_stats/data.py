@@ -17,7 +17,9 @@ Every problem found is collected, and all of them are raised together as one
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,7 +93,13 @@ class _Problems:
         )
 
     def frame(self) -> pd.DataFrame:
-        return DataValidationError(self.items).problems
+        """The problems by table (plan first), then row; whole-table problems first."""
+        rank = {"plan": 0, "patients": 1, "vas": 2, "adverse_events": 3}
+        items = sorted(
+            self.items,
+            key=lambda d: (rank.get(d["table"], 9), -1 if d["row"] is None else d["row"]),
+        )
+        return DataValidationError(items).problems
 
     @property
     def has_errors(self) -> bool:
@@ -225,8 +233,10 @@ _DTYPES: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------- typing
-def _type_table(name: str, raw: pd.DataFrame, problems: _Problems) -> pd.DataFrame | None:
+def _type_table(name: str, raw: pd.DataFrame | None, problems: _Problems) -> pd.DataFrame | None:
     """Parse the required columns of one table; return a typed copy or None if unusable."""
+    if raw is None:  # unreadable file, already reported
+        return None
     if raw.shape[1] == 0:
         problems.add(name, "the table is empty: it has no header line")
         return None
@@ -463,12 +473,25 @@ def validate_tables(
     ... except ValueError as err:
     ...     print(err)
     trial tables: 2 error(s):
-      - [ERROR] table vas, row 2, patient P01, column vas_mm: value 'n/a' must be a number (text found where a number is required)
       - [ERROR] table vas, patient P01, column vas_mm: patient has no baseline VAS (day 0)
+      - [ERROR] table vas, row 2, patient P01, column vas_mm: value 'n/a' must be a number (text found where a number is required)
     """
     problems = _Problems()
     raws = {"patients": patients, "vas": vas, "adverse_events": adverse_events}
-    typed = {name: _type_table(name, raw, problems) for name, raw in raws.items()}
+    typed = _check_tables(raws, baseline_day, problems)
+    frame = problems.frame()
+    p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
+    if problems.has_errors or p is None or v is None or a is None:
+        raise DataValidationError(frame, context="trial tables")
+    deviations = frame[frame["severity"] == "deviation"].reset_index(drop=True)
+    return {"patients": p, "vas": v, "adverse_events": a}, deviations
+
+
+def _check_tables(
+    raws: Mapping[str, pd.DataFrame | None], baseline_day: int, problems: _Problems
+) -> dict[str, pd.DataFrame | None]:
+    """Type every table that could be read and check every rule that can be checked."""
+    typed = {name: _type_table(name, raws[name], problems) for name in TABLES}
     p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
     if p is not None:
         _check_patients(p, problems)
@@ -481,39 +504,46 @@ def validate_tables(
         if p is not None:
             _check_unknown_patients("adverse_events", a, known, problems)
         _check_adverse_events(a, problems)
-    frame = problems.frame()
-    if problems.has_errors:
-        raise DataValidationError(frame, context="trial tables")
-    deviations = frame[frame["severity"] == "deviation"].reset_index(drop=True)
-    if p is None or v is None or a is None:  # unreachable: unusable tables are errors
-        raise DataValidationError(frame, context="trial tables")
-    return {"patients": p, "vas": v, "adverse_events": a}, deviations
+    return typed
 
 
 # --------------------------------------------------------------------------- files
 def _read_table(folder: Path, name: str, problems: _Problems) -> tuple[pd.DataFrame, Path] | None:
-    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    parquet, path = folder / f"{name}.parquet", folder / f"{name}.csv"
     if parquet.exists():
         try:
             frame = pd.read_parquet(parquet)
         except ImportError:
-            problems.add(name, f"{parquet.name} needs pyarrow; install it or provide {csv.name}")
+            problems.add(name, f"{parquet.name} needs pyarrow; install it or provide {path.name}")
             return None
         return frame, parquet
-    if not csv.exists():
-        problems.add(name, f"file {csv.name} is missing from {folder}")
+    if not path.exists():
+        problems.add(name, f"file {path.name} is missing from {folder}")
         return None
     try:
-        frame = pd.read_csv(
-            csv, dtype=str, keep_default_na=False, na_values=[], skipinitialspace=True,
-            encoding="utf-8-sig",
-        )
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame(), csv
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        problems.add(name, f"{csv.name} is not a readable UTF-8 CSV file: {err}")
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        problems.add(name, f"{path.name} is not UTF-8 text ({err.reason} at byte {err.start})")
         return None
-    return frame, csv
+    # Parsed by hand rather than by pandas: a row with one field too many would make
+    # pandas take the first column as an index and shift every cell of the table.
+    rows = [r for r in csv.reader(io.StringIO(text), skipinitialspace=True) if r]
+    if not rows:
+        return pd.DataFrame(), path
+    header, body = rows[0], rows[1:]
+    if len(header) == 1 and ";" in header[0]:
+        problems.add(name, f"{path.name} looks semicolon-separated; save it as comma-separated "
+                     "CSV (with a decimal point)", row=1, value=header[0][:60])
+        return None
+    wrong = [(i + 2, len(r)) for i, r in enumerate(body) if len(r) != len(header)]
+    for row, count in wrong:
+        problems.add(
+            name, f"row has {count} fields but the header has {len(header)} (a stray comma, or "
+            "an unquoted decimal comma?)", row=row, patient_id=body[row - 2][0],
+        )
+    if wrong:
+        return None
+    return pd.DataFrame(body, columns=header, dtype=object), path
 
 
 def sha256_file(path: Path) -> str:
@@ -644,27 +674,19 @@ def load_trial(path: str | Path) -> Trial:
         except DataValidationError as err:
             problems.items.extend(err.problems.to_dict("records"))
     read = {name: _read_table(folder, name, problems) for name in TABLES}
-    files = {p.name: sha256_file(p) for r in read.values() if r is not None for p in [r[1]]}
+    files = {r[1].name: sha256_file(r[1]) for r in read.values() if r is not None}
     if plan is not None:
         files["plan.toml"] = sha256_file(plan_path)
-    if any(r is None for r in read.values()):
-        raise DataValidationError(problems.frame(), context=f"trial folder {folder}")
-    frames = {name: r[0] for name, r in read.items() if r is not None}
-    try:
-        tables, deviations = validate_tables(
-            frames["patients"], frames["vas"], frames["adverse_events"],
-            baseline_day=plan.baseline_day if plan is not None else 0,
-        )
-    except DataValidationError as err:
-        problems.items.extend(err.problems.to_dict("records"))
-        raise DataValidationError(problems.frame(), context=f"trial folder {folder}") from None
-    if problems.items:  # the plan broke a rule but the tables did not
-        problems.items.extend(deviations.to_dict("records"))
-        raise DataValidationError(problems.frame(), context=f"trial folder {folder}")
-    assert plan is not None
+    raws = {name: None if r is None else r[0] for name, r in read.items()}
+    typed = _check_tables(raws, plan.baseline_day if plan is not None else 0, problems)
+    frame = problems.frame()
+    p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
+    if problems.has_errors or plan is None or p is None or v is None or a is None:
+        raise DataValidationError(frame, context=f"trial folder {folder}")
+    deviations = frame[frame["severity"] == "deviation"].reset_index(drop=True)
     return Trial(
-        plan=plan, deviations=deviations, source=folder, files=dict(sorted(files.items())),
-        **tables,
+        patients=p, vas=v, adverse_events=a, plan=plan, deviations=deviations, source=folder,
+        files=dict(sorted(files.items())),
     )
 
 
