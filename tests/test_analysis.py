@@ -156,8 +156,17 @@ def test_cli_analyze_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert (tmp_path / "o" / "analysis.json").exists()
     assert (tmp_path / "o" / "analysis.md").exists()
     capsys.readouterr()
-    assert main(["analyze", str(SYNTHETIC), "--out", str(SYNTHETIC)]) == 2
+    assert main(["analyze", str(SYNTHETIC), "--out", str(SYNTHETIC)]) == 1
     assert "data folder" in capsys.readouterr().err
+    assert main(["analyze", str(SYNTHETIC), "--out", str(SYNTHETIC / "results")]) == 1
+    assert not (SYNTHETIC / "results").exists()
+    # a second run needs --overwrite, which removes tables the new run does not make
+    assert main(["analyze", str(SYNTHETIC), "--out", str(tmp_path / "o")]) == 1
+    assert "--overwrite" in capsys.readouterr().err
+    stale = tmp_path / "o" / "tables" / "old_table.csv"
+    stale.write_text("x\n")
+    assert main(["analyze", str(SYNTHETIC), "--out", str(tmp_path / "o"), "--overwrite"]) == 0
+    assert not stale.exists()
 
 
 def test_cli_figures_identical_twice_and_never_into_data(
@@ -174,8 +183,11 @@ def test_cli_figures_identical_twice_and_never_into_data(
     assert b"input_sha256" in png  # provenance in the PNG text chunk
     capsys.readouterr()
     before = sorted(p.name for p in SYNTHETIC.iterdir())
-    assert main(["figures", str(SYNTHETIC), "--out", str(SYNTHETIC)]) == 2
+    assert main(["figures", str(SYNTHETIC), "--out", str(SYNTHETIC)]) == 1
+    assert main(["figures", str(SYNTHETIC), "--out", str(SYNTHETIC / "figs")]) == 1
     assert sorted(p.name for p in SYNTHETIC.iterdir()) == before
+    assert main(["figures", "--out", str(tmp_path / "a")]) == 1
+    assert main(["figures", "--out", str(tmp_path / "a"), "--overwrite"]) == 0
 
 
 def test_cli_design_formats(capsys: pytest.CaptureFixture[str]) -> None:
@@ -232,4 +244,15 @@ def test_cli_report_html_without_code_identical_twice(
     assert "import thera_stats" not in html  # code cells are left out
     assert "Decision on phase III" in html
     assert "input_sha256" in html  # provenance
-    assert main(["report", str(SYNTHETIC), "--out", str(SYNTHETIC)]) == 2
+    assert main(["report", str(SYNTHETIC), "--out", str(SYNTHETIC)]) == 1
+    assert main(["report", "--out", str(tmp_path / "a")]) == 1  # exists: needs --overwrite
+    capsys.readouterr()
+    bad = tmp_path / "bad"
+    shutil.copytree(SYNTHETIC, bad)
+    (bad / "vas.csv").write_text((bad / "vas.csv").read_text().replace("THR-001,0,81", "THR-001,0,n/a"))
+    (bad / "patients.csv").write_text((bad / "patients.csv").read_text().replace(",M,45,", ",Q,45,"))
+    assert main(["report", str(bad), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "'n/a'" in err
+    assert "'Q'" in err
+    assert not (tmp_path / "c" / "final_report.html").exists()

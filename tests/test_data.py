@@ -344,7 +344,7 @@ def test_write_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["simulate", "--out", str(tmp_path)]) == 0
     assert main(["simulate", "--out", str(tmp_path)]) == 1
     assert "already holds" in capsys.readouterr().err
-    with pytest.raises(FileExistsError, match="own input"):
+    with pytest.raises(FileExistsError, match="inside the data folder"):
         write_trial(load_trial(tmp_path), tmp_path, overwrite=True)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.data import Trial
+from thera_stats.data import Trial, check_output_folder
 from thera_stats.tables import (
     Table,
     adverse_event_table,
@@ -291,16 +291,21 @@ class GoNoGoAnalysis:
         """The memo and every table as Markdown, with provenance at the end."""
         return _memo(self, markdown=True)
 
-    def write(self, folder: str | Path) -> list[Path]:
+    def write(self, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
         """Write ``analysis.json``, ``analysis.md`` and every table into ``folder``.
 
         Each table goes to ``tables/<name>.csv`` (the numbers) and ``.md``,
         ``.tex``, ``.html``, ``.txt`` (as displayed). The bytes depend only on
-        the inputs. Refuses to write into the trial's data folder.
+        the inputs. Refuses to write into the trial's data folder, and over an
+        earlier analysis unless ``overwrite`` (whose stale tables are then removed).
         """
-        folder = Path(folder)
-        if self.trial.source is not None and folder.resolve() == Path(self.trial.source).resolve():
-            raise FileExistsError(f"refusing to write into the input data folder {folder}")
+        folder = check_output_folder(folder, self.trial.source,
+                                     ["analysis.json", "analysis.md", "tables"],
+                                     overwrite=overwrite)
+        if (folder / "tables").is_dir():
+            for old in (folder / "tables").iterdir():
+                if old.suffix in (".csv", ".md", ".tex", ".html", ".txt"):
+                    old.unlink()
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         texts = {folder / "analysis.json": self.to_json(), folder / "analysis.md": self.to_markdown()}
         for name, table in self.tables().items():

@@ -47,6 +47,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from thera_stats.simulate import simulate_trial, write_trial
 
+    if args.patients < 1:
+        raise _UsageError(f"--patients ({args.patients}) must be at least 1")
     trial = simulate_trial(seed=args.seed, n_patients=args.patients)
     paths = write_trial(trial, args.out, overwrite=args.overwrite)
     print(f"wrote {len(paths)} files to {args.out}: {', '.join(p.name for p in paths)}")
@@ -68,22 +70,18 @@ def _cmd_design(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_out(out: Path, data_dir: Path) -> None:
-    if out.resolve() == data_dir.resolve():
-        raise _UsageError(f"--out {out} is the data folder; outputs never go over the inputs")
-
-
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from thera_stats.analysis import analyze
-    from thera_stats.data import load_trial
+    from thera_stats.data import check_output_folder, load_trial
 
     data_dir = _trial_dir(args.dir)
     if args.out is not None:
-        _check_out(args.out, data_dir)
+        check_output_folder(args.out, data_dir, ["analysis.json", "analysis.md", "tables"],
+                            overwrite=args.overwrite)
     result = analyze(load_trial(data_dir))
     print(result.memo(), end="")
     if args.out is not None:
-        paths = result.write(args.out)
+        paths = result.write(args.out, overwrite=args.overwrite)
         print(f"\nwrote {len(paths)} files to {args.out}: analysis.json, analysis.md and "
               "tables/ (CSV, Markdown, LaTeX, HTML, text)")
     return EXIT_OK
@@ -94,12 +92,12 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
     matplotlib.use("Agg")
     from thera_stats.analysis import analyze
-    from thera_stats.data import load_trial
+    from thera_stats.data import check_output_folder, load_trial
     from thera_stats.plotting import write_figures
 
     data_dir = _trial_dir(args.dir)
-    _check_out(args.out, data_dir)
-    paths = write_figures(analyze(load_trial(data_dir)), args.out)
+    check_output_folder(args.out, data_dir)
+    paths = write_figures(analyze(load_trial(data_dir)), args.out, overwrite=args.overwrite)
     print(f"wrote {len(paths)} files to {args.out}:")
     for path in paths:
         print(f"  {path.name}")
@@ -109,11 +107,11 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from thera_stats.report import render_report
 
-    data_dir = _trial_dir(args.dir)
-    _check_out(args.out, data_dir)
-    path = render_report(data_dir, args.out, progress=None if args.quiet else
-                         lambda done, total, label: print(f"[{done:>2}/{total}] {label}",
-                                                          file=sys.stderr, flush=True))
+    path = render_report(
+        _trial_dir(args.dir), args.out, overwrite=args.overwrite,
+        progress=None if args.quiet else lambda done, total, label: print(
+            f"[{done:>2}/{total}] {label}", file=sys.stderr, flush=True),
+    )
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -185,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
     p.add_argument("--out", type=Path, default=None,
                    help="folder for analysis.json, analysis.md and tables/")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier analysis there")
     p.set_defaults(func=_cmd_analyze)
 
     p = sub.add_parser(
@@ -195,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
     p.add_argument("--out", type=Path, required=True, help="folder for the figures")
+    p.add_argument("--overwrite", action="store_true", help="replace earlier figures there")
     p.set_defaults(func=_cmd_figures)
 
     p = sub.add_parser(
@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
     p.add_argument("--out", type=Path, required=True, help="folder for final_report.html")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier report there")
     p.set_defaults(func=_cmd_report)
     return parser
 

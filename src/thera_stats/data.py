@@ -21,7 +21,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -688,6 +688,36 @@ def load_trial(path: str | Path) -> Trial:
         patients=p, vas=v, adverse_events=a, plan=plan, deviations=deviations, source=folder,
         files=dict(sorted(files.items())),
     )
+
+
+def check_output_folder(
+    out: str | Path,
+    data_dir: str | Path | None,
+    targets: Sequence[str] = (),
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Refuse an output folder that is, or lies inside, the data folder; and,
+    unless ``overwrite``, one that already holds any of ``targets``.
+
+    Raises
+    ------
+    FileExistsError
+        Naming the folder and the files in the way.
+    """
+    out = Path(out)
+    if data_dir is not None:
+        data = Path(data_dir).resolve()
+        if out.resolve() == data or out.resolve().is_relative_to(data):
+            raise FileExistsError(
+                f"{out} is inside the data folder {data_dir}; outputs never go into the inputs"
+            )
+    existing = [t for t in targets if (out / t).exists()]
+    if existing and not overwrite:
+        raise FileExistsError(
+            f"{out} already holds {', '.join(existing)}; choose a new folder or pass --overwrite"
+        )
+    return out
 
 
 def synthetic_data_path() -> Path:

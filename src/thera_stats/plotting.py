@@ -455,16 +455,25 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
     return figs
 
 
-def write_figures(analysis: GoNoGoAnalysis, folder: str | Path) -> list[Path]:
+REPORT_FIGURES = ("waterfall", "vas_trajectories", "mean_change", "responder_curve",
+                  "operating_characteristics", "two_stage_path", "interval_methods",
+                  "interval_coverage")
+
+
+def write_figures(
+    analysis: GoNoGoAnalysis, folder: str | Path, *, overwrite: bool = False
+) -> list[Path]:
     """Write every report figure as PNG and PDF into ``folder``; returns the paths.
 
     The same analysis gives byte-identical files. Refuses to write into the
-    trial's own data folder.
+    trial's own data folder, and over earlier figures unless ``overwrite``.
     """
-    folder = Path(folder)
-    source = analysis.trial.source
-    if source is not None and folder.resolve() == Path(source).resolve():
-        raise FileExistsError(f"refusing to write figures into the input data folder {folder}")
+    from thera_stats.data import check_output_folder
+
+    names = [f"{stem}.{ext}" for stem in REPORT_FIGURES for ext in ("png", "pdf")]
+    folder = check_output_folder(folder, analysis.trial.source, names, overwrite=overwrite)
+    for name in names:  # no figure of an earlier run survives next to the new ones
+        (folder / name).unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     with mpl.rc_context(STYLE):

@@ -39,6 +39,7 @@ def render_report(
     *,
     progress: Callable[[int, int, str], None] | None = _stderr_progress,
     timeout: int = 600,
+    overwrite: bool = False,
 ) -> Path:
     """Execute the report notebook for ``data_dir`` and write ``out/final_report.html``.
 
@@ -72,9 +73,11 @@ def render_report(
             f"rendering the report needs the 'report' extra ({err.name} is missing): "
             "pip install 'thera-stats[report]'"
         ) from None
-    data_dir, out = Path(data_dir).resolve(), Path(out)
-    if out.resolve() == data_dir:
-        raise FileExistsError(f"refusing to write the report into the data folder {out}")
+    from thera_stats.data import check_output_folder, load_trial
+
+    data_dir = Path(data_dir).resolve()
+    out = check_output_folder(out, data_dir, ["final_report.html"], overwrite=overwrite)
+    load_trial(data_dir)  # every data problem at once, before a kernel is started
     nb: Any = nbformat.read(report_notebook_path(), as_version=4)
     # Papermill's convention: the parameters cell is followed by the injected values.
     where = next((i for i, c in enumerate(nb.cells)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.data import TABLES, Trial
+from thera_stats.data import TABLES, Trial, check_output_folder
 from thera_stats.plan import AnalysisPlan
 
 __all__ = ["THERA_PLAN", "simulate_trial", "write_trial"]
@@ -255,16 +255,10 @@ def write_trial(trial: Trial, folder: str | Path, *, overwrite: bool = False) ->
         If a file would be replaced and ``overwrite`` is false, or if ``folder``
         is the folder the trial was read from.
     """
-    folder = Path(folder)
-    if trial.source is not None and folder.resolve() == Path(trial.source).resolve():
-        raise FileExistsError(f"refusing to write over the trial's own input folder {folder}")
     contents = {f"{name}.csv": _csv_text(getattr(trial, name)) for name in TABLES}
     contents["plan.toml"] = plan_toml_text(trial.plan)
+    folder = check_output_folder(folder, trial.source, list(contents), overwrite=overwrite)
     targets = [folder / name for name in contents]
-    existing = [p for p in targets if p.exists()]
-    if existing and not overwrite:
-        names = ", ".join(p.name for p in existing)
-        raise FileExistsError(f"{folder} already holds {names}; choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     for path, text in zip(targets, contents.values(), strict=True):
         path.write_bytes(text.encode("utf-8"))
