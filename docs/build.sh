@@ -13,5 +13,8 @@ out=docs/_build/html
 # -E: a fresh environment every time. An incremental build would re-read only the
 # changed pages, so warnings of the others would not be seen again (and notebooks
 # would not be re-executed).
-"${PYTHON:-python3}" -m sphinx -E -W --keep-going -b html "$@" docs "$out"
+# The project's own environment when there is one, so a plain `bash docs/build.sh` works.
+default_python=python3
+[ -x .venv/bin/python ] && default_python=.venv/bin/python
+"${PYTHON:-$default_python}" -m sphinx -E -W --keep-going -b html "$@" docs "$out"
 echo "docs: built $out/index.html"
