@@ -256,3 +256,20 @@ def test_cli_report_html_without_code_identical_twice(
     assert "'n/a'" in err
     assert "'Q'" in err
     assert not (tmp_path / "c" / "final_report.html").exists()
+
+
+def test_plan_levels_reach_every_interval(tmp_path: Path) -> None:
+    dest = tmp_path / "trial"
+    shutil.copytree(SYNTHETIC, dest)
+    text = (dest / "plan.toml").read_text()
+    text = text.replace("confidence_level = 0.9\n", "confidence_level = 0.8\n")
+    text = text.replace("vas_confidence_level = 0.95", "vas_confidence_level = 0.9")
+    (dest / "plan.toml").write_text(text)
+    res = ts.analyze(ts.load_trial(dest))
+    assert res.confidence_level == 0.8
+    assert res.adjusted_interval.confidence_level == 0.8
+    changes = ts.change_from_baseline(res.trial.vas.astype({"vas_mm": float, "day": int,
+                                                           "patient_id": str}))
+    expected = ts.summarize_change(changes, confidence_level=0.9)
+    pd.testing.assert_frame_equal(res.change_summary, expected)
+    assert "90 % CI" in res.memo()

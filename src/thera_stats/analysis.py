@@ -188,6 +188,7 @@ class GoNoGoAnalysis:
     def tables(self) -> dict[str, Table]:
         """Every report table, keyed by a file-friendly name."""
         lvl = f"{100 * self.confidence_level:g} %"
+        vlvl = f"{100 * self.plan.vas_confidence_level:g} %"
         est = self.estimates().rename(columns={"ci_low": f"{lvl} CI low",
                                                "ci_high": f"{lvl} CI high"})
         change = self.change_summary
@@ -206,7 +207,7 @@ class GoNoGoAnalysis:
                        "condition on the attained stage sizes.",)),
             "vas_by_day": frame_table(
                 "Change in pain VAS from baseline by day (mm)", day_rows[vas_cols], digits=3,
-                notes=("Negative change means less pain. CI: 95 % paired t; HL: "
+                notes=(f"Negative change means less pain. CI: {vlvl} paired t; HL: "
                        "Hodges-Lehmann estimate with its signed-rank interval.",)),
             "responders_by_day": frame_table(
                 "Responders by day (primary definition, exact Clopper-Pearson intervals)",
@@ -371,19 +372,20 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     lines.append(f"{'- ' if markdown else '  '}Bayesian posterior probability that the response "
                  f"rate exceeds p0 = {design.p0:g}: {a.posterior.prob_greater(design.p0):.3f}")
     lines.append(h2("Pain VAS"))
+    vlvl = f"{100 * plan.vas_confidence_level:g} %"
     day = plan.endpoint.day
     row = a.change_summary[a.change_summary["day"] == day]
     if len(row):
         r = row.iloc[0]
         lines.append(
-            f"Day {day}: mean change {r['mean_change']:.1f} mm (95 % CI {r['mean_change_ci_low']:.1f}"
+            f"Day {day}: mean change {r['mean_change']:.1f} mm ({vlvl} CI {r['mean_change_ci_low']:.1f}"
             f" to {r['mean_change_ci_high']:.1f}; paired t p = {r['t_pvalue']:.4g}; Wilcoxon p = "
             f"{r['wilcoxon_pvalue']:.4g}) in {int(r['n'])} patients.")
     if a.lsmeans is not None:
         lm = a.lsmeans[a.lsmeans["day"] == day]
         if len(lm):
             r = lm.iloc[0]
-            lines.append(f"MMRM LS mean change on day {day}: {r['estimate']:.1f} mm (95 % CI "
+            lines.append(f"MMRM LS mean change on day {day}: {r['estimate']:.1f} mm ({vlvl} CI "
                          f"{r['ci_low']:.1f} to {r['ci_high']:.1f}; Satterthwaite df "
                          f"{r['df']:.1f}).")
     elif a.mmrm_error:
@@ -497,9 +499,10 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     else:
         decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
 
+    vas_level = plan.vas_confidence_level
     changes = change_from_baseline(vas, baseline_day=base_day)
-    change_summary = summarize_change(changes, baseline_day=base_day)
-    vas_summary = _vas_by_day(vas, 0.95)
+    change_summary = summarize_change(changes, confidence_level=vas_level, baseline_day=base_day)
+    vas_summary = _vas_by_day(vas, vas_level)
     rates = responder_rates(
         vas, relative=ep.relative_reduction, absolute_mm=ep.absolute_reduction_mm,
         combine=ep.combine, missing=ep.missing, confidence_level=lvl, baseline_day=base_day,
@@ -510,10 +513,11 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     fit = lsm = sens = None
     fit_error = None
     try:
-        fit = mmrm(changes, covariance=mmrm_covariance)
+        fit = mmrm(changes, covariance=mmrm_covariance, confidence_level=vas_level)
         lsm = fit.lsmeans()
         sens = missing_data_sensitivity(vas, primary_day=ep.day, baseline_day=base_day,
-                                        covariance=mmrm_covariance)
+                                        covariance=mmrm_covariance,
+                                        confidence_level=vas_level)
     except TheraStatsError as err:
         fit_error = str(err).splitlines()[0]
     return GoNoGoAnalysis(

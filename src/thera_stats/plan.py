@@ -34,7 +34,8 @@ A complete plan::
     [analysis]
     population = "treated"                # "enrolled" | "treated" | "per-protocol"
     baseline_day = 0
-    confidence_level = 0.90
+    confidence_level = 0.90               # response-rate intervals (two-sided 90 % <-> one-sided 5 %)
+    vas_confidence_level = 0.95           # pain-VAS intervals (t, Hodges-Lehmann, MMRM)
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ class AnalysisPlan:
     population: str = "treated"
     baseline_day: int = 0
     confidence_level: float = 0.90
+    vas_confidence_level: float = 0.95
     registration: str = ""
     note: str = ""
 
@@ -192,6 +194,7 @@ class AnalysisPlan:
                 "population": self.population,
                 "baseline_day": self.baseline_day,
                 "confidence_level": self.confidence_level,
+                "vas_confidence_level": self.vas_confidence_level,
             },
         }
 
@@ -222,6 +225,7 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "population": (POPULATIONS, False),
         "baseline_day": (int, False),
         "confidence_level": ("prob", False),
+        "vas_confidence_level": ("prob", False),
     },
 }
 
@@ -233,7 +237,7 @@ class _PlanChecker:
 
     def add(self, key: str, value: Any, rule: str) -> None:
         self.problems.append(
-            {"table": "plan", "column": key, "value": None if value is None else repr(value),
+            {"table": "plan", "column": key, "value": None if value is None else str(value),
              "rule": rule}
         )
 
@@ -312,6 +316,7 @@ class _PlanChecker:
             population=analysis.get("population", "treated"),
             baseline_day=analysis.get("baseline_day", 0),
             confidence_level=analysis.get("confidence_level", 0.90),
+            vas_confidence_level=analysis.get("vas_confidence_level", 0.95),
         )
 
     def _check_design(self, d: dict[str, Any]) -> None:

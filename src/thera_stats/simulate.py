@@ -56,7 +56,12 @@ THERA_PLAN: dict[str, Any] = {
         "combine": "and",
         "missing": "non-responder",
     },
-    "analysis": {"population": "treated", "baseline_day": 0, "confidence_level": 0.90},
+    "analysis": {
+        "population": "treated",
+        "baseline_day": 0,
+        "confidence_level": 0.90,
+        "vas_confidence_level": 0.95,
+    },
 }
 
 _AE_TERMS = (
