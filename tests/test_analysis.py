@@ -99,7 +99,11 @@ def test_memo_json_markdown_and_provenance(result: ts.GoNoGoAnalysis, tmp_path: 
     paths = result.write(tmp_path)
     assert (tmp_path / "tables" / "adverse_events.tex").exists()
     assert (tmp_path / "tables" / "primary_endpoint.csv").exists()
-    assert len(paths) == 2 + 5 * len(result.tables())
+    assert len(paths) == 3 + 5 * len(result.tables())
+    for path in paths[2:]:
+        if path.suffix in (".md", ".tex", ".html", ".txt", ".json"):
+            assert "input_sha256" in path.read_text(), path.name
+    assert "[design]" in paths[1].read_text()  # the plan, in analysis.md
     data = json.loads(paths[0].read_text())
     assert data["decision"]["action"] == result.decision.action
     assert data["stages"] == {"n_stage1": 10, "n_total": 17, "responses_stage1":

@@ -305,15 +305,22 @@ class GoNoGoAnalysis:
                                      overwrite=overwrite)
         if (folder / "tables").is_dir():
             for old in (folder / "tables").iterdir():
-                if old.suffix in (".csv", ".md", ".tex", ".html", ".txt"):
+                if old.suffix in (".csv", ".md", ".tex", ".html", ".txt", ".json"):
                     old.unlink()
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         texts = {folder / "analysis.json": self.to_json(), folder / "analysis.md": self.to_markdown()}
+        stamp = json.dumps(self.provenance, sort_keys=True, separators=(",", ":"))
+        footers = {"markdown": f"\n<!-- provenance: {stamp} -->\n",
+                   "html": f"\n<!-- provenance: {stamp} -->\n",
+                   "latex": f"\n% provenance: {stamp}\n", "text": f"\nProvenance: {stamp}\n"}
         for name, table in self.tables().items():
             for suffix, fmt in (("csv", "csv"), ("md", "markdown"), ("tex", "latex"),
                                 ("html", "html"), ("txt", "text")):
-                texts[folder / "tables" / f"{name}.{suffix}"] = table.render(fmt) + (
-                    "" if fmt == "csv" else "\n")
+                texts[folder / "tables" / f"{name}.{suffix}"] = table.render(fmt) + footers.get(
+                    fmt, "")
+        # CSV has no comment syntax: its provenance sits beside it.
+        texts[folder / "tables" / "provenance.json"] = json.dumps(
+            self.provenance, indent=2, sort_keys=True) + "\n"
         for path, text in texts.items():
             path.write_text(text, encoding="utf-8")
         return list(texts)
@@ -411,6 +418,11 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     lines.append(f"thera_stats {prov['version']}; data folder {prov['data_folder']}; inputs (SHA-256):")
     for name, digest in prov["input_sha256"].items():
         lines.append(f"{'- ' if markdown else '  '}{name}: {digest}")
+    if markdown:
+        from thera_stats.simulate import plan_toml_text
+
+        lines.extend(["", "The analysis plan applied:", "", "```toml",
+                      plan_toml_text(a.plan).rstrip(), "```"])
     return "\n".join(lines) + "\n"
 
 

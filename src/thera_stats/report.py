@@ -88,6 +88,12 @@ def render_report(
     nb.cells.insert(where + 1, injected)
 
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+    # Progress names the report section a cell belongs to, not its code.
+    section, sections = "Setup", {}
+    for i, c in enumerate(nb.cells):
+        if c.cell_type == "markdown" and c.source.lstrip().startswith("#"):
+            section = c.source.lstrip().splitlines()[0].lstrip("#").strip()
+        sections[i] = section
     with tempfile.TemporaryDirectory() as workdir:
         client = NotebookClient(
             nb, timeout=timeout, kernel_name="python3", record_timing=False,
@@ -104,11 +110,11 @@ def render_report(
                         f"{str(err).strip().splitlines()[-1]}"
                     ) from None
                 if progress is not None:
-                    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                    progress(done, len(code_cells), first[:60])
+                    progress(done, len(code_cells), sections[index])
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": "Phase II report: go/no-go analysis"}})
     out.mkdir(parents=True, exist_ok=True)
     path = out / "final_report.html"
     path.write_text(body, encoding="utf-8")

@@ -302,15 +302,36 @@ def adverse_event_table(trial: Trial) -> Table:
     )
 
 
+#: Display headers for the column names of the package's result tables.
+HEADERS = {
+    "day": "Day", "n": "n", "mean_change": "Mean change", "sd_change": "SD",
+    "mean_change_ci_low": "CI low", "mean_change_ci_high": "CI high",
+    "median_change": "Median", "t_pvalue": "t p-value", "wilcoxon_pvalue": "Wilcoxon p-value",
+    "hl_estimate": "HL estimate", "hl_ci_low": "HL CI low", "hl_ci_high": "HL CI high",
+    "estimate": "Estimate", "se": "SE", "df": "df", "ci_low": "CI low", "ci_high": "CI high",
+    "pvalue": "p-value", "responders": "Responders", "proportion": "Proportion",
+    "method": "Method", "definition": "Definition",
+}
+
+
+def format_pvalue(p: float) -> str:
+    """``<0.001`` below one in a thousand, else three decimals."""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def frame_table(title: str, data: pd.DataFrame, *, digits: int = 2,
                 notes: tuple[str, ...] = ()) -> Table:
-    """A Table from a numeric DataFrame, numbers rounded for display only."""
-    def cell(v: Any) -> str:
+    """A Table from a numeric DataFrame: numbers rounded and p-values as ``<0.001`` for
+    display only (``to_csv`` keeps every digit), headers from :data:`HEADERS`."""
+    def cell(v: Any, column: str) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             return ""
         if isinstance(v, float | np.floating):
+            if "pvalue" in column or column.startswith("p-value"):
+                return format_pvalue(float(v))
             return f"{float(v):.{digits}f}"
         return str(v)
 
-    frame = pd.DataFrame({c: [cell(v) for v in data[c].tolist()] for c in data.columns})
+    frame = pd.DataFrame({HEADERS.get(str(c), str(c)): [cell(v, str(c)) for v in data[c].tolist()]
+                          for c in data.columns})
     return Table(title, frame, notes=notes, data=data.reset_index(drop=True))
