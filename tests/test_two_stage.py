@@ -611,7 +611,7 @@ def test_mle_ordering_differs_from_stagewise_for_low_completions() -> None:
         ((THERA, "3"), {}, TypeError, r"responses_stage1` \('3'\)"),
         ((THERA, 3, 7), {"n_total": 9}, ValueError, r"n_total` \(9\) must be at least"),
         ((THERA, 3, 7), {"n_stage1": 0}, ValueError, r"n_stage1` \(0\) must be >= 1"),
-        ((THERA, 3, 7), {"n_stage1": 30}, ValueError, r"planned n \(22\) must be at least"),
+        ((THERA, 12, 14), {"n_stage1": 30}, ValueError, r"planned n \(22\) must be at least"),
         ((THERA, 3, 7), {"ordering": "lr"}, ValueError, r"ordering` \('lr'\) must be one of"),
         (("design", 3, 7), {}, TypeError, r"design` \('design'\) must be a SimonDesign"),
     ],
@@ -698,3 +698,22 @@ def test_attained_stage_one_size_uses_the_matched_boundary() -> None:
     assert r1_used != THERA.r1
     assert f"r1'={r1_used}" in res.note
     assert THERA.decide(5, 8, n_stage1=13, n_total=20).r1_used == r1_used
+
+
+def test_stage1_overrunning_the_planned_total_and_futility_with_stage2_data() -> None:
+    """Review findings: over-running stage 1 beyond the planned n works, and a stop for
+    futility offers its inference even when stage-2 data were collected."""
+    from thera_stats.simon import SimonDesign
+
+    small = SimonDesign(p0=0.05, p1=0.25, alpha=0.05, power=0.8, r1=0, n1=12, r=2, n=16)
+    decision = small.decide(2, 4, n_stage1=17, n_total=20)
+    res = decision.inference()
+    assert (res.n_stage1, res.n_total) == (17, 20)
+    assert res.decision == decision.action
+    thera = SimonDesign(p0=0.2, p1=0.45, alpha=0.05, power=0.8, r1=2, n1=10, r=7, n=22)
+    stop = thera.decide(2, 9, n_total=17)
+    assert stop.action == "stop for futility"
+    inf = stop.inference()
+    assert (inf.stage, inf.responses_total, inf.n_stage1) == (1, 2, 10)
+    with pytest.raises(ValueError, match="n_total"):
+        two_stage_inference(thera, 1, n_stage1=10, n_total=8)

@@ -236,28 +236,39 @@ def operating_characteristics_plot(
     *,
     observed: float | None = None,
     decision: str | None = None,
+    attained: tuple[int, int, int, int] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Probability of "go" and of early stopping against the true response rate.
 
-    ``observed`` marks an observed response rate (with the ``decision`` in the
-    legend); p0 and p1 are marked with the design's actual alpha and power.
+    Parameters
+    ----------
+    design : SimonDesign
+        The planned design; p0 and p1 are marked with its exact alpha and power.
+    observed : float, optional
+        An observed response rate to mark, with the ``decision`` in the legend.
+    attained : (r1, n1, r, n), optional
+        The rule applied to attained stage sizes when the trial ended off plan;
+        its probability of "go" is drawn too, since that rule made the decision.
     """
+    from thera_stats.simon import prob_go
+
     ax = _axes(ax)
     p = np.linspace(0.0, 1.0, 201)
     oc = design.operating_characteristics(p)
     ax.plot(p, np.asarray(oc.prob_go, dtype=float), color=NEUTRAL, linewidth=2,
-            label='P("go")')
+            label=f'P("go"), planned {design.r1}/{design.n1}, {design.r}/{design.n}')
     ax.plot(p, np.asarray(oc.pet, dtype=float), color="#d6604d", linewidth=1.5,
-            linestyle="--", label="P(stop after stage 1)")
-    ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":")
-    ax.axvline(design.p1, color="0.5", linewidth=0.8, linestyle=":")
-    ax.annotate(f"p0 = {design.p0:g}\nalpha = {design.actual_alpha:.3f}",
-                (design.p0, 0.60), xytext=(-6, 0), textcoords="offset points", ha="right",
-                fontsize=8)
-    ax.annotate(f"p1 = {design.p1:g}\npower = {design.actual_power:.3f}",
-                (design.p1, 0.30), xytext=(6, 0), textcoords="offset points", ha="left",
-                fontsize=8)
+            linestyle="--", label="P(stop after stage 1), planned")
+    if attained is not None:
+        r1a, n1a, ra, na = attained
+        ax.plot(p, np.asarray(prob_go(r1a, n1a, ra, na, p), dtype=float), color="#e08214",
+                linewidth=2, linestyle="-.",
+                label=f'P("go"), attained {max(r1a, -1)}/{n1a}, {ra}/{na}')
+    ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":",
+               label=f"p0 = {design.p0:g} (alpha {design.actual_alpha:.3f})")
+    ax.axvline(design.p1, color="0.3", linewidth=0.8, linestyle=":",
+               label=f"p1 = {design.p1:g} (power {design.actual_power:.3f})")
     if observed is not None:
         ax.axvline(observed, color=RESPONDER_COLOUR, linewidth=1.5,
                    label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
@@ -265,9 +276,8 @@ def operating_characteristics_plot(
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("True response rate")
     ax.set_ylabel("Probability")
-    ax.set_title(f"Operating characteristics: Simon design {design.r1}/{design.n1}, "
-                 f"{design.r}/{design.n}")
-    ax.legend(loc="center right", frameon=False)
+    ax.set_title("Operating characteristics of the two-stage design")
+    ax.legend(loc="center right", frameon=False, fontsize=8)
     return ax
 
 
@@ -276,6 +286,7 @@ def two_stage_path_plot(
     cumulative: Sequence[int],
     *,
     final_boundary: int | None = None,
+    stopped: bool = False,
     ax: Axes | None = None,
 ) -> Axes:
     """Cumulative responders against patients, with the design's boundaries.
@@ -287,17 +298,25 @@ def two_stage_path_plot(
     final_boundary : int, optional
         The final boundary used for the attained sample size (when the trial
         ended off plan); "go" needs more responders than this.
+    stopped : bool
+        The trial stopped for futility after stage 1: no stage-2 boundary is
+        drawn, and patients beyond stage 1 are shown as not counted.
     """
     ax = _axes(ax)
     k = np.arange(1, len(cumulative) + 1)
-    ax.step(np.r_[0, k], np.r_[0, np.asarray(cumulative)], where="post", color=NEUTRAL,
+    cum = np.asarray(cumulative)
+    shown = min(len(cum), design.n1) if stopped else len(cum)
+    ax.step(np.r_[0, k[:shown]], np.r_[0, cum[:shown]], where="post", color=NEUTRAL,
             linewidth=2, label="Observed responders")
+    if stopped and len(cum) > shown:
+        ax.step(k[shown - 1:], cum[shown - 1:], where="post", color="0.7", linewidth=1.2,
+                linestyle="--", label="After the futility stop (not counted)")
     ax.plot([design.n1], [design.r1 + 0.5], marker="v", color=NON_RESPONDER_COLOUR,
             markersize=9, linestyle="none",
             label=f"Stage 1: stop if <= {design.r1} of {design.n1}")
     ax.plot([design.n], [design.r + 0.5], marker="^", color=RESPONDER_COLOUR, markersize=9,
             linestyle="none", label=f'Planned: "go" if > {design.r} of {design.n}')
-    if final_boundary is not None and len(cumulative) != design.n:
+    if final_boundary is not None and len(cumulative) != design.n and not stopped:
         ax.plot([len(cumulative)], [final_boundary + 0.5], marker="^", color="#e08214",
                 markersize=9, linestyle="none",
                 label=f'Attained: "go" if > {final_boundary} of {len(cumulative)}')
@@ -429,11 +448,18 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
 
     if plan.design.type == "simon":
         design = plan.design.to_simon()
+        dec = a.decision
+        attained = None if dec.on_plan or dec.r_used is None else (
+            dec.r1_used, dec.n_stage1, dec.r_used, dec.n_total)
+        stopped = dec.action == "stop for futility"
         ax = operating_characteristics_plot(
-            design, observed=a.responses_total / a.n_total, decision=a.decision.action)
+            design, observed=(a.responses_stage1 / a.n_stage1 if stopped
+                              else a.responses_total / a.n_total),
+            decision=dec.action, attained=attained)
         figs["operating_characteristics"] = ax.figure  # type: ignore[assignment]
         cumulative = np.cumsum(a.endpoint.sort_values("order")["responder"].to_numpy(dtype=int))
-        ax = two_stage_path_plot(design, cumulative.tolist(), final_boundary=a.decision.r_used)
+        ax = two_stage_path_plot(design, cumulative.tolist(), final_boundary=dec.r_used,
+                                 stopped=stopped)
         figs["two_stage_path"] = ax.figure  # type: ignore[assignment]
 
     ci = compare_intervals(a.responses_total, a.n_total, confidence_level=lvl)

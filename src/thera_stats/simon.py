@@ -623,9 +623,9 @@ class Decision:
         """Exact two-stage inference (p-value, estimate, interval) for these data.
 
         Lazily calls ``thera_stats.two_stage.two_stage_inference`` with the
-        design, the responses and the attained sizes. A trial stopped for
-        futility without stage-2 data is passed with ``responses_total =
-        responses_stage1`` and ``n_total = n_stage1``.
+        design, the responses and the attained sizes. After a stop for futility
+        only stage 1 is passed: the binding stop ends the sample space there,
+        even if more patients were treated.
 
         Raises
         ------
@@ -645,10 +645,15 @@ class Decision:
             raise ImportError(
                 "thera_stats.two_stage.two_stage_inference is not available."
             ) from err
-        total = self.responses_stage1 if self.responses_total is None else self.responses_total
-        n_total = self.n_stage1 if self.n_total is None else self.n_total
+        if self.action == "stop for futility":
+            # The binding futility stop ends the sample space at stage 1, whatever
+            # was collected after it.
+            return two_stage_inference(
+                self.design, self.responses_stage1, None, n_stage1=self.n_stage1
+            )
         return two_stage_inference(
-            self.design, self.responses_stage1, total, n_stage1=self.n_stage1, n_total=n_total
+            self.design, self.responses_stage1, self.responses_total,
+            n_stage1=self.n_stage1, n_total=self.n_total,
         )
 
 

@@ -665,8 +665,9 @@ def two_stage_inference(
     """
     plan = _plan(design)
     ordering = check_choice("ordering", ordering, ORDERINGS)
-    sizes = _sizes(plan, n_stage1, None)  # stage 1 first: it fixes r1
-    n1, r1 = sizes.n1, sizes.r1
+    # Stage 1 first: its attained size alone fixes r1 (it may over-run the planned n).
+    n1 = plan.n1 if n_stage1 is None else _count("n_stage1", n_stage1, minimum=1)
+    r1 = _stage1_boundary(plan, n1)
     x1 = _count("responses_stage1", responses_stage1)
     if x1 > n1:
         raise ValueError(f"`responses_stage1` ({x1}) must not exceed `n_stage1` ({n1}).")
@@ -681,6 +682,8 @@ def two_stage_inference(
         stage, x = 1, x1
         # Stage 2 never happened: its size is the planned one unless a larger
         # (hypothetical) total is given. Only the "mle" ordering depends on it.
+        if given_total is not None and given_total < n1:
+            raise ValueError(f"`n_total` ({given_total}) must be at least `n_stage1` ({n1}).")
         if given_total is not None and given_total > n1:
             sizes = _sizes(plan, n1, given_total)
         else:
