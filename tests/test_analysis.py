@@ -277,3 +277,24 @@ def test_plan_levels_reach_every_interval(tmp_path: Path) -> None:
     expected = ts.summarize_change(changes, confidence_level=0.9)
     pd.testing.assert_frame_equal(res.change_summary, expected)
     assert "90 % CI" in res.memo()
+
+
+@pytest.mark.parametrize(("n_patients", "expected"), [(17, "stop for futility"), (8, None)])
+def test_futility_and_short_trials_analyse_and_plot(
+    n_patients: int, expected: str | None, tmp_path: Path
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from thera_stats.plotting import write_figures
+
+    trial = ts.simulate_trial(seed=3, n_patients=n_patients, response_rate=0.0, withdrawals=0)
+    res = ts.analyze(trial)
+    assert res.responses_stage1 <= 2
+    if expected is not None:
+        assert res.decision.action == expected
+        assert res.adjusted.stage == 1
+    assert res.n_total == n_patients
+    assert "Decision" in res.memo()
+    assert len(write_figures(res, tmp_path / "figs")) == 16
+    res.write(tmp_path / "out")
