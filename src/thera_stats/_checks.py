@@ -44,7 +44,10 @@ def check_confidence_level(value: Any) -> float:
 
 def check_closed_unit_array(name: str, value: Any) -> npt.NDArray[np.float64]:
     """An array of probabilities in [0, 1] (true response rates, say)."""
-    arr = np.asarray(value, dtype=float)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"`{name}` ({value!r}) must be a number or an array of numbers.") from None
     bad = ~((arr >= 0.0) & (arr <= 1.0))
     if np.any(bad):
         raise ValueError(f"`{name}` must lie in [0, 1]; got {arr[bad].ravel()[0].item()!r}.")
@@ -63,6 +66,10 @@ def check_integer_array(name: str, value: Any, *, minimum: int = 0) -> npt.NDArr
         if not np.all(finite) or np.any(arr != np.round(arr)):
             bad = arr[~finite | (arr != np.round(np.where(finite, arr, 0)))].ravel()[0]
             raise ValueError(f"`{name}` must be whole numbers; got {bad.item()!r}.")
+    # Beyond int64 the conversion would wrap around to a wrong (negative) count.
+    if np.issubdtype(arr.dtype, np.floating) and np.any(np.abs(arr) >= 2.0**62):
+        big = arr[np.abs(arr) >= 2.0**62].ravel()[0].item()
+        raise ValueError(f"`{name}` ({big!r}) is too large; counts must be below 2**62.")
     out = arr.astype(np.int64)
     if np.any(out < minimum):
         low = out[out < minimum].ravel()[0].item()
