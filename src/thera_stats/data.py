@@ -76,21 +76,9 @@ class _Problems:
 
     items: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(
-        self,
-        table: str,
-        rule: str,
-        *,
-        row: int | None = None,
-        patient_id: Any = None,
-        column: str | None = None,
-        value: Any = None,
-        severity: str = "error",
-    ) -> None:
-        self.items.append(
-            problem(table, rule, row=row, patient_id=patient_id, column=column, value=value,
-                    severity=severity)
-        )
+    def add(self, table: str, rule: str, **where: Any) -> None:
+        """Record a problem; ``where`` takes :func:`~thera_stats.errors.problem`'s keywords."""
+        self.items.append(problem(table, rule, **where))
 
     def frame(self) -> pd.DataFrame:
         """The problems by table (plan first), then row; whole-table problems first."""
