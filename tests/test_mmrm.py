@@ -237,6 +237,40 @@ def test_every_bad_value_is_listed_with_patient_and_day() -> None:
     assert "patient P004" in str(err.value)
 
 
+def test_days_before_the_baseline_are_errors_naming_patient_row_and_day() -> None:
+    data = load("small").astype({"change_mm": float})
+    data.loc[3, "day"] = -3  # P001: day 3 mistyped as -3
+    data.loc[12, "day"] = -1  # P002
+    with pytest.raises(DataValidationError) as err:
+        mmrm(data)
+    problems = err.value.problems
+    assert list(problems["row"]) == [5, 14]
+    assert list(problems["patient_id"]) == ["P001", "P002"]
+    assert list(problems["column"]) == ["day", "day"]
+    assert list(problems["value"]) == ["-3", "-1"]
+    assert problems["rule"].iloc[0].startswith(
+        "day -3 of patient P001 is before the baseline day 0"
+    )
+    assert "patient P002" in str(err.value)
+    # listed together with the other problems of the table
+    data.loc[20, "change_mm"] = np.inf
+    with pytest.raises(DataValidationError) as err:
+        mmrm(data)
+    assert len(err.value.problems) == 3
+    # rows on the baseline day are still skipped; with a later baseline day, earlier
+    # days are errors and the baseline-day rows are skipped
+    later = load("small").assign(day=lambda f: f["day"] + 1)
+    assert_allclose(
+        mmrm(later, baseline_day=1).lsmeans().drop(columns="day"),
+        mmrm(load("small")).lsmeans().drop(columns="day"),
+        rtol=1e-8,
+    )
+    with pytest.raises(DataValidationError, match="before the baseline day 2") as err:
+        mmrm(later, baseline_day=2)
+    assert (err.value.problems["value"] == "1").all()
+    assert err.value.problems["patient_id"].nunique() == load("small")["patient_id"].nunique()
+
+
 def test_too_few_days_and_collinear_covariates_are_errors() -> None:
     data = load("small")
     with pytest.raises(DataValidationError, match="at least two post-baseline days"):

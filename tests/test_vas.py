@@ -37,7 +37,7 @@ NUMERIC_SUMMARY = [
     "n", "mean_change", "sd_change", "median_change", "q1", "q3", "min", "max",
     "mean_change_ci_low", "mean_change_ci_high", "t_statistic", "t_pvalue",
     "wilcoxon_statistic", "wilcoxon_pvalue", "hl_estimate", "hl_ci_low", "hl_ci_high",
-    "hl_confidence_level",
+    "hl_confidence_level", "walsh_median",
 ]
 
 
@@ -95,6 +95,28 @@ def test_pairing_is_by_patient_not_row_order() -> None:
     base = vas[vas["day"] == 0].sort_values("patient_id")["vas_mm"].to_numpy()
     day8 = vas[vas["day"] == 8].sort_values("patient_id")["vas_mm"].to_numpy()
     assert len(day8) < len(base)
+
+
+def test_hl_estimate_is_rs_estimate_and_walsh_median_is_hodges_lehmann() -> None:
+    """``hl_estimate`` is R's root in the normal branch; ``walsh_median`` is the median of
+    the Walsh averages (both checked against R in test_summary_agrees_with_r)."""
+    py = summarize_change(change_from_baseline(read_vas("thera_like"))).set_index("day")
+    r = pd.read_csv(REF / "r_summary_thera_like.csv").set_index("day")
+    # day 3 (normal branch): the R uniroot root differs from the median of the Walsh averages
+    assert r.loc[3, "wilcoxon_method"] == "normal"
+    assert r.loc[3, "hl_estimate"] == pytest.approx(-16.865344030548592, abs=1e-12)
+    assert r.loc[3, "walsh_median"] == -16.5
+    assert py.loc[3, "hl_estimate"] == pytest.approx(r.loc[3, "hl_estimate"], rel=1e-12)
+    assert py.loc[3, "walsh_median"] == r.loc[3, "walsh_median"]
+    # exact branch: R's estimate is the median of the Walsh averages, so the columns agree
+    exact = r["wilcoxon_method"] == "exact"
+    assert exact.sum() >= 2
+    assert_allclose(py.loc[exact, "walsh_median"], r.loc[exact, "hl_estimate"], rtol=1e-12)
+    # zeros are dropped before the Walsh averages (as R drops them): an all-zero day is NaN
+    edge = pd.read_csv(REF / "r_summary_edge_cases.csv").set_index("day")
+    assert math.isnan(edge.loc[7, "walsh_median"])
+    assert math.isnan(summarize_change(change_from_baseline(read_vas("edge_cases")))
+                      .set_index("day").loc[7, "walsh_median"])
 
 
 RESPONDER_DEFS = {
@@ -224,6 +246,32 @@ def test_wilcoxon_argument_errors() -> None:
         wilcoxon_signed_rank([1.0, np.inf])
     with pytest.raises(TypeError, match="exact"):
         wilcoxon_signed_rank([1.0, 2.0], exact="yes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("x", "message"),
+    [
+        ([1, "a"], r"`x` must contain only numbers .* got 'a' \(str\) at position 1"),
+        ([1.0, "1.5", -2.0], r"`x` .* got '1\.5' \(str\) at position 1"),
+        ([1.0, True], r"`x` .* got True \(bool\) at position 1"),
+        (["a", "b", 3.0], r"got 'a' \(str\) at position 0; 'b' \(str\) at position 1\."),
+        ("abc", r"`x` must be an array of numbers; got the string 'abc'"),
+    ],
+)
+def test_wilcoxon_non_numeric_input_names_x_and_quotes_value(x: object, message: str) -> None:
+    with pytest.raises(TypeError, match=message):
+        wilcoxon_signed_rank(x)
+
+
+def test_wilcoxon_missing_and_infinite_values() -> None:
+    with pytest.raises(ValueError, match=r"`x` must be finite; got -inf at position 2"):
+        wilcoxon_signed_rank([1.0, 2.0, -np.inf])
+    # None and pd.NA are missing values, as NaN is
+    a = wilcoxon_signed_rank([-3.0, None, 1.5, pd.NA, -7.0, -2.0])
+    b = wilcoxon_signed_rank(np.array([-3.0, 1.5, -7.0, -2.0]))
+    assert a.to_frame().equals(b.to_frame())
+    c = wilcoxon_signed_rank(pd.Series([-3, pd.NA, 1, -7, -2], dtype="Int64"))
+    assert c.n == 4
 
 
 distinct_changes = st.lists(
@@ -521,6 +569,20 @@ def test_sensitivity_by_hand() -> None:
         missing_data_sensitivity(vas, primary_day=15, include_mmrm=False)
     with pytest.raises(ValueError, match="differ from the baseline"):
         missing_data_sensitivity(vas, primary_day=0, include_mmrm=False)
+
+
+def test_sensitivity_ignores_days_before_a_later_baseline_day() -> None:
+    """A screening day before the baseline day is allowed in a VAS table; the MMRM row
+    uses only the days after the baseline, as the MMRM itself requires."""
+    vas = read_vas("sensitivity")
+    shifted = vas.assign(day=vas["day"] + 1)  # baseline on day 1, primary day 9
+    screening = vas[vas["day"] == 0].assign(vas_mm=lambda f: f["vas_mm"] + 5.0)  # day 0
+    with_screening = pd.concat([shifted, screening], ignore_index=True)
+    a = missing_data_sensitivity(shifted, baseline_day=1, primary_day=9)
+    b = missing_data_sensitivity(with_screening, baseline_day=1, primary_day=9)
+    pd.testing.assert_frame_equal(a, b)
+    ref = missing_data_sensitivity(vas).drop(columns="day")
+    pd.testing.assert_frame_equal(a.drop(columns="day"), ref, rtol=1e-6)
 
 
 def test_sensitivity_mmrm_row_is_the_mmrm_lsmean() -> None:

@@ -195,7 +195,7 @@ class GoNoGoAnalysis:
         day_rows = change[change["day"] != self.plan.baseline_day]
         vas_cols = ["day", "n", "mean_change", "sd_change", "mean_change_ci_low",
                     "mean_change_ci_high", "median_change", "t_pvalue", "wilcoxon_pvalue",
-                    "hl_estimate", "hl_ci_low", "hl_ci_high"]
+                    "walsh_median", "hl_ci_low", "hl_ci_high"]
         out = {
             "baseline": baseline_table(self.trial),
             "disposition": disposition_table(self.trial),
@@ -208,7 +208,8 @@ class GoNoGoAnalysis:
             "vas_by_day": frame_table(
                 "Change in pain VAS from baseline by day (mm)", day_rows[vas_cols], digits=3,
                 notes=(f"Negative change means less pain. CI: {vlvl} paired t; HL: "
-                       "Hodges-Lehmann estimate with its signed-rank interval.",)),
+                       "Hodges-Lehmann estimate (median of the Walsh averages) with its signed-rank "
+                       "interval.",)),
             "responders_by_day": frame_table(
                 "Responders by day (primary definition, exact Clopper-Pearson intervals)",
                 self.responder_rates, digits=3),
@@ -525,7 +526,8 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     fit = lsm = sens = None
     fit_error = None
     try:
-        fit = mmrm(changes, covariance=mmrm_covariance, confidence_level=vas_level)
+        fit = mmrm(changes, covariance=mmrm_covariance, confidence_level=vas_level,
+                   baseline_day=base_day)
         lsm = fit.lsmeans()
         sens = missing_data_sensitivity(vas, primary_day=ep.day, baseline_day=base_day,
                                         covariance=mmrm_covariance,

@@ -477,6 +477,18 @@ def _prepare(
             )
         )
     day_values = _numeric(changes, day, ids, raw_days, problems, allow_missing=False)
+    for i in np.flatnonzero(np.isfinite(day_values) & (day_values < baseline_day)):
+        problems.append(
+            _problem(
+                int(i) + 2,
+                ids[i],
+                day,
+                raw_days[i],
+                f"day {_fmt_day(raw_days[i])} of patient {ids[i]} is before the baseline day "
+                f"{_fmt_day(baseline_day)}; a mistyped day? (rows on the baseline day are "
+                "skipped, earlier rows are not allowed)",
+            )
+        )
     post = np.isfinite(day_values) & (day_values > baseline_day)
     y = _numeric(changes, value, ids, raw_days, problems, allow_missing=True, check=post)
     observed = post & np.isfinite(y)
@@ -874,10 +886,11 @@ def mmrm(
     ----------
     changes : DataFrame
         Long table, one row per patient and day, such as the output of
-        ``thera_stats.vas.change_from_baseline``. Rows with ``day <=
+        ``thera_stats.vas.change_from_baseline``. Rows with ``day ==
         baseline_day`` are not responses and are skipped (the baseline enters
-        as a covariate); rows with a missing response are missed visits. It is
-        not modified.
+        as a covariate); a row with ``day < baseline_day`` is an error (most
+        likely a mistyped day). Rows with a missing response are missed visits.
+        It is not modified.
     covariates : sequence of str
         Numeric columns entering the model linearly (default the baseline VAS,
         ``baseline_mm``); may be empty.
@@ -910,9 +923,10 @@ def mmrm(
     ------
     DataValidationError
         Missing columns, non-numeric or infinite values, a missing covariate on
-        an analysed row, a missing patient or day, duplicate patient-day rows,
-        fewer than two post-baseline days or a rank-deficient design; every
-        problem is listed with its row, patient and day.
+        an analysed row, a missing patient or day, a day before the baseline
+        day, duplicate patient-day rows, fewer than two post-baseline days or a
+        rank-deficient design; every problem is listed with its row, patient
+        and day.
     ConvergenceError
         The REML maximisation did not reach a proper maximum (non-positive-
         definite Hessian or covariance matrix, or a failed criterion), for

@@ -307,7 +307,7 @@ HEADERS = {
     "day": "Day", "n": "n", "mean_change": "Mean change", "sd_change": "SD",
     "mean_change_ci_low": "CI low", "mean_change_ci_high": "CI high",
     "median_change": "Median", "t_pvalue": "t p-value", "wilcoxon_pvalue": "Wilcoxon p-value",
-    "hl_estimate": "HL estimate", "hl_ci_low": "HL CI low", "hl_ci_high": "HL CI high",
+    "hl_estimate": "R pseudomedian", "walsh_median": "HL estimate", "hl_ci_low": "HL CI low", "hl_ci_high": "HL CI high",
     "estimate": "Estimate", "se": "SE", "df": "df", "ci_low": "CI low", "ci_high": "CI high",
     "pvalue": "p-value", "responders": "Responders", "proportion": "Proportion",
     "method": "Method", "definition": "Definition",

@@ -9,8 +9,9 @@ The functions:
 - :func:`change_from_baseline`: baseline, change and percentage change of every
   observed assessment;
 - :func:`summarize_change`: per-day descriptive statistics, paired t interval,
-  Wilcoxon signed-rank test and Hodges-Lehmann estimate with its interval, as R
-  computes them (:func:`wilcoxon_signed_rank` is the test on an array);
+  Wilcoxon signed-rank test with R's pseudo-median estimate and interval, as R
+  computes them, and the Hodges-Lehmann estimate (median of the Walsh averages)
+  (:func:`wilcoxon_signed_rank` is the test on an array);
 - :func:`responder_flags`, :func:`responder_rates`, :func:`responder_curve`:
   responder status per patient and day, responder proportions with exact
   Clopper-Pearson intervals, and the cumulative proportion of responders;
@@ -248,6 +249,43 @@ def _exact(x: float) -> Fraction:
     return Fraction(repr(float(x)))
 
 
+def _float_values(name: str, x: Any) -> FloatArray:
+    """``x`` as a flat float array, or a TypeError naming ``name`` and quoting the bad values.
+
+    Real numbers (not booleans) are accepted; None, NaN and ``pd.NA`` become NaN
+    (missing). Anything else, such as a string, even ``"1.5"``, is an error.
+    """
+    if isinstance(x, str | bytes):
+        raise TypeError(f"`{name}` must be an array of numbers; got the string {x!r}.")
+    dtype = getattr(x, "dtype", None)
+    if isinstance(x, np.ndarray | pd.Series | pd.Index) and isinstance(dtype, np.dtype) and (
+        dtype.kind in "iuf"
+    ):
+        return np.asarray(x, dtype=float).ravel()
+    try:
+        flat = np.asarray(x, dtype=object).ravel()
+    except (TypeError, ValueError) as err:  # e.g. a ragged nested sequence
+        raise TypeError(
+            f"`{name}` must be a flat array of numbers; got {type(x).__name__} {x!r} ({err})."
+        ) from None
+    out = np.empty(flat.size, dtype=float)
+    bad: list[str] = []
+    for i, v in enumerate(flat.tolist()):
+        if v is None or v is pd.NA:
+            out[i] = math.nan
+        elif isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
+            bad.append(f"{v!r} ({type(v).__name__}) at position {i}")
+        else:
+            out[i] = float(v)
+    if bad:
+        shown = "; ".join(bad[:5]) + (f"; and {len(bad) - 5} more" if len(bad) > 5 else "")
+        raise TypeError(
+            f"`{name}` must contain only numbers (NaN or None for a missing value); "
+            f"got {shown}."
+        )
+    return out
+
+
 # =========================================================================== change from baseline
 def change_from_baseline(
     vas: pd.DataFrame,
@@ -292,6 +330,21 @@ def change_from_baseline(
     453/10), so the change is the correctly rounded exact difference: two
     changes that are equal in decimal arithmetic are equal floats, and ties are
     recognised by the rank tests.
+
+    The change is reported both in mm and as a percentage of baseline because
+    the clinical importance of a reduction in pain intensity is judged on both
+    scales: about 30 % (or 2 points on a 0-10 scale) marks a moderately
+    important and 50 % a substantial improvement [1]_ [2]_.
+
+    References
+    ----------
+    .. [1] Farrar JT, Young JP Jr, LaMoreaux L, Werth JL, Poole RM. Clinical
+       importance of changes in chronic pain intensity measured on an 11-point
+       numerical pain rating scale. Pain 2001;94:149-158.
+       doi:10.1016/S0304-3959(01)00349-9
+    .. [2] Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical
+       importance of treatment outcomes in chronic pain clinical trials: IMMPACT
+       recommendations. J Pain 2008;9:105-121. doi:10.1016/j.jpain.2007.09.005
 
     Examples
     --------
@@ -346,7 +399,10 @@ class SignedRankResult:
         ``"exact"`` (permutation distribution) or ``"normal"`` (normal
         approximation with continuity and tie corrections).
     estimate : float
-        Hodges-Lehmann estimate (R's ``(pseudo)median``).
+        R's ``(pseudo)median`` estimate: in the exact branch the median of the
+        Walsh averages (the Hodges-Lehmann estimate); in the normal branch the
+        root of the standardized statistic without continuity correction,
+        which need not equal the median of the Walsh averages.
     confidence_interval : ConfidenceInterval
         Interval for the pseudo-median; its ``confidence_level`` is the level
         actually used, lower than requested when that is not achievable.
@@ -548,7 +604,7 @@ def wilcoxon_signed_rank(
     correct: bool = True,
     tol_root: float = 1e-4,
 ) -> SignedRankResult:
-    """Wilcoxon signed-rank test of a zero (pseudo-)median, with the Hodges-Lehmann interval.
+    """Wilcoxon signed-rank test of a zero (pseudo-)median, with R's estimate and interval.
 
     Reproduces R's ``wilcox.test(x, conf.int = TRUE)`` (equivalently
     ``wilcox.test(after, before, paired = TRUE, conf.int = TRUE)`` on
@@ -558,8 +614,9 @@ def wilcoxon_signed_rank(
     Parameters
     ----------
     x : array_like
-        Paired differences. NaN values are dropped; zeros are dropped before
-        ranking (Wilcoxon's convention, as in R).
+        Paired differences (real numbers). Missing values (NaN, None,
+        ``pd.NA``) are dropped; zeros are dropped before ranking (Wilcoxon's
+        convention, as in R).
     confidence_level : float, default 0.95
         Level of the interval for the pseudo-median.
     exact : bool, optional
@@ -575,6 +632,16 @@ def wilcoxon_signed_rank(
     Returns
     -------
     SignedRankResult
+
+    Raises
+    ------
+    TypeError
+        ``x`` holds something other than real numbers (a string, even
+        ``"1.5"``, or a boolean); the message names ``x`` and quotes each bad
+        value with its position.
+    ValueError
+        ``x`` holds an infinite value (quoted) or no non-missing value, or an
+        option is invalid.
 
     Notes
     -----
@@ -592,7 +659,10 @@ def wilcoxon_signed_rank(
     :math:`t`. Its interval is found, as in R, by a root search of the
     standardized statistic of :math:`x - d` over :math:`d` (with the continuity
     correction), and the estimate by a root search without it; both search the
-    non-zero values only. See the methods page for the quirks this reproduces.
+    non-zero values only. That root is R's ``(pseudo)median``; it need not be
+    the Hodges-Lehmann estimate (the median of the Walsh averages), which
+    :func:`summarize_change` reports separately as ``walsh_median``. See the
+    methods page for the quirks this reproduces.
 
     References
     ----------
@@ -615,12 +685,14 @@ def wilcoxon_signed_rank(
     conf = check_confidence_level(confidence_level)
     if exact is not None and not isinstance(exact, bool | np.bool_):
         raise TypeError(f"`exact` ({exact!r}) must be True, False or None.")
-    arr = np.asarray(x, dtype=float).ravel()
+    arr = _float_values("x", x)
+    infinite = np.flatnonzero(np.isinf(arr))
+    if infinite.size:
+        shown = ", ".join(f"{float(arr[i])!r} at position {i}" for i in infinite[:5].tolist())
+        raise ValueError(f"`x` must be finite; got {shown}.")
     arr = arr[~np.isnan(arr)]
     if arr.size == 0:
         raise ValueError("`x` has no non-missing values.")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("`x` must be finite.")
     if not (isinstance(tol_root, float | int) and tol_root > 0):
         raise ValueError(f"`tol_root` ({tol_root!r}) must be a positive number.")
     nonzero = arr[arr != 0]
@@ -710,6 +782,16 @@ def wilcoxon_signed_rank(
     return SignedRankResult(v, pvalue, "normal", estimate, ci, n, n_zeros)
 
 
+def _walsh_median(x: FloatArray) -> float:
+    """Median of the Walsh averages of the non-zero values of ``x`` (NaN if there are none)."""
+    nonzero = x[x != 0]
+    n = len(nonzero)
+    if n == 0:
+        return math.nan
+    walsh = np.add.outer(nonzero, nonzero)[np.triu_indices(n)] / 2
+    return _r_median(walsh)
+
+
 def _t_summary(x: FloatArray, conf: float) -> tuple[float, float, float, float]:
     """One-sample t: (ci_low, ci_high, t, pvalue) as R's ``t.test``; NaN when undefined."""
     n = len(x)
@@ -731,7 +813,7 @@ _SUMMARY_COLUMNS = [
     "day", "n", "mean_change", "sd_change", "median_change", "q1", "q3", "min", "max",
     "mean_change_ci_low", "mean_change_ci_high", "t_statistic", "t_pvalue",
     "wilcoxon_statistic", "wilcoxon_pvalue", "wilcoxon_method", "hl_estimate", "hl_ci_low",
-    "hl_ci_high", "hl_confidence_level",
+    "hl_ci_high", "hl_confidence_level", "walsh_median",
 ]
 
 
@@ -752,7 +834,8 @@ def summarize_change(
         Output of :func:`change_from_baseline` (or any long table with one
         change per patient and day).
     confidence_level : float, default 0.95
-        Level of the t interval of the mean and of the Hodges-Lehmann interval.
+        Level of the t interval of the mean and of the signed-rank interval of
+        the pseudo-median.
     baseline_day : int, default 0
         Rows of this day (change 0 by construction) are left out.
     subject, day, value : str
@@ -766,9 +849,12 @@ def summarize_change(
         R's type 7), ``mean_change_ci_low, mean_change_ci_high, t_statistic,
         t_pvalue`` (paired t, i.e. one-sample t on the changes),
         ``wilcoxon_statistic`` (V), ``wilcoxon_pvalue``, ``wilcoxon_method``
-        (``"exact"`` or ``"normal"``), ``hl_estimate, hl_ci_low, hl_ci_high`` and
-        ``hl_confidence_level`` (the level of the Hodges-Lehmann interval, lower
-        than asked when the requested level cannot be attained, as R does).
+        (``"exact"`` or ``"normal"``), ``hl_estimate`` (R's pseudo-median
+        estimate, see Notes), ``hl_ci_low, hl_ci_high`` and
+        ``hl_confidence_level`` (R's signed-rank interval of the pseudo-median
+        and its level, lower than asked when the requested level cannot be
+        attained, as R does), and ``walsh_median`` (the Hodges-Lehmann
+        estimate: the median of the Walsh averages of the non-zero changes).
 
     Raises
     ------
@@ -779,10 +865,23 @@ def summarize_change(
     Notes
     -----
     The t quantities are NaN when a day has fewer than two changes or they are
-    all equal (R's ``t.test`` stops there). The Wilcoxon columns follow
-    :func:`wilcoxon_signed_rank`: exact when there are fewer than 50 non-zero
+    all equal (R's ``t.test`` stops there) [1]_. The Wilcoxon columns follow
+    :func:`wilcoxon_signed_rank` [2]_: exact when there are fewer than 50 non-zero
     changes and neither ties nor zeros, otherwise the normal approximation with
     continuity and tie corrections.
+
+    ``hl_estimate`` is exactly what R's ``wilcox.test(conf.int = TRUE)``
+    reports as ``(pseudo)median``, which is **not always** the Hodges-Lehmann
+    estimate [3]_: in the exact branch it is the median of the Walsh averages
+    :math:`(x_i + x_j)/2,\\ i \\le j`, of the non-zero changes; in the normal
+    branch it is the root, found by R's ``uniroot`` (``tol.root = 1e-4``), of
+    the standardized signed-rank statistic of :math:`x - d` *without*
+    continuity correction, a step function of :math:`d`, so it can lie anywhere
+    on a flat stretch (day 3 of ``tests/reference/vas/thera_like_vas.csv``:
+    -16.865 mm, where the median of the Walsh averages is -16.5 mm). ``walsh_median`` is the Hodges-Lehmann estimate itself, the
+    median of the Walsh averages, computed in both branches from the non-zero
+    changes (zeros dropped as R drops them before ranking); it equals
+    ``hl_estimate`` in the exact branch and is NaN when every change is zero.
 
     References
     ----------
@@ -790,6 +889,8 @@ def summarize_change(
        doi:10.1093/biomet/6.1.1
     .. [2] Hollander M, Wolfe DA, Chicken E. Nonparametric Statistical Methods,
        3rd ed. Wiley; 2014. doi:10.1002/9781119196037
+    .. [3] Hodges JL, Lehmann EL. Estimates of location based on rank tests.
+       Ann Math Stat 1963;34:598-611. doi:10.1214/aoms/1177704172
 
     Examples
     --------
@@ -830,6 +931,7 @@ def summarize_change(
                 "wilcoxon_method": w.method, "hl_estimate": w.estimate,
                 "hl_ci_low": w.confidence_interval.low, "hl_ci_high": w.confidence_interval.high,
                 "hl_confidence_level": w.confidence_interval.confidence_level,
+                "walsh_median": _walsh_median(x),
             }
         )
     out = pd.DataFrame(rows, columns=_SUMMARY_COLUMNS)
@@ -909,6 +1011,21 @@ def responder_flags(
     ``baseline - value >= relative * baseline`` and
     ``baseline - value >= absolute_mm``, with no floating-point rounding. A
     baseline of 0 mm cannot fulfil a relative criterion.
+
+    Responder definitions by a relative reduction of pain intensity (30 % for a
+    moderately important, 50 % for a substantial improvement), optionally
+    combined with an absolute reduction, follow [1]_ and the IMMPACT
+    recommendations [2]_; the thresholds are the caller's choice.
+
+    References
+    ----------
+    .. [1] Farrar JT, Young JP Jr, LaMoreaux L, Werth JL, Poole RM. Clinical
+       importance of changes in chronic pain intensity measured on an 11-point
+       numerical pain rating scale. Pain 2001;94:149-158.
+       doi:10.1016/S0304-3959(01)00349-9
+    .. [2] Dworkin RH, Turk DC, Wyrwich KW, et al. Interpreting the clinical
+       importance of treatment outcomes in chronic pain clinical trials: IMMPACT
+       recommendations. J Pain 2008;9:105-121. doi:10.1016/j.jpain.2007.09.005
 
     Examples
     --------
@@ -1408,8 +1525,11 @@ def missing_data_sensitivity(
     if include_mmrm:
         from thera_stats.mmrm import mmrm
 
+        # Days before the baseline day (allowed in a VAS table, e.g. screening) are
+        # not responses; the MMRM rejects them, so only later days are passed.
         fit = mmrm(
-            changes, covariates=(BASELINE,), covariance=covariance, df="satterthwaite",
+            changes.loc[changes[day] >= baseline_day], covariates=(BASELINE,),
+            covariance=covariance, df="satterthwaite",
             confidence_level=conf, subject=subject, day=day, value=CHANGE,
             baseline_day=baseline_day,
         )
@@ -1417,7 +1537,7 @@ def missing_data_sensitivity(
         row = ls.loc[ls["day"] == primary_day]
         if len(row) != 1:
             raise ValueError(f"The MMRM gave no least-squares mean for day {primary_day!r}.")
-        post = changes.loc[changes[day] != baseline_day]
+        post = changes.loc[changes[day] > baseline_day]
         rows.append(
             {"method": "MMRM", "day": primary_day, "n": int(post[subject].nunique()),
              "n_observed": n_obs, "estimate": float(row["estimate"].iat[0]),

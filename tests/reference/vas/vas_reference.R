@@ -15,6 +15,10 @@
 #        (defaults: exact = NULL, correct = TRUE, conf.level = 0.95, tol.root = 1e-4,
 #         digits.rank = Inf)
 #   quantile(change, c(.25, .5, .75))                               # type = 7
+#   xn <- change[change != 0]   # zeros dropped, as wilcox.test drops them
+#   median(outer(xn, xn, "+")[upper.tri(outer(xn, xn, "+"), diag = TRUE)] / 2)
+#        (walsh_median: the Hodges-Lehmann estimate, median of the Walsh averages;
+#         NA when every change is 0)
 #   binom.test(x, n)$conf.int                                       # Clopper-Pearson
 #   nlme::gls(change_mm ~ factor(day) + baseline_mm, correlation = corSymm(form = ~ k | patient_id),
 #             weights = varIdent(form = ~ 1 | factor(day)), method = "REML",
@@ -42,6 +46,8 @@ summarise <- function(m) {
     ww <- suppressWarnings(wilcox.test(x = s$vas_mm, y = s$baseline_mm, paired = TRUE, conf.int = TRUE))
     q <- quantile(x, c(0.25, 0.5, 0.75))
     method <- if (grepl("exact", ww$method)) "exact" else "normal"
+    xn <- x[x != 0]
+    walsh_median <- if (length(xn)) median(outer(xn, xn, "+")[upper.tri(outer(xn, xn, "+"), diag = TRUE)] / 2) else NA_real_
     out <- rbind(out, data.frame(
       day = d, n = n, mean_change = mean(x), sd_change = if (n > 1) sd(x) else NA_real_,
       median_change = q[[2]], q1 = q[[1]], q3 = q[[3]], min = min(x), max = max(x),
@@ -52,7 +58,7 @@ summarise <- function(m) {
       wilcoxon_statistic = unname(ww$statistic), wilcoxon_pvalue = ww$p.value,
       wilcoxon_method = method, hl_estimate = unname(ww$estimate),
       hl_ci_low = ww$conf.int[1], hl_ci_high = ww$conf.int[2],
-      hl_confidence_level = attr(ww$conf.int, "conf.level")))
+      hl_confidence_level = attr(ww$conf.int, "conf.level"), walsh_median = walsh_median))
   }
   out
 }
