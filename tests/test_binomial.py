@@ -165,6 +165,19 @@ def test_newcombe_1998_table_1(x: int, n: int) -> None:
         assert round(ci.high, 4) == high, method
 
 
+def test_blaker_published_example_blakerci() -> None:
+    """Blaker's 95 % interval for 3 of 10, as printed in the BlakerCI documentation.
+
+    Klaschka J. BlakerCI: Blaker's binomial and Poisson confidence limits, R package
+    version 1.0-6 (2019), help page ``BlakerCI-package``, Examples:
+    ``binom.blaker.limits(3,10) # [1] 0.08726443 0.61941066`` (default level 0.95).
+    https://CRAN.R-project.org/package=BlakerCI
+    """
+    ci = binomial_ci(3, 10, method="blaker", confidence_level=0.95)
+    assert ci.low == pytest.approx(0.08726443, abs=1e-8)
+    assert ci.high == pytest.approx(0.61941066, abs=1e-8)
+
+
 @pytest.mark.parametrize("n", [1, 2, 17, 60, 1000, 10**6])
 @pytest.mark.parametrize("level", [0.95, 0.90, 0.999])
 def test_closed_forms_at_the_edges(n: int, level: float) -> None:
@@ -195,6 +208,48 @@ def test_closed_forms_at_the_edges(n: int, level: float) -> None:
     assert (upper.low, lower.high) == (0.0, 1.0)
     assert_allclose(upper.high, -math.expm1(math.log(alpha) / n), rtol=1e-12)
     assert_allclose(lower.low, math.exp(math.log(alpha) / n), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 10, 17, 100, 1000, 10**4, 10**6])
+@pytest.mark.parametrize("level", [1e-6, 1e-7, 1e-9, 1e-12, 1e-15])
+def test_likelihood_ratio_at_levels_near_zero(n: int, level: float) -> None:
+    """Review finding: tiny z^2 used to fall below the deviance's rounding error.
+
+    ``binomial_ci(5, 10, method="likelihood-ratio", confidence_level=1e-9)`` raised
+    ConvergenceError. Reference: the Taylor expansion of the deviance about
+    phat = x/n, D(p) = n d^2/(phat qhat) + (2n/3) d^3 (1/qhat^2 - 1/phat^2) + O(d^4)
+    with d = p - phat, whose roots of D = z^2 are
+    phat -/+ z sqrt(phat qhat / n) + z^2 (1 - 2 phat) / (3n) + O(z^3); for z <= 1.3e-6
+    the O(z^3) remainder is below 1e-17.
+    """
+    x = np.unique(np.clip([1, 2, 3, n // 10, n // 3, n // 2, n - 2, n - 1], 1, n - 1))
+    phat = x / n
+    z = -ndtri((1 - level) / 2)
+    half = z * np.sqrt(phat * (1 - phat) / n)
+    shift = z * z * (1 - 2 * phat) / (3 * n)
+    ci = binomial_ci(x, n, confidence_level=level, method="likelihood-ratio")
+    assert_allclose(ci.low, phat - half + shift, rtol=0, atol=1e-15)
+    assert_allclose(ci.high, phat + half + shift, rtol=0, atol=1e-15)
+    # one-sided levels just above and just below 1/2 (z of either sign)
+    for one_sided in (0.5 + level / 2, 0.5 - level / 2):
+        zz = -ndtri(1 - one_sided)
+        bound = phat - zz * np.sqrt(phat * (1 - phat) / n) + zz * zz * (1 - 2 * phat) / (3 * n)
+        greater = binomial_ci(
+            x, n, confidence_level=one_sided, method="likelihood-ratio", alternative="greater"
+        )
+        assert_allclose(greater.low, bound, rtol=0, atol=1e-15)
+    # x = 0 and x = n keep their closed form 1 - exp(-z^2 / (2n))
+    edge = binomial_ci([0, n], n, confidence_level=level, method="likelihood-ratio")
+    assert_allclose(edge.high[0], -math.expm1(-z * z / (2 * n)), rtol=1e-12, atol=0)
+    assert_allclose(edge.low[1], math.exp(-z * z / (2 * n)), rtol=0, atol=1e-16)
+
+
+def test_likelihood_ratio_reported_case() -> None:
+    ci = binomial_ci(5, 10, method="likelihood-ratio", confidence_level=1e-9)
+    z = -ndtri((1 - 1e-9) / 2)  # 1.2533e-9
+    half = z * math.sqrt(0.025)  # 1.98e-10; the z^2 term vanishes at phat = 1/2
+    assert ci.low < 0.5 < ci.high
+    assert (ci.low, ci.high) == pytest.approx((0.5 - half, 0.5 + half), abs=1e-16)
 
 
 def test_large_n_reference() -> None:

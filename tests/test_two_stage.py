@@ -1,8 +1,10 @@
 """Tests of thera_stats.two_stage: inference after a Simon two-stage trial.
 
-Reference values come from an independent R implementation written from the
-papers' formulas (tests/reference/two_stage/, with the R call in the CSV
-header) and from Simon (1989) Table 1. Nothing here is compared with earlier
+Reference values come from independent R implementations written from the
+papers' formulas (tests/reference/two_stage/: two_stage_reference.R for the
+inference, coverage_reference.R for exact coverage of the exact, naive and
+clinfun-equation intervals; R call in each CSV header) and from Simon (1989)
+Table 1. Nothing here is compared with earlier
 output of this package.
 """
 
@@ -225,7 +227,14 @@ def test_umvue_ordering_is_the_stagewise_ordering(name: str, d, n1, n) -> None:
 @pytest.mark.parametrize("ordering", ts.ORDERINGS)
 @pytest.mark.parametrize(
     ("level", "alternative"),
-    [(0.90, "two-sided"), (0.95, "two-sided"), (0.95, "greater"), (0.95, "less"), (0.80, "less")],
+    [
+        (0.90, "two-sided"),
+        (0.95, "two-sided"),
+        (0.95, "greater"),
+        (0.95, "less"),
+        (0.80, "greater"),
+        (0.80, "less"),
+    ],
 )
 def test_exact_coverage_is_at_least_nominal_everywhere(
     name: str, d, n1, n, ordering: str, level: float, alternative: str
@@ -243,47 +252,133 @@ def test_exact_coverage_is_at_least_nominal_everywhere(
     assert cover.min() >= level - 1e-12
 
 
-# Minimum coverage (two-sided 90 %) of the naive Clopper-Pearson interval that
-# ignores the design, on the 10001-point grid. It falls short of 0.90 for 11 of
-# the 14 settings (not for the two Simon designs with r1 = 0, nor for THERA at
-# n1 = 13, n = 20). Figures quoted in docs/methods/two_stage.md.
-NAIVE_MIN = {
-    "p05_optimal": 0.9047,
-    "p05_minimax": 0.9043,
-    "p10_optimal": 0.8824,
-    "p10_minimax": 0.8969,
-    "p20_optimal": 0.8792,
-    "p20_minimax": 0.8904,
-    "p30_optimal": 0.8726,
-    "p30_minimax": 0.8915,
-    "thera_plan": 0.8865,
-    "thera_attained_17": 0.8930,
-    "thera_n1_12_n_20": 0.8941,
-    "thera_overrun_25": 0.8942,
-    "thera_n1_8_n_15": 0.8990,
-    "thera_n1_13_n_20": 0.9005,
-}
+# Coverage claims (here and in docs/methods/two_stage.md) are checked against
+# tests/reference/two_stage/coverage_reference.csv, written by an independent base-R
+# script (coverage_reference.R): exact sums over the outcome space on the same p grids,
+# naive limits from binom.test, exact limits and clinfun's equation solved with uniroot.
+COVERAGE_REFERENCE = REFERENCE.parent / "coverage_reference.csv"
+R_ALTERNATIVE = {"two.sided": "two-sided", "greater": "greater", "less": "less"}
+
+
+@pytest.fixture(scope="module")
+def coverage_reference() -> pd.DataFrame:
+    return pd.read_csv(COVERAGE_REFERENCE, comment="#", skipinitialspace=True)
+
+
+def _reference_row(ref: pd.DataFrame, name: str, interval: str, alternative: str) -> pd.Series:
+    hit = ref[(ref.setting == name) & (ref.interval == interval) & (ref.alternative == alternative)]
+    assert len(hit) == 1, (name, interval, alternative)
+    return hit.iloc[0]
+
+
+def _assert_minimum_matches(cover: np.ndarray, grid: np.ndarray, row: pd.Series) -> None:
+    assert row.grid_points == grid.size
+    assert (row.grid_from, row.grid_to) == pytest.approx((grid[0], grid[-1]), abs=1e-15)
+    k = int(np.argmin(cover))
+    assert cover[k] == pytest.approx(row.min_coverage, abs=1e-10)
+    assert k == row.argmin_index
+    assert grid[k] == pytest.approx(row.argmin_p, abs=1e-10)
+
+
+def test_coverage_reference_states_its_provenance(coverage_reference: pd.DataFrame) -> None:
+    head = COVERAGE_REFERENCE.read_text().splitlines()[:2]
+    assert head[0].startswith("# R version 4.2.2")
+    assert "Rscript tests/reference/two_stage/coverage_reference.R" in head[1]
+    assert set(coverage_reference.setting) == {c[0] for c in COVERAGE_CASES}
+    assert set(coverage_reference.interval) == {"naive", "exact", "clinfun"}
 
 
 @pytest.mark.parametrize(("name", "d", "n1", "n"), COVERAGE_CASES)
-def test_naive_clopper_pearson_can_fall_short(name: str, d, n1, n) -> None:
+def test_coverage_reference_analyses_the_same_sample_space(
+    coverage_reference: pd.DataFrame, name: str, d, n1, n
+) -> None:
+    table = outcome_table(d, n_stage1=n1, n_total=n)
+    for row in coverage_reference[coverage_reference.setting == name].itertuples():
+        assert (row.r1_used, row.n1_used, row.n_used) == (
+            table.attrs["r1"],
+            table.attrs["n_stage1"],
+            table.attrs["n_total"],
+        )
+        assert (row.r1, row.n1, row.r, row.n, row.p0) == (d.r1, d.n1, d.r, d.n, d.p0)
+
+
+@pytest.mark.parametrize(("name", "d", "n1", "n"), COVERAGE_CASES)
+def test_exact_interval_minimum_coverage_matches_r(
+    coverage_reference: pd.DataFrame, name: str, d, n1, n
+) -> None:
+    cover = exact_coverage(d, P_GRID, confidence_level=0.90, n_stage1=n1, n_total=n)
+    row = _reference_row(coverage_reference, name, "exact", "two.sided")
+    _assert_minimum_matches(cover, P_GRID, row)
+    assert row.min_coverage >= 0.90
+    assert exact_coverage(
+        d, 0.9999, confidence_level=0.90, n_stage1=n1, n_total=n
+    ) == pytest.approx(row["coverage_at_0.9999"], abs=1e-10)
+
+
+@pytest.mark.parametrize(("name", "d", "n1", "n"), COVERAGE_CASES)
+@pytest.mark.parametrize(
+    ("level", "r_alternative"), [(0.90, "two.sided"), (0.95, "greater"), (0.95, "less")]
+)
+def test_naive_clopper_pearson_coverage_matches_r(
+    coverage_reference: pd.DataFrame, name: str, d, n1, n, level: float, r_alternative: str
+) -> None:
+    alternative = R_ALTERNATIVE[r_alternative]
     naive = exact_coverage(
-        d, P_GRID, confidence_level=0.90, n_stage1=n1, n_total=n, interval="naive"
-    )
-    assert naive.min() == pytest.approx(NAIVE_MIN[name], abs=1e-4)
-    short = name not in {"p05_optimal", "p05_minimax", "thera_n1_13_n_20"}
-    assert (naive.min() < 0.90) == short
-    # the naive lower limit alone keeps its one-sided level; the upper one does not
-    greater = exact_coverage(
         d,
         P_GRID,
-        confidence_level=0.95,
-        alternative="greater",
+        confidence_level=level,
+        alternative=alternative,
         n_stage1=n1,
         n_total=n,
         interval="naive",
     )
-    assert greater.min() >= 0.95 - 1e-12
+    row = _reference_row(coverage_reference, name, "naive", r_alternative)
+    assert row.confidence_level == level
+    _assert_minimum_matches(naive, P_GRID, row)
+
+
+# Minimum two-sided 90 % coverage (exact interval, naive Clopper-Pearson) as quoted, to four
+# decimals, in the table of docs/methods/two_stage.md; checked against the R reference.
+DOCS_MIN_COVERAGE = {
+    "p05_optimal": (0.9047, 0.9047),
+    "p05_minimax": (0.9043, 0.9043),
+    "p10_optimal": (0.9004, 0.8824),
+    "p10_minimax": (0.9009, 0.8969),
+    "p20_optimal": (0.9015, 0.8792),
+    "p20_minimax": (0.9030, 0.8904),
+    "p30_optimal": (0.9013, 0.8726),
+    "p30_minimax": (0.9014, 0.8915),
+    "thera_plan": (0.9007, 0.8865),
+    "thera_attained_17": (0.9012, 0.8930),
+    "thera_n1_12_n_20": (0.9005, 0.8941),
+    "thera_overrun_25": (0.9018, 0.8942),
+    "thera_n1_8_n_15": (0.9083, 0.8990),
+    "thera_n1_13_n_20": (0.9005, 0.9005),
+}
+
+
+def test_naive_clopper_pearson_falls_short_where_the_docs_say(
+    coverage_reference: pd.DataFrame,
+) -> None:
+    for name, (exact_min, naive_min) in DOCS_MIN_COVERAGE.items():
+        exact_row = _reference_row(coverage_reference, name, "exact", "two.sided")
+        naive_row = _reference_row(coverage_reference, name, "naive", "two.sided")
+        assert round(exact_row.min_coverage, 4) == exact_min, name
+        assert round(naive_row.min_coverage, 4) == naive_min, name
+    # docs/methods/two_stage.md: two-sided 90 % naive coverage falls short of 0.90 in 11
+    # of the 14 settings (not for the two Simon designs with r1 = 0, nor for THERA at
+    # n1 = 13, n = 20); the naive lower limit alone keeps 95 %, the upper one does not.
+    naive = coverage_reference[coverage_reference.interval == "naive"].set_index(
+        ["setting", "alternative"]
+    )["min_coverage"]
+    two = naive.xs("two.sided", level="alternative")
+    assert set(two[two < 0.90].index) == {c[0] for c in COVERAGE_CASES} - {
+        "p05_optimal",
+        "p05_minimax",
+        "thera_n1_13_n_20",
+    }
+    assert (naive.xs("greater", level="alternative") >= 0.95).all()
+    assert (naive.xs("less", level="alternative") < 0.95).all()
 
 
 def _clinfun_style_upper_limits(space: ts._SampleSpace, a: float) -> np.ndarray:
@@ -301,19 +396,30 @@ def _clinfun_style_upper_limits(space: ts._SampleSpace, a: float) -> np.ndarray:
     ("name", "expected_min"),
     [("thera_plan", 0.739), ("p20_optimal", 0.748), ("p10_optimal", 0.726)],
 )
-def test_clinfun_style_upper_limit_undercovers(name: str, expected_min: float) -> None:
+def test_clinfun_style_upper_limit_undercovers(
+    coverage_reference: pd.DataFrame, name: str, expected_min: float
+) -> None:
     d = THERA if name == "thera_plan" else SIMON_DESIGNS[name]
     space = ts._sample_space(d.r1, d.n1, d.n, "stagewise")
     lows, _ = ts._all_limits(space, 0.90, "two-sided")
     highs = _clinfun_style_upper_limits(space, 0.05)
-    p = np.linspace(0.05, 0.95, 9001)
-    probs = space.pmf(p)
-    cover = np.sum(np.where((lows <= p[:, None]) & (p[:, None] <= highs), probs, 0.0), axis=1)
-    assert cover.min() == pytest.approx(expected_min, abs=0.001)
+
+    def cover(p: np.ndarray) -> np.ndarray:
+        probs = space.pmf(p)
+        inside = (lows <= p[:, None]) & (p[:, None] <= highs)
+        return np.sum(np.where(inside, probs, 0.0), axis=1)
+
+    grid = np.linspace(0.05, 0.95, 9001)
+    row = _reference_row(coverage_reference, name, "clinfun", "two.sided")
+    _assert_minimum_matches(cover(grid), grid, row)
+    assert round(row.min_coverage, 3) == expected_min  # as quoted in the docs
+    # a reviewer's run of clinfun's own code for THERA's plan: minimum 0.7395 at p = 0.259
+    # (tests/reference/two_stage/README.md); R gives the coverage there as well
+    assert cover(np.array([0.259]))[0] == pytest.approx(row["coverage_at_0.259"], abs=1e-10)
     # and near p = 1 the x = n outcome's limit lies below p: coverage tends to 0
-    top = np.array([0.9999])
-    probs_top = space.pmf(top)
-    assert np.sum(np.where((lows <= top[:, None]) & (top[:, None] <= highs), probs_top, 0)) < 0.5
+    top = cover(np.array([0.9999]))[0]
+    assert top == pytest.approx(row["coverage_at_0.9999"], abs=1e-10)
+    assert top < 0.5
 
 
 def test_median_unbiased_estimate_solves_half_tail() -> None:

@@ -241,17 +241,45 @@ def _agresti_coull(x: IntArray, n: IntArray, z: float) -> tuple[FloatArray, Floa
     return np.clip(ptilde - half, 0.0, 1.0), np.clip(ptilde + half, 0.0, 1.0)
 
 
+# Taylor coefficients (-1)^k / k, k = 17 .. 2, of u - log(1 + u), for Horner's rule.
+_U_MINUS_LOG1P = tuple((-1.0) ** k / k for k in range(17, 1, -1))
+
+
+def _u_minus_log1p(u: Any) -> Any:
+    """``u - log(1 + u)`` for ``u > -1``, to a few ulps also when ``u`` is tiny.
+
+    The direct difference loses every digit as ``u -> 0`` (both terms are ~u,
+    the result ~u^2/2); below ``|u| = 0.1`` the Taylor series to ``u^17`` is
+    summed instead (truncation error < 1e-17 relative).
+    """
+    u = np.asarray(u, dtype=float)
+    small = np.abs(u) < 0.1
+    series = np.zeros_like(u)
+    for c in _U_MINUS_LOG1P:
+        series = (series + c) * u
+    return np.where(small, series * u, u - np.log1p(np.where(small, 0.0, u)))
+
+
+def _deviance(x: Any, n: Any, d_over_p: Any, d_over_q: Any) -> Any:
+    # With d = p - phat, the binomial deviance 2[l(phat) - l(p)] is
+    #   2 [x g(d/phat) + (n - x) g(-d/(1 - phat))],   g(u) = u - log(1 + u) >= 0,
+    # because the linear terms -x d/phat + (n - x) d/(1 - phat) cancel exactly.
+    # Written this way it has no cancellation, so D(p) = z^2 is solvable for any
+    # z^2 > 0, however small (the textbook form is pure rounding noise below
+    # z^2 ~ n * 1e-16 and the root finder then fails).
+    return 2.0 * (x * _u_minus_log1p(d_over_p) + (n - x) * _u_minus_log1p(-d_over_q))
+
+
 def _deviance_low(u: Any, x: Any, n: Any, z2: Any) -> Any:
     # Binomial deviance at p = exp(u) minus z^2, for p below x/n.
-    p = np.exp(u)
-    logq = np.log1p(-p)
-    return 2.0 * (x * (np.log(x / n) - u) + (n - x) * (np.log1p(-x / n) - logq)) - z2
+    s = np.expm1(u - np.log(x / n))  # (p - phat) / phat, in (-1, 0]
+    return _deviance(x, n, s, s * (x / (n - x))) - z2
 
 
 def _deviance_high(w: Any, x: Any, n: Any, z2: Any) -> Any:
     # Binomial deviance at p = 1 - exp(w) minus z^2, for p above x/n.
-    logp = np.log(-np.expm1(w))
-    return 2.0 * (x * (np.log(x / n) - logp) + (n - x) * (np.log1p(-x / n) - w)) - z2
+    t = np.expm1(w - np.log1p(-x / n))  # (q - qhat) / qhat = -(p - phat) / qhat, in (-1, 0]
+    return _deviance(x, n, -t * ((n - x) / x), -t) - z2
 
 
 def _lr_below(x: IntArray, n: IntArray, z2: float) -> FloatArray:
@@ -724,7 +752,10 @@ def binomial_ci(
 
     ``"likelihood-ratio"`` [2]_: :math:`\{p : 2[\ell(\hat p) - \ell(p)] \le z^2\}`
     with :math:`\ell(p) = x\log p + (n-x)\log(1-p)`; at :math:`x = 0`,
-    :math:`U = 1 - e^{-z^2/(2n)}`.
+    :math:`U = 1 - e^{-z^2/(2n)}`. The deviance is evaluated as
+    :math:`2[x\,g(d/\hat p) + (n-x)\,g(-d/(1-\hat p))]` with
+    :math:`d = p - \hat p` and :math:`g(u) = u - \log(1+u)` (the linear terms
+    cancel exactly), so the limits stay accurate however close the level is to 0.
 
     Every method satisfies :math:`[L, U](x, n) = [1 - U, 1 - L](n - x, n)`;
     limits are computed once per distinct pair :math:`(\min(x, n - x), n)` and
@@ -1230,7 +1261,16 @@ def interval_coverage(
                1[L(x) \le p \le U(x)], \qquad
         W(p) = \sum_{x=0}^{n} \binom{n}{x} p^x (1-p)^{n-x}\, [U(x) - L(x)].
 
-    For Blaker and Sterne the hull of the confidence set is used.
+    For Blaker and Sterne the hull of the confidence set is used. Coverage
+    as a function of :math:`p` is discontinuous at every limit and, for
+    approximate methods, oscillates far below the nominal level at some
+    :math:`p` even for large :math:`n` [1]_.
+
+    References
+    ----------
+    .. [1] Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval
+       estimation for a binomial proportion. Statistical Science 16(2),
+       101-133. https://doi.org/10.1214/ss/1009213286
 
     Examples
     --------
@@ -1321,7 +1361,19 @@ def compare_intervals(
     :math:`\frac{1}{n+1}\sum_x [I_{U(x)}(x+1, n-x+1) - I_{L(x)}(x+1, n-x+1)]`.
     The minimum coverage is evaluated at every discontinuity of the coverage
     function (each interval limit, approached from both sides) and on a
-    uniform grid; the cost grows as :math:`n^2`.
+    uniform grid; the cost grows as :math:`n^2`. Minimum and mean coverage are
+    the two summaries used by Brown, Cai and DasGupta [1]_ and Newcombe [2]_
+    to compare binomial intervals.
+
+    References
+    ----------
+    .. [1] Brown, L. D., Cai, T. T. and DasGupta, A. (2001). Interval
+       estimation for a binomial proportion. Statistical Science 16(2),
+       101-133. https://doi.org/10.1214/ss/1009213286
+    .. [2] Newcombe, R. G. (1998). Two-sided confidence intervals for the
+       single proportion: comparison of seven methods. Statistics in Medicine
+       17, 857-872.
+       https://doi.org/10.1002/(SICI)1097-0258(19980430)17:8<857::AID-SIM777>3.0.CO;2-E
 
     Examples
     --------

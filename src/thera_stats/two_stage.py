@@ -644,7 +644,7 @@ def two_stage_inference(
        designs. Statistics in Medicine 27(16):3145-3154. doi:10.1002/sim.3123
     .. [2] Jung S-H, Kim KM (2004). On the estimation of the binomial
        probability in multistage clinical trials. Statistics in Medicine
-       23(6):881-896.
+       23(6):881-896. doi:10.1002/sim.1653
 
     Examples
     --------
@@ -785,6 +785,24 @@ def outcome_table(
         under ``p0``). The level, alternative, ordering and sizes are in
         ``DataFrame.attrs``.
 
+    See Also
+    --------
+    two_stage_inference : The same quantities for the outcome observed.
+
+    Notes
+    -----
+    The p-value, median-unbiased estimate and limits invert the chosen
+    ordering of the outcomes as in :func:`two_stage_inference` (Koyama & Chen
+    [1]_); the UMVUE is that of Jung & Kim [2]_.
+
+    References
+    ----------
+    .. [1] Koyama T, Chen H (2008). Proper inference from Simon's two-stage
+       designs. Statistics in Medicine 27(16):3145-3154. doi:10.1002/sim.3123
+    .. [2] Jung S-H, Kim KM (2004). On the estimation of the binomial
+       probability in multistage clinical trials. Statistics in Medicine
+       23(6):881-896. doi:10.1002/sim.1653
+
     Examples
     --------
     >>> from thera_stats.simon import SimonDesign
@@ -875,6 +893,23 @@ def exact_coverage(
     -------
     float or ndarray
         Coverage probability at each ``p``.
+
+    Notes
+    -----
+    The ``"exact"`` interval inverts the ordering (Koyama & Chen [1]_), so its
+    coverage is at least the nominal level at every ``p``; the ``"naive"``
+    one ignores that stage 2 is reached only when ``X1 > r1`` and can fall
+    short. As a function of ``p`` the coverage is piecewise smooth with a jump
+    at every limit, so its minimum over a grid of ``p`` is an upper bound on
+    the infimum; Brown, Cai & DasGupta [2]_ discuss the single-stage case.
+
+    References
+    ----------
+    .. [1] Koyama T, Chen H (2008). Proper inference from Simon's two-stage
+       designs. Statistics in Medicine 27(16):3145-3154. doi:10.1002/sim.3123
+    .. [2] Brown LD, Cai TT, DasGupta A (2001). Interval estimation for a
+       binomial proportion. Statistical Science 16(2):101-133.
+       doi:10.1214/ss/1009213286
 
     Examples
     --------
