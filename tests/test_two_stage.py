@@ -730,17 +730,19 @@ def test_bad_input_is_named_with_its_value(args, kwargs, error, match) -> None:
 @pytest.mark.parametrize(
     ("fields", "match"),
     [
-        ({"r1": 10}, r"design.r1` \(10\) must be smaller than `design.n1` \(10\)"),
-        ({"n1": 22}, r"design.n1` \(22\) must be smaller than `design.n` \(22\)"),
-        ({"r": 1}, r"design.r` \(1\) must satisfy"),
-        ({"p0": 1.2}, r"design.p0` \(1.2\) must be strictly between 0 and 1"),
+        ({"r1": 10}, r"`r1` \(10\) must be smaller than `n1` \(10\)"),
+        ({"n1": 22}, r"`n1` \(22\) must be smaller than `n` \(22\)"),
+        ({"r": 1}, r"`r` \(1\) must satisfy"),
+        ({"p0": 1.2}, r"`p0` \(1.2\) must be strictly between 0 and 1"),
     ],
 )
 def test_bad_design_is_named_with_its_value(fields, match) -> None:
-    plain = {f.name: getattr(THERA, f.name) for f in dataclasses.fields(THERA)}
-    bad = types.SimpleNamespace(**{**plain, **fields})
+    """A design is checked once, when it is made; inference takes only SimonDesign."""
+    plain = {f.name: getattr(THERA, f.name) for f in dataclasses.fields(THERA) if f.init}
     with pytest.raises(ValueError, match=match):
-        outcome_table(bad)
+        SimonDesign(**{**plain, **fields})
+    with pytest.raises(TypeError, match="must be a SimonDesign"):
+        outcome_table(types.SimpleNamespace(**{**plain, **fields}))
 
 
 def test_bad_coverage_arguments() -> None:

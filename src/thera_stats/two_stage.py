@@ -44,7 +44,6 @@ from thera_stats._checks import (
     check_closed_unit_array,
     check_confidence_level,
     check_integer_array,
-    check_open_unit,
 )
 from thera_stats._results import ConfidenceInterval
 from thera_stats.simon import final_boundary
@@ -103,29 +102,16 @@ def _count(name: str, value: Any, *, minimum: int = 0) -> int:
 
 
 def _plan(design: Any) -> _Plan:
-    names = ("p0", "p1", "alpha", "r1", "n1", "r", "n")
-    missing = [a for a in names if not hasattr(design, a)]
-    if missing:
+    from thera_stats.simon import SimonDesign
+
+    if not isinstance(design, SimonDesign):
         raise TypeError(
-            f"`design` ({design!r}) must be a SimonDesign (or have the attributes "
-            f"{', '.join(names)}); missing {', '.join(missing)}."
+            f"`design` ({design!r}) must be a SimonDesign (see thera_stats.simon_design, or "
+            "SimonDesign(p0=..., p1=..., alpha=..., power=..., r1=..., n1=..., r=..., n=...))."
         )
-    p0 = check_open_unit("design.p0", design.p0)
-    p1 = check_open_unit("design.p1", design.p1)
-    alpha = check_open_unit("design.alpha", design.alpha)
-    r1 = _count("design.r1", design.r1)
-    n1 = _count("design.n1", design.n1, minimum=1)
-    r = _count("design.r", design.r)
-    n = _count("design.n", design.n, minimum=2)
-    if not r1 < n1:
-        raise ValueError(f"`design.r1` ({r1}) must be smaller than `design.n1` ({n1}).")
-    if not n1 < n:
-        raise ValueError(f"`design.n1` ({n1}) must be smaller than `design.n` ({n}).")
-    if not r1 <= r < n:
-        raise ValueError(
-            f"`design.r` ({r}) must satisfy r1 ({r1}) <= r < n ({n}) for a two-stage design."
-        )
-    return _Plan(p0=p0, p1=p1, alpha=alpha, r1=r1, n1=n1, r=r, n=n)
+    # SimonDesign checked every field when it was made.
+    return _Plan(p0=design.p0, p1=design.p1, alpha=design.alpha, r1=design.r1, n1=design.n1,
+                 r=design.r, n=design.n)
 
 
 @dataclass(frozen=True, slots=True)
