@@ -11,9 +11,11 @@ import dataclasses
 import importlib.util
 import json
 import math
+import re
 import warnings
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +36,7 @@ from thera_stats.simon import (
     simon_design,
     simon_designs,
     single_stage_design,
+    stage1_boundary,
 )
 
 REF = Path(__file__).parent / "reference" / "simon"
@@ -225,6 +228,67 @@ def test_helpers_broadcast() -> None:
 # ----------------------------------------------------------------------------------------
 
 
+ADMISSIBLE = pd.read_csv(
+    REF / "admissible_clinfun.csv",
+    dtype=dict.fromkeys(("en_p0", "pet_p0", "weight_low", "weight_high"), str),  # printed text
+)
+ADMISSIBLE_SETTINGS = sorted(
+    {(r["source"], r["p0"], r["p1"], r["alpha"], r["beta"]) for r in ADMISSIBLE.to_dict("records")}
+)
+
+
+def _agrees_to_printed_digits(got: float, printed: str) -> bool:
+    """``got`` rounds to ``printed`` at the number of decimals printed."""
+    decimals = len(printed.partition(".")[2])
+    return abs(got - float(printed)) <= 0.5 * 10.0**-decimals + 1e-12
+
+
+def _printed_rows(setting: tuple) -> pd.DataFrame:
+    source, p0, p1, alpha, beta = setting
+    sel = (
+        (ADMISSIBLE["source"] == source)
+        & (ADMISSIBLE["p0"] == p0)
+        & (ADMISSIBLE["p1"] == p1)
+        & (ADMISSIBLE["alpha"] == alpha)
+        & (ADMISSIBLE["beta"] == beta)
+    )
+    return ADMISSIBLE[sel].sort_values("n").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("setting", ADMISSIBLE_SETTINGS, ids=lambda s: f"{s[1]}-{s[2]}-{s[3]}-{s[4]}")
+def test_admissible_designs_match_clinfun_printed_output(setting: tuple) -> None:
+    # R clinfun::twostage.admissible(ph2simon(p0, p1, alpha, beta)) as printed on its reference
+    # page and in its vignette; see tests/reference/simon/README.md. EN(p0) to 5 decimals,
+    # PET(p0) to 7, weight range (qLo, qHi) to 3.
+    _, p0, p1, alpha, beta = setting
+    want = _printed_rows(setting)
+    tab = simon_designs(p0, p1, alpha=alpha, power=1 - beta)
+    assert len(tab) == len(want)
+    for got, row in zip(tab.to_dict("records"), want.to_dict("records"), strict=True):
+        assert got["label"] == row["label"].lower()
+        assert (got["r1"], got["n1"], got["r"], got["n"]) == (
+            row["r1"], row["n1"], row["r"], row["n"]
+        )  # fmt: skip
+        assert got["admissible"]
+        for col in ("en_p0", "pet_p0", "weight_low", "weight_high"):
+            assert _agrees_to_printed_digits(got[col], row[col]), (col, got[col], row[col])
+
+
+@pytest.mark.parametrize("setting", ADMISSIBLE_SETTINGS, ids=lambda s: f"{s[1]}-{s[2]}-{s[3]}-{s[4]}")
+def test_admissible_design_for_weight_matches_clinfun_ranges(setting: tuple) -> None:
+    # For each printed range [qLo, qHi] (3 decimals, so each true end is within 0.0005 of the
+    # printed one), weights strictly inside it must select that design: the midpoint, and
+    # 0.0006 inside each printed end (or the end itself at q = 0 and q = 1).
+    _, p0, p1, alpha, beta = setting
+    for row in _printed_rows(setting).to_dict("records"):
+        lo, hi = float(row["weight_low"]), float(row["weight_high"])
+        qs = [(lo + hi) / 2, lo if lo == 0 else lo + 6e-4, hi if hi == 1 else hi - 6e-4]
+        for q in qs:
+            d = simon_design(p0, p1, alpha=alpha, power=1 - beta, criterion="admissible", weight=q)
+            assert (d.r1, d.n1, d.r, d.n) == (row["r1"], row["n1"], row["r"], row["n"]), q
+            assert _agrees_to_printed_digits(d.en_p0, row["en_p0"])
+
+
 def test_admissible_table_structure() -> None:
     tab = simon_designs(0.3, 0.45, alpha=0.05, power=0.9)
     want_cols = [
@@ -405,6 +469,28 @@ def test_decision_explains_itself() -> None:
     assert "binding" in stop.explanation
 
 
+def test_explanations_use_singular_and_plural() -> None:
+    one = SimonDesign(p0=0.05, p1=0.25, alpha=0.05, power=0.8, r1=0, n1=9, r=2, n=17)
+    texts = {
+        "interim stop": one.decide(0).explanation,
+        "interim go on": one.decide(1).explanation,
+        "final": one.decide(1, 1).explanation,
+        "final stop": one.decide(0, 0).explanation,
+        "off-plan interim": one.decide(1, n_stage1=1).explanation,
+        "off-plan final": one.decide(1, 3, n_stage1=1, n_total=5).explanation,
+    }
+    assert "0 responses in 9 stage-1 patients" in texts["interim stop"]
+    assert "1 response in 9 stage-1 patients" in texts["interim go on"]
+    assert "1 response in 17 patients" in texts["final"]
+    assert "0 responses in 9 stage-1 patients" in texts["final stop"]
+    assert "1 response in 1 stage-1 patient (planned 9)" in texts["off-plan interim"]
+    assert "3 responses with 1 stage-1 patient (planned 9)" in texts["off-plan final"]
+    for text in texts.values():  # no "1 responses", "1 patients", "1 stage-1 patients"
+        assert re.search(r"(?<![\w-])1 (stage-[12] )?(responses|patients)\b", text) is None, text
+    with pytest.raises(ValueError, match=r"implies 1 stage-2 response among 0 stage-2 patients"):
+        one.decide(1, 2, n_total=9)
+
+
 # ----------------------------------------------------------------------------------------
 # Decisions off plan
 # ----------------------------------------------------------------------------------------
@@ -579,6 +665,17 @@ def test_design_report_formats() -> None:
         ({"p0": 0.0, "p1": 0.4}, ValueError, r"`p0` \(0.0\)"),
         ({"p0": 0.2, "p1": 0.4, "alpha": 1.5}, ValueError, r"`alpha` \(1.5\)"),
         ({"p0": 0.2, "p1": 0.4, "power": "high"}, TypeError, r"`power` \('high'\)"),
+        ({"p0": 0.1, "p1": 0.3, "alpha": "0.05"}, TypeError, r"`alpha` \('0.05'\) must be a number"),
+        ({"p0": 0.1, "p1": 0.3, "power": "0.8"}, TypeError, r"`power` \('0.8'\) must be a number"),
+        ({"p0": "0.1", "p1": 0.3}, TypeError, r"`p0` \('0.1'\) must be a number"),
+        ({"p0": 0.1, "p1": "0.3"}, TypeError, r"`p1` \('0.3'\) must be a number"),
+        ({"p0": 0.1, "p1": 0.3, "alpha": b"0.05"}, TypeError, r"`alpha` \(b'0.05'\)"),
+        ({"p0": 0.1, "p1": 0.3, "alpha": True}, TypeError, r"`alpha` \(True\)"),
+        (
+            {"p0": 0.2, "p1": 0.4, "criterion": "admissible", "weight": "0.5"},
+            TypeError,
+            r"`weight` \('0.5'\) must be a number",
+        ),
         ({"p0": 0.2, "p1": 0.4, "criterion": "best"}, ValueError, r"`criterion` \('best'\)"),
         ({"p0": 0.2, "p1": 0.4, "criterion": "admissible"}, ValueError, "needs `weight`"),
         ({"p0": 0.2, "p1": 0.4, "criterion": "admissible", "weight": 2}, ValueError, r"\(2\)"),
@@ -628,6 +725,40 @@ def test_simon_design_constructor_validates(changes: dict, match: str) -> None:
 def test_decide_bad_input(args: tuple, kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         THERA.decide(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: simon_designs(0.1, 0.3, alpha="0.05"), r"`alpha` \('0.05'\)"),
+        (lambda: simon_designs(0.1, 0.3, power="0.8"), r"`power` \('0.8'\)"),
+        (lambda: simon_designs(0.1, 0.3, en_margin="1"), r"`en_margin` \('1'\)"),
+        (lambda: single_stage_design("0.1", 0.3), r"`p0` \('0.1'\)"),
+        (lambda: single_stage_design(0.1, 0.3, alpha="0.05"), r"`alpha` \('0.05'\)"),
+        (lambda: single_stage_design(0.1, 0.3, power="0.8"), r"`power` \('0.8'\)"),
+        (lambda: final_boundary(3, 13, 43, "0.2", 0.05), r"`p0` \('0.2'\)"),
+        (lambda: final_boundary(3, 13, 43, 0.2, "0.05"), r"`alpha` \('0.05'\)"),
+        (lambda: stage1_boundary(2, 10, 12, "0.45"), r"`p1` \('0.45'\)"),
+        (
+            lambda: SimonDesign(p0=0.2, p1=0.45, alpha="0.05", power=0.8, r1=2, n1=10, r=7, n=22),
+            r"`alpha` \('0.05'\)",
+        ),
+        (
+            lambda: SimonDesign(p0=0.2, p1=0.45, alpha=0.05, power="0.8", r1=2, n1=10, r=7, n=22),
+            r"`power` \('0.8'\)",
+        ),
+    ],
+)
+def test_probabilities_given_as_strings_raise_type_error(call: Any, match: str) -> None:
+    # float("0.05") would parse; a string must not be accepted silently.
+    with pytest.raises(TypeError, match=match):
+        call()
+
+
+def test_numpy_scalars_are_accepted_as_probabilities() -> None:
+    d = simon_design(np.float64(0.2), np.float32(0.4), alpha=np.asarray(0.05), power=0.8)
+    assert (d.r1, d.n1, d.r, d.n) == (3, 13, 12, 43)
+    assert final_boundary(np.int64(3), 13, 43, np.float64(0.2), 0.05) == 12
 
 
 def test_other_bad_input() -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,13 +106,24 @@ def prob_early_stop(r1: Any, n1: Any, p: Any) -> Any:
     -------
     float or ndarray
         :math:`\sum_{x=0}^{r_1} \binom{n_1}{x} p^x (1-p)^{n_1-x}`, broadcast over
-        the arguments.
+        the arguments; at ``p = p0`` this is Simon's PET(p0) [1]_.
+
+    References
+    ----------
+    .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
+       Control Clin Trials. 1989;10(1):1-10. doi:10.1016/0197-2456(89)90015-9
 
     Examples
     --------
+    Simon's optimal design 3/13, 12/43 for :math:`p_0 = 0.2`, :math:`p_1 = 0.4`
+    (Table 1 of [1]_) stops after stage 1 with probability 0.7473 under
+    :math:`p_0` (clinfun's ``ph2simon`` prints the same PET(p0)):
+
     >>> from thera_stats.simon import prob_early_stop
-    >>> round(prob_early_stop(2, 10, 0.2), 6)
-    0.67780
+    >>> round(prob_early_stop(3, 13, 0.2), 4)
+    0.7473
+    >>> prob_early_stop([2, 3], 10, 0.2).round(4)
+    array([0.6778, 0.8791])
     """
     r1a = _as_int("r1", r1, minimum=-1)
     n1a = _as_int("n1", n1, minimum=0)
@@ -144,7 +156,13 @@ def prob_go(r1: Any, n1: Any, r: Any, n: Any, p: Any) -> Any:
         with :math:`X_1 \sim \mathrm{Bin}(n_1, p)`, :math:`X_2 \sim
         \mathrm{Bin}(n - n_1, p)` independent, :math:`b` the binomial pmf and
         :math:`\bar B(k; m, p) = P(\mathrm{Bin}(m, p) > k)` (1 for ``k < 0``).
-        At ``p = p0`` this is the type I error, at ``p = p1`` the power.
+        At ``p = p0`` this is the type I error, at ``p = p1`` the power, as
+        defined by Simon [1]_.
+
+    References
+    ----------
+    .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
+       Control Clin Trials. 1989;10(1):1-10. doi:10.1016/0197-2456(89)90015-9
 
     Examples
     --------
@@ -195,11 +213,31 @@ def final_boundary(r1: Any, n1: Any, n: Any, p0: Any, alpha: Any) -> int:
     int
         ``r`` in ``[max(r1, -1), n]``; ``r = n`` means "go" is impossible.
 
+    Notes
+    -----
+    Recomputing the final boundary at the attained sizes addresses the
+    planned-versus-attained problem of Green & Dahlberg [2]_; "go" then agrees
+    with the stage-wise-ordering p-value of Koyama & Chen [3]_. The methods page
+    ``docs/methods/simon.md`` proves the type I error bound. At the planned
+    sizes of a design found by :func:`simon_design` this is the design's ``r``
+    (Simon [1]_).
+
+    References
+    ----------
+    .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
+       Control Clin Trials. 1989;10(1):1-10. doi:10.1016/0197-2456(89)90015-9
+    .. [2] Green SJ, Dahlberg S. Planned versus attained design in phase II
+       clinical trials. Stat Med. 1992;11(7):853-862. doi:10.1002/sim.4780110703
+    .. [3] Koyama T, Chen H. Proper inference from Simon's two-stage designs.
+       Stat Med. 2008;27(16):3145-3154. doi:10.1002/sim.3123
+
     Examples
     --------
     >>> from thera_stats.simon import final_boundary
-    >>> final_boundary(3, 13, 43, 0.2, 0.05)
+    >>> final_boundary(3, 13, 43, 0.2, 0.05)   # Simon's optimal 3/13, 12/43: r = 12
     12
+    >>> final_boundary(2, 10, 17, 0.2, 0.05)   # THERA, 2/10, 7/22 stopped at 17 patients
+    6
     """
     r1i = int(_as_int("r1", r1, minimum=-1))
     n1i = int(_as_int("n1", n1, minimum=0))
@@ -209,7 +247,7 @@ def final_boundary(r1: Any, n1: Any, n: Any, p0: Any, alpha: Any) -> int:
     if r1i > n1i:
         raise ValueError(f"`r1` ({r1i!r}) must be <= `n1` ({n1i!r}).")
     return _final_boundary_cached(
-        r1i, n1i, ni, check_open_unit("p0", p0), check_open_unit("alpha", alpha)
+        r1i, n1i, ni, _check_prob("p0", p0), _check_prob("alpha", alpha)
     )
 
 
@@ -264,9 +302,40 @@ def _check_int(name: str, value: Any, *, minimum: int) -> int:
     return v
 
 
+def _is_real(value: Any) -> bool:
+    """A real number: int, float, Fraction, numpy scalar or 0-d numeric array; not a bool
+    or a string (``float()`` would parse ``"0.05"`` silently)."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim == 0
+        and (np.issubdtype(value.dtype, np.integer) or np.issubdtype(value.dtype, np.floating))
+    )
+
+
+def _check_prob(name: str, value: Any) -> float:
+    """A real number strictly between 0 and 1; strings and bools raise ``TypeError``."""
+    if not _is_real(value):
+        raise TypeError(f"`{name}` ({value!r}) must be a number strictly between 0 and 1.")
+    return check_open_unit(name, value)
+
+
+def _check_weight(value: Any) -> float:
+    """The admissible-design weight ``q``: a real number in [0, 1]."""
+    if not _is_real(value):
+        raise TypeError(f"`weight` ({value!r}) must be a number in [0, 1].")
+    q = float(value)
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"`weight` ({value!r}) must lie in [0, 1].")
+    return q
+
+
 def _check_rates(p0: Any, p1: Any) -> tuple[float, float]:
-    p0f = check_open_unit("p0", p0)
-    p1f = check_open_unit("p1", p1)
+    p0f = _check_prob("p0", p0)
+    p1f = _check_prob("p1", p1)
     if not p0f < p1f:
         raise ValueError(f"`p0` ({p0!r}) must be smaller than `p1` ({p1!r}).")
     return p0f, p1f
@@ -337,8 +406,8 @@ class SimonDesign:
 
     def __post_init__(self) -> None:
         p0, p1 = _check_rates(self.p0, self.p1)
-        alpha = check_open_unit("alpha", self.alpha)
-        power = check_open_unit("power", self.power)
+        alpha = _check_prob("alpha", self.alpha)
+        power = _check_prob("power", self.power)
         r1 = _check_int("r1", self.r1, minimum=0)
         n1 = _check_int("n1", self.n1, minimum=1)
         r = _check_int("r", self.r, minimum=0)
@@ -350,11 +419,7 @@ class SimonDesign:
         if not r1 <= r < n:
             raise ValueError(f"`r` ({r!r}) must satisfy r1 <= r < n (r1 = {r1!r}, n = {n!r}).")
         criterion = check_choice("criterion", self.criterion, _DESIGN_CRITERIA)
-        weight = self.weight
-        if weight is not None:
-            weight = float(weight)
-            if not 0.0 <= weight <= 1.0:
-                raise ValueError(f"`weight` ({self.weight!r}) must lie in [0, 1].")
+        weight = None if self.weight is None else _check_weight(self.weight)
         values = {
             "p0": p0,
             "p1": p1,
@@ -542,19 +607,73 @@ class SimonDesign:
             raise ValueError(f"`responses_total` ({xt!r}) must be >= `responses_stage1` ({x1!r}).")
         if xt - x1 > na - n1a:
             raise ValueError(
-                f"`responses_total` ({xt!r}) implies {xt - x1} stage-2 responses among "
-                f"{na - n1a} stage-2 patients."
+                f"`responses_total` ({xt!r}) implies {_count(xt - x1, 'stage-2 response')} "
+                f"among {_count(na - n1a, 'stage-2 patient')}."
             )
         return _final_decision(self, x1, xt, n1a, na, r1a)
 
 
 def stage1_boundary(r1: int, n1: int, n1a: int, p1: float) -> int:
-    """Stage-1 futility boundary for an attained stage-1 size ``n1a``.
+    r"""Stage-1 futility boundary for an attained stage-1 size ``n1a``.
 
-    The planned ``r1`` when ``n1a == n1``; otherwise the largest ``r1'`` with
-    ``P_p1(X1' <= r1') <= P_p1(X1 <= r1)`` for ``X1' ~ Bin(n1a, p1)``, so an
-    active drug is stopped no more often than planned (``-1``: no futility stop).
+    The planned ``r1`` when ``n1a == n1``; otherwise the largest :math:`r_1'`
+    with :math:`P_{p_1}(X_1' \le r_1') \le P_{p_1}(X_1 \le r_1)`, where
+    :math:`X_1 \sim \mathrm{Bin}(n_1, p_1)` and :math:`X_1' \sim
+    \mathrm{Bin}(n_1', p_1)`: an active treatment is stopped no more often than
+    the plan allowed. This is step 1 of the off-plan rule of
+    :meth:`SimonDesign.decide` (the trial that does not reach its planned size
+    is the problem studied by Green & Dahlberg [2]_).
+
+    Parameters
+    ----------
+    r1 : int
+        Planned stage-1 futility boundary (stop if responses <= ``r1``;
+        ``-1``: no futility stop).
+    n1 : int
+        Planned stage-1 size (>= 1), with ``r1 <= n1``.
+    n1a : int
+        Attained stage-1 size (>= 0).
+    p1 : float
+        Target response rate, strictly between 0 and 1.
+
+    Returns
+    -------
+    int
+        The boundary :math:`r_1'` for ``n1a`` patients, in ``[-1, n1a]``;
+        ``-1`` means no futility stop (even 0 responses would stop an active
+        treatment more often than planned).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-integer sizes, ``r1 > n1``, or ``p1`` not a number in (0, 1); the
+        message quotes the value.
+
+    References
+    ----------
+    .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
+       Control Clin Trials. 1989;10(1):1-10. doi:10.1016/0197-2456(89)90015-9
+    .. [2] Green SJ, Dahlberg S. Planned versus attained design in phase II
+       clinical trials. Stat Med. 1992;11(7):853-862. doi:10.1002/sim.4780110703
+
+    Examples
+    --------
+    THERA's plan 2/10, 7/22 with :math:`p_1 = 0.45`: 2 or fewer responses of 10
+    stop; with 15 stage-1 patients 3 or fewer stop, with 6 patients 0 responses
+    stop, and with 2 patients there is no futility stop.
+
+    >>> from thera_stats.simon import stage1_boundary
+    >>> stage1_boundary(2, 10, 10, 0.45), stage1_boundary(2, 10, 15, 0.45)
+    (2, 3)
+    >>> stage1_boundary(2, 10, 6, 0.45), stage1_boundary(2, 10, 2, 0.45)
+    (0, -1)
     """
+    r1 = _check_int("r1", r1, minimum=-1)
+    n1 = _check_int("n1", n1, minimum=1)
+    n1a = _check_int("n1a", n1a, minimum=0)
+    p1 = _check_prob("p1", p1)
+    if r1 > n1:
+        raise ValueError(f"`r1` ({r1!r}) must be <= `n1` ({n1!r}).")
     if n1a == n1:
         return r1
     target = float(stats.binom.cdf(r1, n1, p1))
@@ -657,8 +776,14 @@ class Decision:
         )
 
 
+def _count(k: int, noun: str) -> str:
+    """``k`` and the noun, singular for 1 and plural (noun + "s") otherwise: "1 response",
+    "0 responses", "2 stage-1 patients"."""
+    return f"{k} {noun}" + ("" if k == 1 else "s")
+
+
 def _sizes_phrase(d: SimonDesign, n1a: int, na: int | None) -> str:
-    s1 = f"{n1a} stage-1 patients" + ("" if n1a == d.n1 else f" (planned {d.n1})")
+    s1 = _count(n1a, "stage-1 patient") + ("" if n1a == d.n1 else f" (planned {d.n1})")
     if na is None:
         return s1
     return s1 + f" and {na} in total" + ("" if na == d.n else f" (planned {d.n})")
@@ -670,12 +795,14 @@ def _interim_decision(d: SimonDesign, x1: int, n1a: int, r1a: int, planned_stage
     cmp = "<=" if x1 <= r1a else ">"
     if on_plan:
         text = (
-            f"{action.capitalize()}: {x1} responses in {n1a} stage-1 patients is {cmp} the "
-            f"futility boundary r1 = {r1a} of the planned design."
+            f"{action.capitalize()}: {_count(x1, 'response')} in "
+            f"{_count(n1a, 'stage-1 patient')} is {cmp} the futility boundary r1 = {r1a} of "
+            f"the planned design."
         )
     else:
         text = (
-            f"{action.capitalize()}: {x1} responses in {_sizes_phrase(d, n1a, None)} is {cmp} "
+            f"{action.capitalize()}: {_count(x1, 'response')} in {_sizes_phrase(d, n1a, None)} "
+            f"is {cmp} "
             f"the stage-1 boundary r1' = {r1a} for the attained size (chosen so that an active "
             f"treatment is stopped no more often than planned); the planned boundary "
             f"r1 = {d.r1} would say '{planned_stage1}'."
@@ -710,22 +837,23 @@ def _final_decision(d: SimonDesign, x1: int, xt: int, n1a: int, na: int, r1a: in
     if x1 <= r1a:
         action = "stop for futility"
         text = (
-            f"Stop for futility: {x1} responses in {n1a} stage-1 patients is <= the futility "
-            f"boundary r1{'' if n1a == d.n1 else chr(39)} = {r1a}; the futility rule is "
-            f"binding, so later responses do not change the decision."
+            f"Stop for futility: {_count(x1, 'response')} in {_count(n1a, 'stage-1 patient')} "
+            f"is <= the futility boundary r1{'' if n1a == d.n1 else chr(39)} = {r1a}; the "
+            f"futility rule is binding, so later responses do not change the decision."
         )
     else:
         action = "go" if xt > r_used else "no go"
         cmp = ">" if xt > r_used else "<="
         if on_plan:
             text = (
-                f"{action.capitalize()}: {xt} responses in {na} patients is {cmp} the final "
-                f"boundary r = {r_used} of the planned design (type I error {t1:.4f}, "
-                f"power {pw:.4f})."
+                f"{action.capitalize()}: {_count(xt, 'response')} in {_count(na, 'patient')} "
+                f"is {cmp} the final boundary r = {r_used} of the planned design (type I "
+                f"error {t1:.4f}, power {pw:.4f})."
             )
         else:
             text = (
-                f"{action.capitalize()}: {xt} responses with {where} is {cmp} the boundary "
+                f"{action.capitalize()}: {_count(xt, 'response')} with {where} is {cmp} the "
+                f"boundary "
                 f"r* = {r_used} recomputed for the attained sizes so that the type I error "
                 f"stays <= {d.alpha:g} (exactly {t1:.4f}; power {pw:.4f} at p1 = {d.p1:g})."
             )
@@ -1059,8 +1187,8 @@ def _check_search_args(
     p0: Any, p1: Any, alpha: Any, power: Any, n_max: Any
 ) -> tuple[float, float, float, float, int | None]:
     p0f, p1f = _check_rates(p0, p1)
-    a = check_open_unit("alpha", alpha)
-    pw = check_open_unit("power", power)
+    a = _check_prob("alpha", alpha)
+    pw = _check_prob("power", power)
     nm = None if n_max is None else _check_int("n_max", n_max, minimum=2)
     if nm is not None and nm > _N_LIMIT:
         raise ValueError(f"`n_max` ({n_max!r}) must be <= {_N_LIMIT}.")
@@ -1231,12 +1359,7 @@ def simon_design(
     if crit == "admissible":
         if weight is None:
             raise ValueError("criterion='admissible' needs `weight` (q in [0, 1]).")
-        try:
-            q = float(weight)
-        except (TypeError, ValueError):
-            raise TypeError(f"`weight` ({weight!r}) must be a number in [0, 1].") from None
-        if not 0.0 <= q <= 1.0:
-            raise ValueError(f"`weight` ({weight!r}) must lie in [0, 1].")
+        q = _check_weight(weight)
     elif weight is not None:
         raise ValueError(
             f"`weight` ({weight!r}) applies only to criterion='admissible', not {crit!r}."
@@ -1277,8 +1400,13 @@ def simon_designs(
 
     Parameters
     ----------
-    p0, p1, alpha, power, n_max
-        As in :func:`simon_design`.
+    p0, p1 : float
+        Uninteresting and target response rates, ``0 < p0 < p1 < 1``.
+    alpha, power : float, default 0.05 and 0.80
+        Bound on the type I error and required power, as in :func:`simon_design`.
+    n_max : int, optional
+        Largest total sample size allowed, as in :func:`simon_design` (default:
+        the proof-based bound).
     en_margin : float, optional
         Also list every feasible ``(r1, n1, r, n)`` (with the smallest feasible
         ``r``) whose :math:`EN(p_0)` is within ``en_margin`` of the optimum.
@@ -1294,16 +1422,50 @@ def simon_designs(
         other rows have NaN weights. ``attrs["n_bound"]`` is the largest ``n``
         the proof-based search region allowed.
 
+    Raises
+    ------
+    TypeError, ValueError
+        As in :func:`simon_design`; also a bad ``en_margin``.
+
+    Notes
+    -----
+    The optimal and minimax designs are Simon's [1]_. The admissible designs are
+    the vertices of the lower convex hull of the Pareto front of :math:`(n,
+    EN(p_0))` (Jung et al. [2]_); consecutive vertices :math:`a` (smaller
+    ``n``) and :math:`b` swap at :math:`q^* = (E_a - E_b)/\{(E_a - E_b) + (n_b
+    - n_a)\}`, which gives ``weight_low`` and ``weight_high``. The search region
+    is that of :func:`simon_design`.
+
+    References
+    ----------
+    .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
+       Control Clin Trials. 1989;10(1):1-10. doi:10.1016/0197-2456(89)90015-9
+    .. [2] Jung SH, Lee T, Kim K, George SL. Admissible two-stage designs for
+       phase II cancer clinical trials. Stat Med. 2004;23(4):561-569.
+       doi:10.1002/sim.1600
+
     Examples
     --------
     >>> from thera_stats.simon import simon_designs
     >>> tab = simon_designs(0.2, 0.4, alpha=0.1, power=0.9)
     >>> tab[["label", "r1", "n1", "r", "n"]].to_string(index=False)
     '  label  r1  n1  r  n\nminimax   3  19 10 36\noptimal   3  17 10 37'
+
+    For :math:`p_0 = 0.5`, :math:`p_1 = 0.7`, alpha 0.05, power 0.9, the
+    admissible design 12/23, 34/57 sits between the minimax and optimal designs
+    (as printed by R's ``clinfun::twostage.admissible``):
+
+    >>> tab = simon_designs(0.5, 0.7, alpha=0.05, power=0.9)
+    >>> tab[["r1", "n1", "r", "n"]].to_numpy().tolist()
+    [[14, 27, 32, 53], [12, 23, 34, 57], [13, 24, 36, 61]]
+    >>> tab[["weight_low", "weight_high"]].round(3).to_numpy().tolist()
+    [[0.285, 1.0], [0.112, 0.285], [0.0, 0.112]]
     """
     p0f, p1f, a, pw, nm = _check_search_args(p0, p1, alpha, power, n_max)
     margin = None
     if en_margin is not None:
+        if not _is_real(en_margin):
+            raise TypeError(f"`en_margin` ({en_margin!r}) must be a finite number >= 0.")
         margin = float(en_margin)
         if not (margin >= 0 and math.isfinite(margin)):
             raise ValueError(f"`en_margin` ({en_margin!r}) must be a finite number >= 0.")
@@ -1473,8 +1635,8 @@ def single_stage_design(
     (27, 3, 33)
     """
     p0f, p1f = _check_rates(p0, p1)
-    a = check_open_unit("alpha", alpha)
-    pw = check_open_unit("power", power)
+    a = _check_prob("alpha", alpha)
+    pw = _check_prob("power", power)
     cs = np.linspace(p0f, p1f, 201)[1:-1]
     bounds = [max(math.log(1 / a) / _kl(c, p0f), math.log(1 / (1 - pw)) / _kl(c, p1f)) for c in cs]
     n_cert = math.ceil(min(bounds))
@@ -1538,6 +1700,33 @@ def design_report(design: SimonDesign | SingleStageDesign, *, format: str = "tab
     Returns
     -------
     str
+        The text; ``"table"`` and ``"csv"`` end with a newline.
+
+    Raises
+    ------
+    TypeError
+        If ``design`` is neither a :class:`SimonDesign` nor a
+        :class:`SingleStageDesign`.
+    ValueError
+        For an unknown ``format`` (the message quotes it).
+
+    Notes
+    -----
+    The two-stage report states the rule in Simon's convention [1]_ (stop if
+    stage-1 responses <= ``r1``, "go" if total > ``r``) with the exact PET,
+    probability of "go" and expected size at ``p0`` and ``p1``; the weight of
+    an admissible design is Jung et al.'s ``q`` [2]_. The single-stage report
+    also gives A'Hern's number of responses needed, ``r + 1`` [3]_.
+
+    References
+    ----------
+    .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
+       Control Clin Trials. 1989;10(1):1-10. doi:10.1016/0197-2456(89)90015-9
+    .. [2] Jung SH, Lee T, Kim K, George SL. Admissible two-stage designs for
+       phase II cancer clinical trials. Stat Med. 2004;23(4):561-569.
+       doi:10.1002/sim.1600
+    .. [3] A'Hern RP. Sample size tables for exact single-stage phase II
+       designs. Stat Med. 2001;20(6):859-866. doi:10.1002/sim.721
 
     Examples
     --------
