@@ -421,3 +421,21 @@ def test_problems_are_listed_by_table_then_row(trial_dir: Path) -> None:
     probs = problems_of(trial_dir)
     assert probs["table"].tolist() == ["patients", "vas", "vas"]
     assert probs["row"].tolist() == [5, 3, 9]
+
+
+def test_parquet_tables_are_read_and_validated_like_csv(trial_dir: Path) -> None:
+    pytest.importorskip("pyarrow")
+    trial = load_trial(SYNTHETIC)
+    for name in ("patients", "vas", "adverse_events"):
+        getattr(trial, name).to_parquet(trial_dir / f"{name}.parquet")
+        (trial_dir / f"{name}.csv").unlink()
+    loaded = load_trial(trial_dir)
+    for name in ("patients", "vas", "adverse_events"):
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(trial, name),
+                                      check_dtype=False)
+    assert "vas.parquet" in loaded.files
+    vas = trial.vas.copy()
+    vas.loc[3, "vas_mm"] = 120.0
+    vas.to_parquet(trial_dir / "vas.parquet")
+    assert_one(problems_of(trial_dir), table="vas", column="vas_mm", rule="between 0 and 100",
+               row=5, patient="THR-001")
