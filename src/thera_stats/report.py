@@ -65,6 +65,7 @@ def render_report(
     """
     try:
         import nbformat
+        from jupyter_client.manager import KernelManager
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
         from nbconvert import HTMLExporter
@@ -95,22 +96,30 @@ def render_report(
             section = c.source.lstrip().splitlines()[0].lstrip("#").strip()
         sections[i] = section
     with tempfile.TemporaryDirectory() as workdir:
+        # A local kernel talks over IPC sockets in the scratch folder: nothing listens
+        # on the network, and the kernel has no TCP warning to print.
+        manager = KernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(workdir) / "kernel"))
         client = NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", record_timing=False,
+            nb, km=manager, timeout=timeout, kernel_name="python3", record_timing=False,
             resources={"metadata": {"path": workdir}},
         )
-        with client.setup_kernel():
-            for done, index in enumerate(code_cells, start=1):
-                cell = nb.cells[index]
-                try:
-                    client.execute_cell(cell, index)
-                except CellExecutionError as err:
-                    raise TheraStatsError(
-                        f"the report notebook failed at cell {index + 1}: "
-                        f"{str(err).strip().splitlines()[-1]}"
-                    ) from None
-                if progress is not None:
-                    progress(done, len(code_cells), sections[index])
+        try:
+            with client.setup_kernel():
+                for done, index in enumerate(code_cells, start=1):
+                    cell = nb.cells[index]
+                    try:
+                        client.execute_cell(cell, index)
+                    except CellExecutionError as err:
+                        raise TheraStatsError(
+                            f"the report notebook failed at cell {index + 1}: "
+                            f"{str(err).strip().splitlines()[-1]}"
+                        ) from None
+                    if progress is not None:
+                        progress(done, len(code_cells), sections[index])
+        finally:
+            if manager.has_kernel:  # the client does not shut down a kernel it was lent
+                manager.shutdown_kernel(now=False)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(
