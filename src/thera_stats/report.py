@@ -118,8 +118,12 @@ def render_report(
                     if progress is not None:
                         progress(done, len(code_cells), sections[index])
         finally:
-            if manager.has_kernel:  # the client does not shut down a kernel it was lent
+            # The client cleans up only a kernel it made itself; this one was lent.
+            if client.kc is not None:
+                client.kc.stop_channels()
+            if manager.has_kernel:
                 manager.shutdown_kernel(now=False)
+            manager.cleanup_resources()
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(
