@@ -672,3 +672,22 @@ def test_no_function_modifies_its_input() -> None:
     missing_data_sensitivity(vas, include_mmrm=False)
     pd.testing.assert_frame_equal(vas, before)
     pd.testing.assert_frame_equal(changes, changes_before)
+
+
+@pytest.mark.parametrize("level", [0.95, 0.90])
+def test_summarize_vas_matches_r_t_test(level: float) -> None:
+    """Reference: tests/reference/vas/r_vas_by_day_thera_like.csv (R 4.2.2, t.test per day)."""
+    from thera_stats.vas import summarize_vas
+
+    ref_dir = Path(__file__).parent / "reference" / "vas"
+    ref = pd.read_csv(ref_dir / "r_vas_by_day_thera_like.csv", comment="#")
+    vas = pd.read_csv(ref_dir / "thera_like_vas.csv")
+    out = summarize_vas(vas.sample(frac=1.0, random_state=1), confidence_level=level)
+    tag = "95" if level == 0.95 else "90"
+    assert out["day"].tolist() == ref["day"].tolist()
+    assert out["n"].tolist() == ref["n"].tolist()
+    np.testing.assert_allclose(out["mean"], ref["mean"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(out["sd"], ref["sd"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(out["ci_low"], ref[f"ci_low_{tag}"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(out["ci_high"], ref[f"ci_high_{tag}"], rtol=0, atol=1e-10)
+    assert out.attrs["confidence_level"] == level

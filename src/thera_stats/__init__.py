@@ -49,6 +49,7 @@ from thera_stats.vas import (
     responder_flags,
     responder_rates,
     summarize_change,
+    summarize_vas,
     vas_auc,
     wilcoxon_signed_rank,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "simulate_trial",
     "single_stage_design",
     "summarize_change",
+    "summarize_vas",
     "synthetic_data_path",
     "two_stage_inference",
     "validate_tables",

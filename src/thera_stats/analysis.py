@@ -466,6 +466,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
         responder_flags,
         responder_rates,
         summarize_change,
+        summarize_vas,
         vas_auc,
     )
 
@@ -515,7 +516,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     vas_level = plan.vas_confidence_level
     changes = change_from_baseline(vas, baseline_day=base_day)
     change_summary = summarize_change(changes, confidence_level=vas_level, baseline_day=base_day)
-    vas_summary = _vas_by_day(vas, vas_level)
+    vas_summary = summarize_vas(vas, confidence_level=vas_level)
     rates = responder_rates(
         vas, relative=ep.relative_reduction, absolute_mm=ep.absolute_reduction_mm,
         combine=ep.combine, missing=ep.missing, confidence_level=lvl, baseline_day=base_day,
@@ -580,22 +581,3 @@ def _single_stage_decision(
     if n_total != n:
         text += f" The planned rule ('go' if > {r} of {n}) would have said '{planned}'."
     return SingleStageDecision(action, text, rule, planned, r_used, t1)
-
-
-def _vas_by_day(vas: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
-    """Mean VAS by day with a t interval (for the trajectory figure)."""
-    from scipy import stats
-
-    rows = []
-    for day, g in vas.groupby("day", sort=True):
-        v = g["vas_mm"].dropna().to_numpy(dtype=float)
-        m = float(v.mean())
-        if len(v) > 1:
-            half = stats.t.ppf(0.5 + confidence_level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v))
-        else:
-            half = float("nan")
-        rows.append({"day": int(day), "n": len(v), "mean": m, "sd": float(v.std(ddof=1)) if len(v) > 1 else float("nan"),
-                     "ci_low": m - half, "ci_high": m + half})
-    out = pd.DataFrame(rows)
-    out.attrs["confidence_level"] = confidence_level
-    return out

@@ -49,6 +49,7 @@ __all__ = [
     "responder_flags",
     "responder_rates",
     "summarize_change",
+    "summarize_vas",
     "vas_auc",
     "wilcoxon_signed_rank",
 ]
@@ -809,6 +810,66 @@ def _t_summary(x: FloatArray, conf: float) -> tuple[float, float, float, float]:
 
 
 # =========================================================================== per-day summary
+def summarize_vas(
+    vas: pd.DataFrame,
+    *,
+    confidence_level: float = 0.95,
+    subject: str = "patient_id",
+    day: str = "day",
+    value: str = "vas_mm",
+) -> pd.DataFrame:
+    """Mean pain VAS by day, baseline included, with its one-sample t interval.
+
+    Parameters
+    ----------
+    vas : DataFrame
+        Long VAS table, one row per patient and assessment day (missing
+        values are missed assessments and are dropped).
+    confidence_level : float, default 0.95
+        Level of the t interval of each day's mean.
+    subject, day, value : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per day: ``day, n, mean, sd, ci_low, ci_high``, the interval
+        being R's ``t.test(x)$conf.int`` [1]_ (NaN with fewer than two values or
+        no spread). ``attrs["confidence_level"]`` holds the level.
+
+    References
+    ----------
+    .. [1] Student. The probable error of a mean. Biometrika 1908;6:1-25.
+       doi:10.1093/biomet/6.1.1
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from thera_stats.vas import summarize_vas
+    >>> vas = pd.DataFrame({"patient_id": list("ABCD"), "day": 0, "vas_mm": [60, 70, 80, 90]})
+    >>> summarize_vas(vas).round(2)
+       day  n  mean    sd  ci_low  ci_high
+    0    0  4  75.0  12.91   54.46    95.54
+    """
+    conf = check_confidence_level(confidence_level)
+    clean = _clean_long_table(
+        vas, table="vas", subject=subject, day=day, value=value, vas_range=True,
+        baseline_day=None,
+    )
+    rows = []
+    for d in sorted(clean[day].unique().tolist()):
+        x = clean.loc[clean[day] == d, value].to_numpy(dtype=float)
+        low, high, _, _ = _t_summary(x, conf)
+        rows.append({
+            "day": int(d), "n": len(x), "mean": float(np.mean(x)),
+            "sd": float(np.std(x, ddof=1)) if len(x) > 1 else math.nan,
+            "ci_low": low, "ci_high": high,
+        })
+    out = pd.DataFrame(rows, columns=["day", "n", "mean", "sd", "ci_low", "ci_high"])
+    out.attrs["confidence_level"] = conf
+    return out
+
+
 _SUMMARY_COLUMNS = [
     "day", "n", "mean_change", "sd_change", "median_change", "q1", "q3", "min", "max",
     "mean_change_ci_low", "mean_change_ci_high", "t_statistic", "t_pvalue",
