@@ -88,13 +88,11 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg")
     from thera_stats.analysis import analyze
     from thera_stats.data import check_output_folder, load_trial
-    from thera_stats.plotting import write_figures
+    from thera_stats.plotting import use_file_backend, write_figures
 
+    use_file_backend()
     data_dir = _trial_dir(args.dir)
     check_output_folder(args.out, data_dir)
     paths = write_figures(analyze(load_trial(data_dir)), args.out, overwrite=args.overwrite)

@@ -34,6 +34,7 @@ __all__ = [
     "responder_curve_plot",
     "save_figure",
     "two_stage_path_plot",
+    "use_file_backend",
     "vas_trajectories_plot",
     "waterfall_plot",
     "write_figures",
@@ -484,6 +485,11 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
 REPORT_FIGURES = ("waterfall", "vas_trajectories", "mean_change", "responder_curve",
                   "operating_characteristics", "two_stage_path", "interval_methods",
                   "interval_coverage")
+
+
+def use_file_backend() -> None:
+    """Draw without a screen (Agg): for command-line and batch runs that only save files."""
+    plt.switch_backend("Agg")
 
 
 def write_figures(
