@@ -58,18 +58,30 @@ def generate(seed: int = SEED) -> tuple[list[list[str]], list[list[str]]]:
     kl[KL_DEVIATION] = 4
 
     # Baseline NRS 4..9 (eligibility: baseline >= 4).
-    baseline = rng.choice(np.arange(4, 10), size=N_PATIENTS,
-                          p=[0.10, 0.18, 0.24, 0.24, 0.16, 0.08])
+    baseline = rng.choice(np.arange(4, 10), size=N_PATIENTS, p=[0.10, 0.18, 0.24, 0.24, 0.16, 0.08])
     # Per-patient fraction of baseline pain relieved at day 14 (the drug's full effect),
     # a mixture of patients who benefit and patients who do not.
     benefits = rng.random(N_PATIENTS) < 0.5
-    frac14 = np.where(benefits, rng.normal(0.50, 0.13, N_PATIENTS),
-                      rng.normal(0.12, 0.12, N_PATIENTS))
+    frac14 = np.where(
+        benefits, rng.normal(0.50, 0.13, N_PATIENTS), rng.normal(0.12, 0.12, N_PATIENTS)
+    )
     noise = rng.normal(0.0, 0.6, size=(N_PATIENTS, len(SCHEDULE)))
     offsets = rng.choice(OFFSETS, size=(N_PATIENTS, len(SCHEDULE)), p=OFFSET_P)
 
-    patients = [["patient_id", "site", "sex", "age_years", "kl_grade", "enrolment_date",
-                 "doses_received", "withdrawn", "withdrawal_day", "withdrawal_reason"]]
+    patients = [
+        [
+            "patient_id",
+            "site",
+            "sex",
+            "age_years",
+            "kl_grade",
+            "enrolment_date",
+            "doses_received",
+            "withdrawn",
+            "withdrawal_day",
+            "withdrawal_reason",
+        ]
+    ]
     pain = [["patient_id", "day", "nrs"]]
     for i in range(N_PATIENTS):
         pid = f"KNR-{i + 1:03d}"
@@ -78,24 +90,40 @@ def generate(seed: int = SEED) -> tuple[list[list[str]], list[list[str]]]:
             doses, wd_day, reason = WITHDRAWN[i]
         elif i in MISSED_DOSES:
             doses = MISSED_DOSES[i]
-        patients.append([
-            pid, SITES[site_idx[i]], str(sex[i]), str(age[i]), str(kl[i]),
-            dates[i].isoformat(), str(doses), "true" if wd_day is not None else "false",
-            "" if wd_day is None else str(wd_day), reason,
-        ])
+        patients.append(
+            [
+                pid,
+                SITES[site_idx[i]],
+                str(sex[i]),
+                str(age[i]),
+                str(kl[i]),
+                dates[i].isoformat(),
+                str(doses),
+                "true" if wd_day is not None else "false",
+                "" if wd_day is None else str(wd_day),
+                reason,
+            ]
+        )
         # Effect over time: about 60 % of the day-14 effect at day 7, fading to 70 % by
         # day 28 (treatment stopped at day 14); fewer doses, smaller effect.
         dose_share = doses / PLANNED_DOSES
-        effect = {0: 0.0, 7: 0.6 * frac14[i], 14: frac14[i] * dose_share,
-                  28: 0.7 * frac14[i] * dose_share}
+        effect = {
+            0: 0.0,
+            7: 0.6 * frac14[i],
+            14: frac14[i] * dose_share,
+            28: 0.7 * frac14[i] * dose_share,
+        }
         for j, sday in enumerate(SCHEDULE):
             day = sday if sday == 0 else sday + int(offsets[i, j])
             if (i, sday) in MISSED_VISITS:
                 continue
             if wd_day is not None and day > wd_day:
                 continue
-            value = baseline[i] if sday == 0 else _clip_nrs(
-                baseline[i] * (1.0 - effect[sday]) + noise[i, j])
+            value = (
+                baseline[i]
+                if sday == 0
+                else _clip_nrs(baseline[i] * (1.0 - effect[sday]) + noise[i, j])
+            )
             pain.append([pid, str(day), str(value)])
     return patients, pain
 
