@@ -30,6 +30,7 @@ from scipy import linalg, optimize, stats
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats.errors import ConvergenceError, DataValidationError, problem
+from thera_stats.longtable import check_long_table
 
 __all__ = ["COVARIANCE_STRUCTURES", "DF_METHODS", "MMRMResult", "mmrm"]
 
@@ -411,6 +412,17 @@ def _fmt_day(value: Any) -> str:
     return str(value)
 
 
+def _as_float(raw: pd.Series) -> FloatArray:
+    """Numbers as floats; anything that is not a number is NaN."""
+    try:
+        coerced = pd.to_numeric(raw, errors="coerce")
+    except (TypeError, ValueError):
+        return np.full(len(raw), np.nan)
+    if coerced.dtype.kind not in "iuf":
+        return np.full(len(raw), np.nan)
+    return np.asarray(coerced.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
 def _numeric(
     frame: pd.DataFrame,
     column: str,
@@ -422,8 +434,7 @@ def _numeric(
     check: npt.NDArray[np.bool_] | None = None,
 ) -> FloatArray:
     raw = frame[column]
-    coerced = pd.to_numeric(raw, errors="coerce")
-    values = np.asarray(coerced.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+    values = _as_float(raw)
     missing = np.asarray(raw.isna().to_numpy(), dtype=bool)
     rows = np.ones(len(values), dtype=bool) if check is None else check
     bad_text = np.isnan(values) & ~missing & rows
@@ -451,33 +462,31 @@ def _prepare(
     subject: str,
     day: str,
     value: str,
-    baseline_day: float,
+    baseline_day: int,
 ) -> tuple[list[_Group], tuple[Any, ...], FloatArray, int, int]:
-    """Validate the long table and arrange it by missing-visit pattern."""
-    if not isinstance(changes, pd.DataFrame):
-        raise TypeError(f"`changes` must be a pandas DataFrame; got {type(changes).__name__}.")
-    needed = [subject, day, value, *covariates]
-    absent = [c for c in dict.fromkeys(needed) if c not in changes.columns]
-    if absent:
-        raise DataValidationError(
-            [_problem(None, None, c, None, "required column is missing") for c in absent],
-            context="mmrm input",
-        )
-    problems: list[dict[str, Any]] = []
+    """Validate the long table and arrange it by missing-visit pattern.
+
+    The (subject, day, value) rules are those of every long table
+    (:func:`thera_stats.longtable.check_long_table`); the MMRM adds its own:
+    no day before the baseline day, and a finite value of every covariate on
+    every analysed row. All problems are listed together, in row order.
+    """
+    typed, problems = check_long_table(changes, table=_TABLE, subject=subject, day=day, value=value)
+    absent = [c for c in dict.fromkeys(covariates) if c not in changes.columns]
+    problems.extend(
+        _problem(None, None, c, None, f"required column {c!r} is missing") for c in absent
+    )
+    if problems and any(p["row"] is None for p in problems):
+        raise DataValidationError(problems, context="mmrm input")
+
     ids = changes[subject].to_numpy(dtype=object)
     raw_days = changes[day].to_numpy(dtype=object)
-    for i in np.flatnonzero(pd.isna(changes[subject]).to_numpy()):
-        problems.append(
-            _problem(
-                int(i) + 2,
-                None,
-                subject,
-                None,
-                f"patient identifier is required (day {_fmt_day(raw_days[i])})",
-            )
+    with np.errstate(invalid="ignore"):
+        day_values = _as_float(changes[day])
+        valid_day = (
+            np.isfinite(day_values) & (day_values == np.round(day_values)) & (day_values >= 0)
         )
-    day_values = _numeric(changes, day, ids, raw_days, problems, allow_missing=False)
-    for i in np.flatnonzero(np.isfinite(day_values) & (day_values < baseline_day)):
+    for i in np.flatnonzero(valid_day & (day_values < baseline_day)):
         problems.append(
             _problem(
                 int(i) + 2,
@@ -489,34 +498,10 @@ def _prepare(
                 "skipped, earlier rows are not allowed)",
             )
         )
-    post = np.isfinite(day_values) & (day_values > baseline_day)
-    y = _numeric(changes, value, ids, raw_days, problems, allow_missing=True, check=post)
-    observed = post & np.isfinite(y)
-    xcov = (
-        np.column_stack(
-            [
-                _numeric(changes, c, ids, raw_days, problems, allow_missing=False, check=observed)
-                for c in covariates
-            ]
-        )
-        if covariates
-        else np.zeros((len(changes), 0))
-    )
-    keyed = pd.DataFrame({"id": changes[subject].astype(object), "day": day_values})
-    valid_key = keyed["id"].notna().to_numpy() & np.isfinite(day_values)
-    dup = keyed.duplicated(keep=False).to_numpy() & valid_key
-    counts = keyed[dup].groupby(["id", "day"], sort=False).size()
-    for i in np.flatnonzero(dup):
-        k = int(counts[(ids[i], day_values[i])])
-        problems.append(
-            _problem(
-                int(i) + 2,
-                ids[i],
-                day,
-                raw_days[i],
-                f"duplicate visit: patient {ids[i]} has {k} rows for day {_fmt_day(raw_days[i])}",
-            )
-        )
+    post = valid_day & (day_values > baseline_day)
+    observed = post & np.isfinite(_as_float(changes[value]))
+    for c in covariates:
+        _numeric(changes, c, ids, raw_days, problems, allow_missing=False, check=observed)
     if not problems and not observed.any():
         problems.append(
             _problem(
@@ -528,8 +513,19 @@ def _prepare(
             )
         )
     if problems:
+        problems.sort(key=lambda p: math.inf if p["row"] is None else p["row"])
         raise DataValidationError(problems, context="mmrm input")
 
+    analysed = typed.loc[typed[day] > baseline_day]
+    day_values = analysed[day].to_numpy(dtype=float)
+    y = analysed[value].to_numpy(dtype=float)
+    ids = analysed[subject].to_numpy(dtype=object)
+    xcov = (
+        np.column_stack([_as_float(analysed[c]) for c in covariates])
+        if covariates
+        else np.zeros((len(analysed), 0))
+    )
+    observed = np.ones(len(analysed), dtype=bool)
     idx = np.flatnonzero(observed)
     levels = np.unique(day_values[idx])
     if levels.size < 2:
@@ -583,10 +579,7 @@ def _prepare(
         m = int(sizes[members[0]])
         rows = starts[members][:, None] + np.arange(m)[None, :]
         groups.append(_Group(visit[rows[0]].astype(np.int64), yv[rows], x[rows]))
-    if np.all(np.mod(levels, 1.0) == 0):
-        day_labels: tuple[Any, ...] = tuple(int(d) for d in levels)
-    else:
-        day_labels = tuple(float(d) for d in levels)
+    day_labels: tuple[Any, ...] = tuple(int(d) for d in levels)
     means = x[:, t:].mean(axis=0)
     return groups, day_labels, means, idx.size, n_sub
 
@@ -866,14 +859,14 @@ class MMRMResult:
 def mmrm(
     changes: pd.DataFrame,
     *,
-    covariates: Sequence[str] = ("baseline_mm",),
+    subject: str,
+    day: str,
+    value: str,
+    baseline_day: int,
+    covariates: Sequence[str] = (),
     covariance: str = "unstructured",
     df: str = "satterthwaite",
     confidence_level: float = 0.95,
-    subject: str = "patient_id",
-    day: str = "day",
-    value: str = "change_mm",
-    baseline_day: float = 0,
 ) -> MMRMResult:
     """Fit a mixed model for repeated measures (MMRM) by REML.
 
@@ -885,15 +878,22 @@ def mmrm(
     Parameters
     ----------
     changes : DataFrame
-        Long table, one row per patient and day, such as the output of
-        ``thera_stats.vas.change_from_baseline``. Rows with ``day ==
-        baseline_day`` are not responses and are skipped (the baseline enters
-        as a covariate); a row with ``day < baseline_day`` is an error (most
-        likely a mistyped day). Rows with a missing response are missed visits.
-        It is not modified.
-    covariates : sequence of str
-        Numeric columns entering the model linearly (default the baseline VAS,
-        ``baseline_mm``); may be empty.
+        Long table, one row per patient and (integer, non-negative) day, such
+        as the output of ``thera_stats.score.change_from_baseline``; it is
+        validated by :func:`thera_stats.longtable.check_long_table`. Rows with
+        ``day == baseline_day`` are not responses and are skipped (the baseline
+        enters as a covariate if you name it); a row with ``day <
+        baseline_day`` is an error (most likely a mistyped day). Rows with a
+        missing response are missed visits. It is not modified.
+    subject, day, value : str
+        Column names of the patient identifier, the assessment day and the
+        response (all required; there are no default names).
+    baseline_day : int
+        The baseline day; only later days are responses. Required.
+    covariates : sequence of str, default ()
+        Numeric columns entering the model linearly, for example the baseline
+        value (``"baseline"`` in the output of ``change_from_baseline``);
+        none by default.
     covariance : str
         ``"unstructured"`` (SAS ``UN``; ``"un"``), ``"compound-symmetry"``
         (``"cs"``), ``"cs-heterogeneous"`` (``"csh"``: compound-symmetric
@@ -907,11 +907,6 @@ def mmrm(
         and Kenward-Roger methods are not supported.
     confidence_level : float
         Default level of the LS-mean and contrast intervals.
-    subject, day, value : str
-        Column names of the patient identifier, the assessment day (numeric)
-        and the response.
-    baseline_day : float
-        The baseline day; only later days are responses.
 
     Returns
     -------
@@ -923,16 +918,19 @@ def mmrm(
     ------
     DataValidationError
         Missing columns, non-numeric or infinite values, a missing covariate on
-        an analysed row, a missing patient or day, a day before the baseline
-        day, duplicate patient-day rows, fewer than two post-baseline days or a
-        rank-deficient design; every problem is listed with its row, patient
-        and day.
+        an analysed row, a missing patient or day, a negative or fractional
+        day, a day before the baseline day, duplicate patient-day rows, fewer
+        than two post-baseline days or a rank-deficient design; every problem
+        is listed with its row, patient and day.
     ConvergenceError
         The REML maximisation did not reach a proper maximum (non-positive-
         definite Hessian or covariance matrix, or a failed criterion), for
         example an unstructured covariance with too few patients.
     ValueError
         Unknown ``covariance`` or ``df``, or a bad ``confidence_level``.
+    TypeError
+        ``changes`` is not a DataFrame, a column name is not a string or
+        ``baseline_day`` is not an integer.
 
     Notes
     -----
@@ -988,8 +986,9 @@ def mmrm(
     >>> base = rng.normal(65, 10, 17)
     >>> rows = [(f"P{i:02d}", d, base[i], -3 * k - 0.3 * (base[i] - 65) + rng.normal(0, 6))
     ...         for i in range(17) for k, d in enumerate(days)]
-    >>> changes = pd.DataFrame(rows, columns=["patient_id", "day", "baseline_mm", "change_mm"])
-    >>> fit = mmrm(changes)  # unstructured covariance, Satterthwaite df
+    >>> changes = pd.DataFrame(rows, columns=["patient_id", "day", "baseline", "change"])
+    >>> fit = mmrm(changes, subject="patient_id", day="day", value="change", baseline_day=0,
+    ...            covariates=["baseline"])  # unstructured covariance, Satterthwaite df
     >>> fit.lsmeans().loc[:, ["day", "estimate", "se", "df"]].round(2)
        day  estimate    se     df
     0    1      0.33  1.10  15.98
@@ -1014,10 +1013,9 @@ def mmrm(
             raise TypeError(f"`covariates` must be column names; got {c!r}.")
         if c in (subject, day, value):
             raise ValueError(f"covariate {c!r} is also the subject, day or value column.")
-    try:
-        base = float(baseline_day)
-    except (TypeError, ValueError):
-        raise TypeError(f"`baseline_day` ({baseline_day!r}) must be a number.") from None
+    if isinstance(baseline_day, bool | np.bool_) or not isinstance(baseline_day, int | np.integer):
+        raise TypeError(f"`baseline_day` ({baseline_day!r}) must be an integer day.")
+    base = int(baseline_day)
 
     groups, days, means, n_obs, n_sub = _prepare(
         changes, covariates=covs, subject=subject, day=day, value=value, baseline_day=base
