@@ -1,14 +1,29 @@
 """thera_stats: a single-arm phase II trial from design to the phase III go/no-go decision.
 
-Every public name is importable from here; each lives in the module named after
-its statistical question (``binomial``, ``simon``, ``two_stage``, ``vas``,
-``mmrm``), next to the data layer (``data``, ``plan``, ``simulate``) and the
-report (``analysis``, ``tables``; figures in ``thera_stats.plotting``, which is
-not imported here so that matplotlib loads only when plotting).
+Every public name is importable from here. Three layers:
+
+- the statistical core, which takes counts, arrays or long tables with
+  caller-given column names and carries no trial defaults: ``binomial``,
+  ``simon``, ``two_stage``, ``location`` (one-sample t, signed-rank,
+  Hodges-Lehmann), ``mmrm``, ``longtable`` (the one long-table validator);
+- the endpoint layer: ``score`` (change from baseline, responders, AUC,
+  missing-data sensitivity of a repeated score);
+- the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
+  ADaM input and output), ``analysis``, ``tables``, ``simulate``, ``template``,
+  ``report``; figures in ``thera_stats.plotting``, which is not imported here
+  so that matplotlib loads only when plotting.
 """
 
 from thera_stats._results import ConfidenceInterval
-from thera_stats.analysis import GoNoGoAnalysis, analyze, provenance
+from thera_stats.adam import read_adam, write_adam
+from thera_stats.analysis import (
+    GoNoGoAnalysis,
+    InterimOutlook,
+    analyze,
+    interim_outlook,
+    primary_endpoint,
+    provenance,
+)
 from thera_stats.binomial import (
     BetaPosterior,
     BinomialTestResult,
@@ -19,10 +34,50 @@ from thera_stats.binomial import (
     compare_intervals,
     interval_coverage,
 )
-from thera_stats.data import Trial, load_trial, synthetic_data_path, validate_tables
-from thera_stats.errors import ConvergenceError, DataValidationError, TheraStatsError
+from thera_stats.data import (
+    Trial,
+    bundled_examples,
+    load_trial,
+    population,
+    synthetic_data_path,
+    validate_tables,
+)
+from thera_stats.errors import (
+    ConvergenceError,
+    DataValidationError,
+    TheraStatsError,
+    TrialFolderError,
+)
+from thera_stats.location import (
+    OneSampleTResult,
+    SignedRankResult,
+    one_sample_t,
+    walsh_median,
+    wilcoxon_signed_rank,
+)
+from thera_stats.longtable import check_long_table, validate_long_table
 from thera_stats.mmrm import MMRMResult, mmrm
-from thera_stats.plan import AnalysisPlan
+from thera_stats.plan import (
+    AdamPlan,
+    AnalysisPlan,
+    DesignPlan,
+    EligibilityRule,
+    EndpointPlan,
+    SchedulePlan,
+    TreatmentPlan,
+    TrialInfo,
+    plan_toml_text,
+)
+from thera_stats.score import (
+    change_from_baseline,
+    missing_data_sensitivity,
+    responder_curve,
+    responder_flags,
+    responder_rates,
+    score_auc,
+    summarize_change,
+    summarize_score,
+)
 from thera_stats.simon import (
     Decision,
     OperatingCharacteristics,
@@ -35,28 +90,18 @@ from thera_stats.simon import (
 )
 from thera_stats.simulate import simulate_trial, write_trial
 from thera_stats.tables import Table
+from thera_stats.template import plan_template, write_template
 from thera_stats.two_stage import (
     TwoStageInference,
     exact_coverage,
     outcome_table,
     two_stage_inference,
 )
-from thera_stats.vas import (
-    SignedRankResult,
-    change_from_baseline,
-    missing_data_sensitivity,
-    responder_curve,
-    responder_flags,
-    responder_rates,
-    summarize_change,
-    summarize_vas,
-    vas_auc,
-    wilcoxon_signed_rank,
-)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
+    "AdamPlan",
     "AnalysisPlan",
     "BetaPosterior",
     "BinomialTestResult",
@@ -64,45 +109,67 @@ __all__ = [
     "ConvergenceError",
     "DataValidationError",
     "Decision",
+    "DesignPlan",
+    "EligibilityRule",
+    "EndpointPlan",
     "GoNoGoAnalysis",
+    "InterimOutlook",
     "IntervalCoverage",
     "MMRMResult",
+    "OneSampleTResult",
     "OperatingCharacteristics",
+    "SchedulePlan",
     "SearchBoundWarning",
     "SignedRankResult",
     "SimonDesign",
     "SingleStageDesign",
     "Table",
     "TheraStatsError",
+    "TreatmentPlan",
     "Trial",
+    "TrialFolderError",
+    "TrialInfo",
     "TwoStageInference",
     "__version__",
     "analyze",
     "beta_posterior",
     "binomial_ci",
     "binomial_test",
+    "bundled_examples",
     "change_from_baseline",
+    "check_long_table",
     "compare_intervals",
     "exact_coverage",
+    "interim_outlook",
     "interval_coverage",
     "load_trial",
     "missing_data_sensitivity",
     "mmrm",
+    "one_sample_t",
     "outcome_table",
+    "plan_template",
+    "plan_toml_text",
+    "population",
+    "primary_endpoint",
     "provenance",
+    "read_adam",
     "responder_curve",
     "responder_flags",
     "responder_rates",
+    "score_auc",
     "simon_design",
     "simon_designs",
     "simulate_trial",
     "single_stage_design",
     "summarize_change",
-    "summarize_vas",
+    "summarize_score",
     "synthetic_data_path",
     "two_stage_inference",
+    "validate_long_table",
     "validate_tables",
-    "vas_auc",
+    "walsh_median",
     "wilcoxon_signed_rank",
+    "write_adam",
+    "write_template",
     "write_trial",
 ]

@@ -1,11 +1,12 @@
 """The phase II go/no-go analysis: from a validated trial to the decision on phase III.
 
 :func:`analyze` follows the pre-specified plan: it derives the primary
-endpoint per patient from the VAS table, orders the analysis population into
-the design's stages by enrolment date, applies the design's decision rule to
-the attained stage sizes, and gathers the estimates (naive and
-design-adjusted), the pain-VAS analyses and the safety summary into one result
-that prints as a memo and serialises to JSON and Markdown with provenance.
+endpoint per patient (from the score table, or the recorded response), orders
+the analysis population into the design's stages, applies the design's
+decision rule to the attained stage sizes, and gathers the estimates (naive
+and design-adjusted), the score analyses and the safety summary into one
+result that prints as a memo and serialises to JSON and Markdown with
+provenance. After a stage 1 that continues, it is the interim analysis.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 from thera_stats.data import Trial, check_output_folder
 from thera_stats.tables import (
     Table,
+    adverse_event_counts,
     adverse_event_table,
     baseline_table,
     disposition_counts,
@@ -32,7 +34,8 @@ from thera_stats.tables import (
     frame_table,
 )
 
-__all__ = ["GoNoGoAnalysis", "analyze", "provenance"]
+__all__ = ["GoNoGoAnalysis", "InterimOutlook", "analyze", "interim_outlook",
+           "primary_endpoint", "provenance"]
 
 
 def provenance(trial: Trial) -> dict[str, Any]:
@@ -55,26 +58,6 @@ def provenance(trial: Trial) -> dict[str, Any]:
     }
 
 
-def _population(trial: Trial) -> pd.DataFrame:
-    """The analysis population in enrolment order, with its stage."""
-    p = trial.patients
-    pop = trial.plan.population
-    if pop == "enrolled":
-        keep = pd.Series(True, index=p.index)
-    elif pop == "treated":
-        keep = p["injections_received"] >= 1
-    else:  # per-protocol: full course and no protocol deviation
-        deviant = set(trial.deviations["patient_id"].dropna())
-        keep = (p["injections_received"] == 5) & ~p["patient_id"].isin(deviant)
-    out = p.loc[keep.fillna(False).astype(bool), ["patient_id", "site", "enrolment_date"]]
-    out = out.sort_values(["enrolment_date", "patient_id"], kind="stable").reset_index(drop=True)
-    design = trial.plan.design
-    n1 = design.n1 if design.type == "simon" and design.n1 is not None else len(out)
-    out["order"] = np.arange(1, len(out) + 1)
-    out["stage"] = np.where(out["order"] <= n1, 1, 2)
-    return out
-
-
 def _clean(value: Any) -> Any:
     """JSON-safe plain Python values (NaN becomes null)."""
     if isinstance(value, Mapping):
@@ -94,6 +77,11 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_VERDICT = {"go": "phase III is justified", "no go": "phase III is not justified",
+            "stop for futility": "stopped for futility; phase III is not justified",
+            "continue to stage 2": "interim analysis: continue to stage 2"}
+
+
 @dataclass(frozen=True)
 class GoNoGoAnalysis:
     """The result of :func:`analyze`: the decision, its evidence and provenance.
@@ -102,10 +90,12 @@ class GoNoGoAnalysis:
     ----------
     trial : Trial
         The validated input.
+    population : DataFrame
+        The analysis population with ``order`` and ``stage``.
     endpoint : DataFrame
-        One row per patient of the analysis population: ``patient_id, order,
-        stage, baseline_mm, value_mm, change_mm, pct_change, responder,
-        missing``.
+        One row per analysed patient: ``patient_id, order, stage, responder,
+        missing`` (score endpoints also ``baseline, value, change,
+        pct_change`` on the endpoint day).
     n_stage1, n_total, responses_stage1, responses_total : int
         Attained stage sizes and responders.
     decision : Decision
@@ -113,18 +103,24 @@ class GoNoGoAnalysis:
     naive : BinomialTestResult
         Exact binomial test of x/n against p0, ignoring the design.
     adjusted : TwoStageInference or None
-        Design-adjusted inference (Simon designs).
+        Design-adjusted inference (Simon designs, final analysis).
+    interim : InterimOutlook or None
+        Conditional power and what stage 2 must show, when stage 1 continues.
     confidence_level : float
-        The plan's confidence level, used for every interval.
-    vas_summary, change_summary, responder_rates, responder_curve, lsmeans, sensitivity, auc
-        The pain-VAS analyses (DataFrames).
+        The plan's confidence level of the response-rate intervals.
+    score_table, changes, score_summary, change_summary, responder_rates, responder_curve, auc
+        The score analyses (DataFrames; ``None`` for a binary endpoint).
     mmrm : MMRMResult or None
         The repeated-measures fit (``None`` with ``mmrm_error`` set if it failed).
+    lsmeans, sensitivity : DataFrame or None
+        LS means by day, and the mean change on the endpoint day under
+        missing-data approaches (observed cases, LOCF, BOCF, MMRM).
     provenance : dict
         Package version, plan and input-file SHA-256.
     """
 
     trial: Trial
+    population: pd.DataFrame
     endpoint: pd.DataFrame
     n_stage1: int
     n_total: int
@@ -137,15 +133,18 @@ class GoNoGoAnalysis:
     adjusted_interval: Any
     posterior: Any
     confidence_level: float
-    vas_summary: pd.DataFrame
-    change_summary: pd.DataFrame
-    responder_rates: pd.DataFrame
-    responder_curve: pd.DataFrame
-    mmrm: Any
-    mmrm_error: str | None
-    lsmeans: pd.DataFrame | None
-    sensitivity: pd.DataFrame | None
-    auc: pd.DataFrame
+    interim: InterimOutlook | None = None
+    score_table: pd.DataFrame | None = None
+    changes: pd.DataFrame | None = None
+    score_summary: pd.DataFrame | None = None
+    change_summary: pd.DataFrame | None = None
+    responder_rates: pd.DataFrame | None = None
+    responder_curve: pd.DataFrame | None = None
+    auc: pd.DataFrame | None = None
+    mmrm: Any = None
+    mmrm_error: str | None = None
+    lsmeans: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ views
@@ -157,6 +156,15 @@ class GoNoGoAnalysis:
     def go(self) -> bool:
         """True when the decision is "go" (phase III justified)."""
         return bool(self.decision.action == "go")
+
+    @property
+    def is_interim(self) -> bool:
+        """True when stage 1 continues: this is the interim analysis."""
+        return self.interim is not None
+
+    def __repr__(self) -> str:
+        return (f"GoNoGoAnalysis(trial={self.plan.name!r}, action={self.decision.action!r}, "
+                f"responses={self.responses_total}/{self.n_total})")
 
     def estimates(self) -> pd.DataFrame:
         """Point estimates, p-values and intervals side by side (one row per method)."""
@@ -187,56 +195,70 @@ class GoNoGoAnalysis:
 
     def tables(self) -> dict[str, Table]:
         """Every report table, keyed by a file-friendly name."""
+        plan = self.plan
+        ep = plan.endpoint
         lvl = f"{100 * self.confidence_level:g} %"
-        vlvl = f"{100 * self.plan.vas_confidence_level:g} %"
         est = self.estimates().rename(columns={"ci_low": f"{lvl} CI low",
                                                "ci_high": f"{lvl} CI high"})
-        change = self.change_summary
-        day_rows = change[change["day"] != self.plan.baseline_day]
-        vas_cols = ["day", "n", "mean_change", "sd_change", "mean_change_ci_low",
-                    "mean_change_ci_high", "median_change", "t_pvalue", "wilcoxon_pvalue",
-                    "walsh_median", "hl_ci_low", "hl_ci_high"]
+        note = ("The naive analysis ignores the two-stage design; the two-stage rows "
+                "condition on the attained stage sizes.") if self.adjusted is not None else (
+                "Exact binomial analysis of the responders.")
         out = {
             "baseline": baseline_table(self.trial),
             "disposition": disposition_table(self.trial),
             "primary_endpoint": self.primary_endpoint_table(),
             "estimates": frame_table(
-                f"Response rate: estimates, one-sided p-values against p0 = "
-                f"{self.plan.design.p0:g} and {lvl} intervals", est, digits=4,
-                notes=("The naive analysis ignores the two-stage design; the two-stage rows "
-                       "condition on the attained stage sizes.",)),
-            "vas_by_day": frame_table(
-                "Change in pain VAS from baseline by day (mm)", day_rows[vas_cols], digits=3,
-                notes=(f"Negative change means less pain. CI: {vlvl} paired t; HL: "
-                       "Hodges-Lehmann estimate (median of the Walsh averages) with its signed-rank "
-                       "interval.",)),
-            "responders_by_day": frame_table(
-                "Responders by day (primary definition, exact Clopper-Pearson intervals)",
-                self.responder_rates, digits=3),
-            "adverse_events": adverse_event_table(self.trial),
+                f"{plan.name}: response rate, estimates, one-sided p-values against p0 = "
+                f"{plan.design.p0:g} and {lvl} intervals", est, digits=4, notes=(note,)),
         }
-        if self.lsmeans is not None:
-            out["mmrm_lsmeans"] = frame_table(
-                "MMRM least-squares mean change from baseline by day (mm)", self.lsmeans,
-                digits=3, notes=(f"REML, {self.mmrm.covariance} covariance, Satterthwaite "
-                                 "df; baseline VAS set to its mean.",))
-        if self.sensitivity is not None:
-            out["missing_data_sensitivity"] = frame_table(
-                f"Mean change on day {self.plan.endpoint.day} under missing-data approaches",
-                self.sensitivity, digits=3)
+        if self.interim is not None:
+            out["interim"] = frame_table(
+                f"{plan.name} interim analysis: probability of a final 'go' given stage 1",
+                self.interim.conditional_power, digits=4, notes=(self.interim.describe(),))
+        if plan.is_score and self.change_summary is not None:
+            vlvl = f"{100 * plan.score_confidence_level:g} %"
+            unit = f" ({ep.unit})" if ep.unit else ""
+            change = self.change_summary
+            day_rows = change[change["day"] != plan.baseline_day]
+            vas_cols = ["day", "n", "mean_change", "sd_change", "mean_change_ci_low",
+                        "mean_change_ci_high", "median_change", "t_pvalue", "wilcoxon_pvalue",
+                        "walsh_median", "hl_ci_low", "hl_ci_high"]
+            better = "less" if ep.better == "lower" else "more"
+            out["score_by_day"] = frame_table(
+                f"{plan.name}: change in {ep.name} from baseline by day{unit}",
+                day_rows[vas_cols], digits=3,
+                notes=(f"Change = value minus baseline; {ep.better} is better. CI: {vlvl} "
+                       "paired t; HL: Hodges-Lehmann estimate (median of the Walsh averages) with "
+                       f"its signed-rank interval. A {('negative' if better == 'less' else 'positive')} "
+                       "change is an improvement.",))
+            out["responders_by_day"] = frame_table(
+                f"{plan.name}: responders by day (primary definition, exact Clopper-Pearson "
+                "intervals)", self.responder_rates, digits=3)
+            if self.lsmeans is not None:
+                out["mmrm_lsmeans"] = frame_table(
+                    f"{plan.name}: MMRM least-squares mean change from baseline by day{unit}",
+                    self.lsmeans, digits=3,
+                    notes=(f"REML, {self.mmrm.covariance} covariance, Satterthwaite df; "
+                           f"baseline {ep.name} set to its mean.",))
+            if self.sensitivity is not None:
+                out["missing_data_sensitivity"] = frame_table(
+                    f"{plan.name}: mean change in {ep.name} on day {ep.day} under missing-data "
+                    "approaches", self.sensitivity, digits=3)
+        out["adverse_events"] = adverse_event_table(self.trial)
         return out
 
     def primary_endpoint_table(self) -> Table:
         e = self.endpoint
+        plan, design = self.plan, self.plan.design
         lvl = f"{100 * self.confidence_level:g} %"
         rows = [
-            ("Analysis population", f"{self.plan.population}: {self.n_total} patients"),
+            ("Analysis population", f"{plan.population}: {self.n_total} patients"),
             ("Stage 1", f"{self.responses_stage1} / {self.n_stage1} responders "
-                        f"(planned: stop if <= {self.plan.design.r1} of {self.plan.design.n1})"
-             if self.plan.design.type == "simon" else "single stage"),
+                        f"(planned: stop if <= {design.r1} of {design.n1})"
+             if design.type == "simon" else "single stage"),
             ("Total", f"{self.responses_total} / {self.n_total} responders"),
             ("Missing primary assessment", f"{int(e['missing'].sum())} (counted as "
-             f"{'non-responders' if self.plan.endpoint.missing == 'non-responder' else 'excluded'})"),
+             f"{'non-responders' if plan.endpoint.missing == 'non-responder' else 'excluded'})"),
             ("Response rate (naive)", f"{self.naive.estimate:.3f}, {lvl} CI "
              f"{self.naive_interval.low:.3f} to {self.naive_interval.high:.3f}"),
         ]
@@ -250,34 +272,46 @@ class GoNoGoAnalysis:
                          f"(stage-wise ordering; naive {self.naive.pvalue:.4f})"))
         else:
             rows.append(("One-sided p-value against p0", f"{self.naive.pvalue:.4f}"))
+        if self.interim is not None:
+            rows.append(("What stage 2 must show", f"at least {self.interim.needed} responses "
+                         f"among {self.interim.n_stage2} patients"))
         rows.append(("Decision", self.decision.action.upper()))
         frame = pd.DataFrame(rows, columns=["Primary endpoint", "Result"])
-        return Table(f"Primary endpoint: {self.plan.endpoint.describe()}", frame,
+        return Table(f"{plan.name} primary endpoint: {plan.endpoint.describe()}", frame,
                      notes=(self.decision.explanation,))
 
     # ------------------------------------------------------------------ outputs
     def to_dict(self) -> dict[str, Any]:
         """Every number of the analysis as plain JSON-ready values."""
         d = self.decision
+        design = self.plan.design
         out: dict[str, Any] = {
             "provenance": self.provenance,
+            "trial": {"name": self.plan.name, "treatment": self.plan.trial.treatment,
+                      "registration": self.plan.trial.registration or None},
             "decision": {"action": d.action, "explanation": d.explanation,
                          "rule": getattr(d, "rule", None),
                          "planned_rule_says": getattr(d, "planned_action", None)},
+            "plan_notes": list(self.plan.notes),
             "disposition": disposition_counts(self.trial),
             "stages": {"n_stage1": self.n_stage1, "n_total": self.n_total,
                        "responses_stage1": self.responses_stage1,
                        "responses_total": self.responses_total,
-                       "planned_n1": self.plan.design.n1, "planned_n": self.plan.design.n},
+                       "planned_n1": design.n1, "planned_n": design.n},
             "confidence_level": self.confidence_level,
             "estimates": self.estimates(),
+            "interim": None if self.interim is None else {
+                "needed": self.interim.needed, "n_stage2": self.interim.n_stage2,
+                "r_final": self.interim.r_final,
+                "conditional_power": self.interim.conditional_power},
             "endpoint": self.endpoint,
             "change_summary": self.change_summary,
             "responder_rates": self.responder_rates,
             "lsmeans": self.lsmeans,
             "mmrm_error": self.mmrm_error,
             "missing_data_sensitivity": self.sensitivity,
-            "adverse_events": adverse_event_table(self.trial).data,
+            "adverse_events": None if self.trial.adverse_events is None
+            else adverse_event_table(self.trial).data,
             "protocol_deviations": self.trial.deviations,
         }
         return _clean(out)
@@ -330,85 +364,100 @@ class GoNoGoAnalysis:
         return self.memo()
 
 
+def _count(k: int, noun: str) -> str:
+    return f"{k} {noun}{'' if k == 1 else 's'}"
+
+
 def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
-    plan, design = a.plan, a.plan.design
+    plan, design, ep = a.plan, a.plan.design, a.plan.endpoint
     lvl = f"{100 * a.confidence_level:g} %"
+    item = "- " if markdown else "  "
     h1 = (lambda s: f"# {s}") if markdown else (lambda s: f"{s}\n{'=' * len(s)}")
     h2 = (lambda s: f"\n## {s}") if markdown else (lambda s: f"\n{s}\n{'-' * len(s)}")
-    lines = [h1(f"{plan.name} phase II: go/no-go analysis for phase III")]
-    if plan.note:
-        lines.append(f"\nNote: {plan.note}")
+    kind = "interim analysis" if a.is_interim else "go/no-go analysis for phase III"
+    lines = [h1(f"{plan.name} phase II: {kind}")]
+    lines.append(f"\nTreatment: {plan.trial.treatment}."
+                 + (f" Registration: {plan.trial.registration}." if plan.trial.registration
+                    else ""))
+    if plan.trial.note:
+        lines.append(f"\nNote: {plan.trial.note}")
     lines.append(h2("Decision"))
-    verdict = {"go": "phase III is justified", "no go": "phase III is not justified",
-               "stop for futility": "stopped for futility; phase III is not justified",
-               "continue to stage 2": "interim: continue to stage 2"}.get(a.decision.action, "")
     bold = "**" if markdown else ""
-    lines.append(f"{bold}{a.decision.action.upper()}{bold}: {verdict}.")
+    lines.append(f"{bold}{a.decision.action.upper()}{bold}: "
+                 f"{_VERDICT.get(a.decision.action, '')}.")
     lines.append("")
     lines.append(a.decision.explanation)
+    if a.interim is not None:
+        lines.append(h2("Interim: what stage 2 must show"))
+        lines.append(a.interim.describe())
     lines.append(h2("Design and primary endpoint"))
-    if design.type == "simon":
-        lines.append(
-            f"Simon two-stage design ({design.criterion}), p0 = {design.p0:g}, p1 = {design.p1:g}, "
-            f"one-sided alpha = {design.alpha:g}, power = {design.power:g}: stop after "
-            f"{design.n1} patients if at most {design.r1} respond; phase III is justified if more "
-            f"than {design.r} of {design.n} respond.")
-    else:
-        lines.append(f"Single-stage design, p0 = {design.p0:g}, p1 = {design.p1:g}: 'go' if more "
-                     f"than {design.r} of {design.n} respond.")
-    lines.append(f"Responder: {plan.endpoint.describe()}.")
+    lines.append(design.describe())
+    for note in plan.notes:
+        lines.append(f"Plan note: {note}")
+    lines.append(f"Responder: {ep.describe()}.")
     c = disposition_counts(a.trial)
     lines.append(h2("Patients"))
-    lines.append(
-        f"Enrolled {c['enrolled']}, treated {c['treated']}, full course {c['completed_treatment']}, "
-        f"withdrawn {c['withdrawn']}; VAS assessed on day {c['primary_day']}: "
-        f"{c['assessed_primary_day']}. Analysis population ({plan.population}): {a.n_total} "
-        f"patients, {a.n_stage1} in stage 1"
-        + (f" and {a.n_total - a.n_stage1} in stage 2 (planned {design.n - design.n1})."
-           if design.type == "simon" else "."))
+    flow = f"Enrolled {c['enrolled']}"
+    if c.get("treated") is not None:
+        flow += f", treated {c['treated']}, full course {c['completed_treatment']}"
+    if c.get("withdrawn") is not None:
+        flow += f", withdrawn {c['withdrawn']}"
+    if c.get("assessed_primary_day") is not None:
+        flow += f"; {ep.name} assessed on day {c['primary_day']}: {c['assessed_primary_day']}"
+    stage_text = (f", {a.n_stage1} in stage 1 and {a.n_total - a.n_stage1} in stage 2 "
+                  f"(planned {design.n1} and {design.n - (design.n1 or 0)})"
+                  if design.type == "simon" else "")
+    lines.append(f"{flow}. Analysis population ({plan.population}): {a.n_total} patients"
+                 f"{stage_text}.")
     lines.append(h2("Response rate"))
     lines.append(f"Responders: {a.responses_stage1} of {a.n_stage1} in stage 1; "
-                 f"{a.responses_total} of {a.n_total} in all.")
-    est = a.estimates()
-    for rec in est.itertuples(index=False):
+                 f"{a.responses_total} of {a.n_total} in all."
+                 if design.type == "simon" else
+                 f"Responders: {a.responses_total} of {a.n_total}.")
+    for rec in a.estimates().itertuples(index=False):
         bits = [f"{rec.estimate:.3f}"]
         if not np.isnan(rec.ci_low):
             bits.append(f"{lvl} interval {rec.ci_low:.3f} to {rec.ci_high:.3f}")
         if not np.isnan(rec.pvalue):
             bits.append(f"one-sided p = {rec.pvalue:.4f}")
-        lines.append(f"{'- ' if markdown else '  '}{rec.method}: {', '.join(bits)}")
-    lines.append(f"{'- ' if markdown else '  '}Bayesian posterior probability that the response "
+        lines.append(f"{item}{rec.method}: {', '.join(bits)}")
+    lines.append(f"{item}Bayesian posterior probability that the response "
                  f"rate exceeds p0 = {design.p0:g}: {a.posterior.prob_greater(design.p0):.3f}")
-    lines.append(h2("Pain VAS"))
-    vlvl = f"{100 * plan.vas_confidence_level:g} %"
-    day = plan.endpoint.day
-    row = a.change_summary[a.change_summary["day"] == day]
-    if len(row):
-        r = row.iloc[0]
-        lines.append(
-            f"Day {day}: mean change {r['mean_change']:.1f} mm ({vlvl} CI {r['mean_change_ci_low']:.1f}"
-            f" to {r['mean_change_ci_high']:.1f}; paired t p = {r['t_pvalue']:.4g}; Wilcoxon p = "
-            f"{r['wilcoxon_pvalue']:.4g}) in {int(r['n'])} patients.")
-    if a.lsmeans is not None:
-        lm = a.lsmeans[a.lsmeans["day"] == day]
-        if len(lm):
-            r = lm.iloc[0]
-            lines.append(f"MMRM LS mean change on day {day}: {r['estimate']:.1f} mm ({vlvl} CI "
-                         f"{r['ci_low']:.1f} to {r['ci_high']:.1f}; Satterthwaite df "
-                         f"{r['df']:.1f}).")
-    elif a.mmrm_error:
-        lines.append(f"MMRM: not reported ({a.mmrm_error}).")
+    if plan.is_score and a.change_summary is not None:
+        lines.append(h2(ep.name[0].upper() + ep.name[1:]))
+        vlvl = f"{100 * plan.score_confidence_level:g} %"
+        u = ep.unit_suffix
+        row = a.change_summary[a.change_summary["day"] == ep.day]
+        if len(row):
+            r = row.iloc[0]
+            lines.append(
+                f"Day {ep.day}: mean change {r['mean_change']:.1f}{u} ({vlvl} CI "
+                f"{r['mean_change_ci_low']:.1f} to {r['mean_change_ci_high']:.1f}; paired t p = "
+                f"{r['t_pvalue']:.4g}; Wilcoxon p = {r['wilcoxon_pvalue']:.4g}) in "
+                f"{int(r['n'])} patients.")
+        if a.lsmeans is not None:
+            lm = a.lsmeans[a.lsmeans["day"] == ep.day]
+            if len(lm):
+                r = lm.iloc[0]
+                lines.append(f"MMRM LS mean change on day {ep.day}: {r['estimate']:.1f}{u} "
+                             f"({vlvl} CI {r['ci_low']:.1f} to {r['ci_high']:.1f}; "
+                             f"Satterthwaite df {r['df']:.1f}).")
+        elif a.mmrm_error:
+            lines.append(f"MMRM: not reported ({a.mmrm_error}).")
     lines.append(h2("Safety"))
-    ae = a.trial.adverse_events
-    n = c["enrolled"]
-    lines.append(
-        f"{len(ae)} adverse events in {fmt_n_pct(ae['patient_id'].nunique(), n)} patients; "
-        f"{int(ae['serious'].sum())} serious; {int(ae['related'].sum())} judged related.")
+    ae = adverse_event_counts(a.trial)
+    if ae is None:
+        lines.append("Adverse events: not collected in this data set.")
+    else:
+        lines.append(
+            f"{_count(ae['events'], 'adverse event')} in "
+            f"{fmt_n_pct(ae['patients'], c['enrolled'])} patients; {ae['serious']} serious "
+            f"(in {_count(ae['serious_patients'], 'patient')}); {ae['related']} judged related "
+            f"to the study treatment (in {_count(ae['related_patients'], 'patient')}).")
     if len(a.trial.deviations):
         lines.append(h2("Protocol deviations"))
         for rec in a.trial.deviations.itertuples(index=False):
-            lines.append(f"{'- ' if markdown else '  '}patient {rec.patient_id}: {rec.rule} "
-                         f"(value {rec.value})")
+            lines.append(f"{item}patient {rec.patient_id}: {rec.rule} (value {rec.value})")
     if markdown:
         lines.append(h2("Tables"))
         for table in a.tables().values():
@@ -418,13 +467,53 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     prov = a.provenance
     lines.append(f"thera_stats {prov['version']}; data folder {prov['data_folder']}; inputs (SHA-256):")
     for name, digest in prov["input_sha256"].items():
-        lines.append(f"{'- ' if markdown else '  '}{name}: {digest}")
+        lines.append(f"{item}{name}: {digest}")
     if markdown:
-        from thera_stats.simulate import plan_toml_text
+        from thera_stats.plan import plan_toml_text
 
         lines.extend(["", "The analysis plan applied:", "", "```toml",
                       plan_toml_text(a.plan).rstrip(), "```"])
     return "\n".join(lines) + "\n"
+
+
+def primary_endpoint(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
+    """Each patient of the analysis population with the primary endpoint.
+
+    Columns ``patient_id, order, stage`` (from ``pop``), ``responder`` and
+    ``missing``; for a score endpoint also ``baseline``, ``value``,
+    ``change``, ``pct_change`` on the endpoint day. With ``missing =
+    "exclude"`` patients without the assessment are dropped (each keeps the
+    stage of its enrolment).
+    """
+    plan = trial.plan
+    ep = plan.endpoint
+    keep = ["patient_id", "order", "stage"]
+    if plan.is_score:
+        from thera_stats.score import responder_flags
+
+        assert trial.score is not None
+        score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
+        flags = responder_flags(
+            score, relative=ep.relative_change, absolute=ep.absolute_change,
+            combine=ep.combine, missing="exclude", better=ep.better,
+            baseline_day=plan.baseline_day, subject="patient_id", day="day", value=ep.column,
+        )
+        at_day = flags[flags["day"] == ep.day]
+        cols = ["patient_id", "baseline", ep.column, "change", "pct_change", "responder",
+                "observed"]
+        at_day = at_day[cols].rename(columns={ep.column: "value"})
+        out = pop[keep].merge(at_day, on="patient_id", how="left")
+        out["missing"] = ~out["observed"].fillna(False).astype(bool)
+        out = out.drop(columns=["observed"])
+    else:
+        values = trial.patients.set_index("patient_id")[ep.column]
+        out = pop[keep].copy()
+        out["responder"] = out["patient_id"].map(values)
+        out["missing"] = out["responder"].isna().to_numpy(dtype=bool)
+    if ep.missing == "exclude":
+        out = out[~out["missing"]].reset_index(drop=True)
+    out["responder"] = out["responder"].fillna(False).astype(bool)
+    return out.reset_index(drop=True)
 
 
 def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAnalysis:
@@ -435,7 +524,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     trial : Trial
         From :func:`thera_stats.load_trial` (plan included).
     mmrm_covariance : str
-        Covariance structure of the repeated-measures model.
+        Covariance structure of the repeated-measures model (score endpoints).
 
     Returns
     -------
@@ -443,11 +532,13 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
 
     Notes
     -----
-    Patients of the analysis population are ordered by enrolment date (then
-    patient id); the first ``n1`` form stage 1, the rest stage 2. The decision
-    applies the design's rule to these attained sizes (see
-    :meth:`thera_stats.simon.SimonDesign.decide`), and the design-adjusted
-    inference conditions on the same sizes.
+    Patients of the analysis population are ordered into stages (the
+    ``stage`` column if given, else the first ``n1`` by enrolment date). The
+    decision applies the design's rule to the attained stage sizes (see
+    :meth:`thera_stats.simon.SimonDesign.decide`) and the design-adjusted
+    inference conditions on the same sizes. When stage 1 is complete and the
+    rule says "continue", the result is the interim analysis (see
+    :class:`InterimOutlook`).
 
     Examples
     --------
@@ -457,43 +548,15 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     (10, 17, 7)
     """
     from thera_stats.binomial import beta_posterior, binomial_ci, binomial_test
-    from thera_stats.errors import TheraStatsError
-    from thera_stats.mmrm import mmrm
-    from thera_stats.vas import (
-        change_from_baseline,
-        missing_data_sensitivity,
-        responder_curve,
-        responder_flags,
-        responder_rates,
-        summarize_change,
-        summarize_vas,
-        vas_auc,
-    )
 
     plan = trial.plan
-    ep = plan.endpoint
     lvl = plan.confidence_level
-    base_day = plan.baseline_day
-    pop = _population(trial)
-    vas = trial.vas[trial.vas["patient_id"].isin(pop["patient_id"])].copy()
-    vas["vas_mm"] = vas["vas_mm"].astype(float)
-    vas["day"] = vas["day"].astype(int)
-    vas["patient_id"] = vas["patient_id"].astype(str)
-
-    flags = responder_flags(
-        vas, relative=ep.relative_reduction, absolute_mm=ep.absolute_reduction_mm,
-        combine=ep.combine, missing=ep.missing, baseline_day=base_day,
-    )
-    primary = flags[flags["day"] == ep.day].set_index("patient_id")
-    endpoint = pop.merge(primary.reset_index(), on="patient_id", how="left")
-    endpoint["missing"] = ~endpoint["observed"].fillna(False).astype(bool)
-    if ep.missing == "exclude":
-        endpoint = endpoint[~endpoint["missing"]].reset_index(drop=True)
-        endpoint["order"] = np.arange(1, len(endpoint) + 1)
-        n1_plan = plan.design.n1 if plan.design.type == "simon" else len(endpoint)
-        endpoint["stage"] = np.where(endpoint["order"] <= (n1_plan or 0), 1, 2)
-    endpoint["responder"] = endpoint["responder"].fillna(False).astype(bool)
+    pop = trial.population()
+    endpoint = primary_endpoint(trial, pop)
     n_total = len(endpoint)
+    if n_total == 0:
+        raise ValueError(f"the analysis population ({plan.population}) has no patient with the "
+                         "primary endpoint: nothing to analyse")
     n_stage1 = int((endpoint["stage"] == 1).sum())
     x1 = int(endpoint.loc[endpoint["stage"] == 1, "responder"].sum())
     x = int(endpoint["responder"].sum())
@@ -502,48 +565,157 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     naive = binomial_test(x, n_total, design.p0, alternative="greater")
     naive_ci = binomial_ci(x, n_total, confidence_level=lvl, method="clopper-pearson")
     posterior = beta_posterior(x, n_total, prior=(0.5, 0.5), credible_level=lvl, p0=design.p0)
-    adjusted = adjusted_ci = None
+    adjusted = adjusted_ci = interim = None
     decision: Any
     if design.type == "simon":
+        if n_stage1 == 0:
+            raise ValueError("no patient of the analysis population is in stage 1")
         simon = design.to_simon()
-        decision = simon.decide(x1, x if n_total > n_stage1 else None, n_stage1=n_stage1,
-                                n_total=n_total if n_total > n_stage1 else None)
-        adjusted = decision.inference()
-        adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
+        more = n_total > n_stage1
+        decision = simon.decide(x1, x if more else None, n_stage1=n_stage1,
+                                n_total=n_total if more else None)
+        if decision.action == "continue to stage 2":
+            interim = interim_outlook(simon, x1, n_stage1, decision.r1_used)
+        else:
+            adjusted = decision.inference()
+            adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
     else:
         decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
-
-    vas_level = plan.vas_confidence_level
-    changes = change_from_baseline(vas, baseline_day=base_day)
-    change_summary = summarize_change(changes, confidence_level=vas_level, baseline_day=base_day)
-    vas_summary = summarize_vas(vas, confidence_level=vas_level)
-    rates = responder_rates(
-        vas, relative=ep.relative_reduction, absolute_mm=ep.absolute_reduction_mm,
-        combine=ep.combine, missing=ep.missing, confidence_level=lvl, baseline_day=base_day,
-    )
-    curve = responder_curve(vas[vas["day"].isin([base_day, ep.day])], missing=ep.missing,
-                            baseline_day=base_day)
-    auc = vas_auc(vas, baseline_day=base_day)
-    fit = lsm = sens = None
-    fit_error = None
-    try:
-        fit = mmrm(changes, covariance=mmrm_covariance, confidence_level=vas_level,
-                   baseline_day=base_day)
-        lsm = fit.lsmeans()
-        sens = missing_data_sensitivity(vas, primary_day=ep.day, baseline_day=base_day,
-                                        covariance=mmrm_covariance,
-                                        confidence_level=vas_level)
-    except TheraStatsError as err:
-        fit_error = str(err).splitlines()[0]
+    score = _score_analyses(trial, pop, mmrm_covariance) if plan.is_score else {}
     return GoNoGoAnalysis(
-        trial=trial, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
+        trial=trial, population=pop, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
         responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
         naive_interval=naive_ci, adjusted=adjusted, adjusted_interval=adjusted_ci,
-        posterior=posterior, confidence_level=lvl, vas_summary=vas_summary,
-        change_summary=change_summary, responder_rates=rates, responder_curve=curve,
-        mmrm=fit, mmrm_error=fit_error, lsmeans=lsm, sensitivity=sens, auc=auc,
-        provenance=provenance(trial),
+        posterior=posterior, confidence_level=lvl, interim=interim,
+        provenance=provenance(trial), **score,
     )
+
+
+def _score_analyses(trial: Trial, pop: pd.DataFrame, covariance: str) -> dict[str, Any]:
+    """The score endpoint's analyses, each computed once on the population's table."""
+    from thera_stats.errors import TheraStatsError
+    from thera_stats.mmrm import mmrm
+    from thera_stats.score import (
+        change_from_baseline,
+        missing_data_sensitivity,
+        responder_curve,
+        responder_rates,
+        score_auc,
+        summarize_change,
+        summarize_score,
+    )
+
+    plan = trial.plan
+    ep = plan.endpoint
+    assert trial.score is not None and ep.day is not None
+    base_day = plan.baseline_day
+    level = plan.score_confidence_level
+    cols = {"subject": "patient_id", "day": "day", "value": ep.column}
+    score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
+    score = score[["patient_id", "day", ep.column]].reset_index(drop=True)
+    changes = change_from_baseline(score, baseline_day=base_day, **cols)
+    change_cols = {**cols, "value": "change"}
+    out: dict[str, Any] = {
+        "score_table": score,
+        "changes": changes,
+        "change_summary": summarize_change(changes, confidence_level=level,
+                                           baseline_day=base_day, **change_cols),
+        "score_summary": summarize_score(score, confidence_level=level, baseline_day=base_day,
+                                         **cols),
+        "responder_rates": responder_rates(
+            score, relative=ep.relative_change, absolute=ep.absolute_change,
+            combine=ep.combine, missing=ep.missing, better=ep.better,
+            confidence_level=plan.confidence_level, baseline_day=base_day, **cols),
+        "responder_curve": responder_curve(
+            score[score["day"].isin([base_day, ep.day])], missing=ep.missing,
+            better=ep.better, baseline_day=base_day, **cols),
+    }
+    start, end = plan.auc_days if plan.auc_days is not None else (base_day, ep.day)
+    out["auc"] = score_auc(score, start_day=start, end_day=end, baseline_day=base_day, **cols)
+    sens = missing_data_sensitivity(score, primary_day=ep.day, confidence_level=level,
+                                    include_mmrm=False, baseline_day=base_day, **cols)
+    fit = lsm = None
+    fit_error = None
+    try:
+        post = changes[changes["day"] > base_day]
+        fit = mmrm(post, covariates=("baseline",), covariance=covariance,
+                   confidence_level=level, baseline_day=base_day, **change_cols)
+        lsm = fit.lsmeans()
+    except TheraStatsError as err:
+        fit_error = str(err).splitlines()[0]
+    if lsm is not None:
+        row = lsm[lsm["day"] == ep.day]
+        if len(row) == 1:
+            r = row.iloc[0]
+            mmrm_row = pd.DataFrame([{
+                "method": "MMRM", "day": ep.day, "n": int(post["patient_id"].nunique()),
+                "n_observed": int(sens["n_observed"].iat[0]), "estimate": float(r["estimate"]),
+                "se": float(r["se"]), "df": float(r["df"]), "ci_low": float(r["ci_low"]),
+                "ci_high": float(r["ci_high"]), "pvalue": float(r["pvalue"])}])
+            sens = pd.concat([sens, mmrm_row.astype(sens.dtypes.to_dict())],
+                             ignore_index=True)
+    out.update(mmrm=fit, mmrm_error=fit_error, lsmeans=lsm, sensitivity=sens)
+    return out
+
+
+@dataclass(frozen=True)
+class InterimOutlook:
+    """Where a two-stage trial stands after stage 1 when the rule says "continue".
+
+    Attributes
+    ----------
+    responses_stage1, n_stage1 : int
+        Stage-1 data.
+    n_stage2 : int
+        Planned stage-2 patients (planned total minus the attained stage 1).
+    r_final : int
+        Final boundary: "go" if the total exceeds it (the planned ``r`` on plan;
+        recomputed at the attained stage-1 size otherwise).
+    needed : int
+        Stage-2 responses needed for a final "go": ``r_final - x1 + 1``.
+    conditional_power : DataFrame
+        ``scenario, p, probability``: the probability of a final "go" given
+        stage 1, :math:`P(X_2 \ge \text{needed})`, :math:`X_2 \sim
+        \mathrm{Bin}(n_2, p)`, under p0, p1 and the current estimate x1/n1.
+    """
+
+    responses_stage1: int
+    n_stage1: int
+    n_stage2: int
+    r_final: int
+    needed: int
+    conditional_power: pd.DataFrame
+
+    def describe(self) -> str:
+        cp = self.conditional_power
+        parts = [f"{rec.scenario} (p = {rec.p:.3g}): {rec.probability:.3f}"
+                 for rec in cp.itertuples(index=False)]
+        return (f"Stage 2 must show at least {self.needed} responses among {self.n_stage2} "
+                f"patients (more than {self.r_final} in all). Probability of a final 'go' given "
+                f"stage 1 (conditional power): {'; '.join(parts)}.")
+
+
+def interim_outlook(design: Any, x1: int, n1: int, r1_used: int) -> InterimOutlook:
+    """Conditional power of a Simon design after a stage 1 that continues.
+
+    The final boundary is the design's ``r`` at the planned stage-1 size, else
+    :func:`thera_stats.simon.final_boundary` at the attained stage-1 size and the
+    planned total (the rule :meth:`SimonDesign.decide` will apply).
+    """
+    from scipy.special import bdtrc
+
+    from thera_stats.simon import final_boundary
+
+    n2 = design.n - n1
+    r_final = design.r if n1 == design.n1 else final_boundary(r1_used, n1, design.n, design.p0,
+                                                               design.alpha)
+    needed = max(r_final - x1 + 1, 0)
+    rows = []
+    for scenario, p in (("under p0", design.p0), ("under p1", design.p1),
+                        ("under the current estimate x1/n1", x1 / n1)):
+        prob = 1.0 if needed == 0 else (0.0 if needed > n2 else float(bdtrc(needed - 1, n2, p)))
+        rows.append({"scenario": scenario, "p": float(p), "probability": prob})
+    return InterimOutlook(x1, n1, n2, int(r_final), int(needed), pd.DataFrame(rows))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from thera_stats.errors import DataValidationError, TheraStatsError
+from thera_stats.errors import DataValidationError, TheraStatsError, TrialFolderError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -49,8 +49,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     if args.patients < 1:
         raise _UsageError(f"--patients ({args.patients}) must be at least 1")
+    _check_out(args.out)
     trial = simulate_trial(seed=args.seed, n_patients=args.patients)
-    paths = write_trial(trial, args.out, overwrite=args.overwrite)
+    paths = write_trial(trial, args.out, overwrite=args.overwrite, format=args.format)
     print(f"wrote {len(paths)} files to {args.out}: {', '.join(p.name for p in paths)}")
     print(trial.summary())
     return EXIT_OK
@@ -76,6 +77,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     data_dir = _trial_dir(args.dir)
     if args.out is not None:
+        _check_out(args.out)
         check_output_folder(args.out, data_dir, ["analysis.json", "analysis.md", "tables"],
                             overwrite=args.overwrite)
     result = analyze(load_trial(data_dir))
@@ -94,6 +96,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
     use_file_backend()
     data_dir = _trial_dir(args.dir)
+    _check_out(args.out)
     check_output_folder(args.out, data_dir)
     paths = write_figures(analyze(load_trial(data_dir)), args.out, overwrite=args.overwrite)
     print(f"wrote {len(paths)} files to {args.out}:")
@@ -105,12 +108,30 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from thera_stats.report import render_report
 
+    _check_out(args.out)
     path = render_report(
         _trial_dir(args.dir), args.out, overwrite=args.overwrite,
         progress=None if args.quiet else lambda done, total, label: print(
             f"[{done:>2}/{total}] {label}", file=sys.stderr, flush=True),
     )
     print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _check_out(out: Path) -> None:
+    """An --out that is an existing file is a usage error, found before anything is printed."""
+    if out.exists() and not out.is_dir():
+        raise _UsageError(f"--out {out} is an existing file; give a folder")
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from thera_stats.template import write_template
+
+    _check_out(args.dir)
+    paths = write_template(args.dir, endpoint=args.endpoint, overwrite=args.overwrite)
+    print(f"wrote {len(paths)} files to {args.dir}: {', '.join(p.name for p in paths)}")
+    print("Next: fill in plan.toml and the tables, then run "
+          f"'thera-stats validate {args.dir}' (see docs/own_trial.md).")
     return EXIT_OK
 
 
@@ -130,21 +151,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "validate",
         help="check a trial folder and list every problem",
-        description="Read and validate a trial folder (patients, vas, adverse_events, "
-        "plan.toml). Exits 0 when valid (deviations are listed but do not fail), 2 when not.",
+        description="Read and validate a trial folder (plan.toml and the tables it names, or "
+        "CDISC ADaM datasets). Exits 0 when valid (deviations are listed but do not fail), 2 "
+        "when not.",
     )
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser(
+        "init",
+        help="write a commented template plan and empty tables for a new trial",
+        description="Start a new trial folder: a commented plan.toml to fill in and empty "
+        "tables with their headers. Existing files are not replaced without --overwrite.",
+    )
+    p.add_argument("dir", type=Path, help="the new trial folder (created if needed)")
+    p.add_argument("--endpoint", default="score", choices=["score", "binary"],
+                   help="the primary endpoint: a score measured on a schedule (default) or a "
+                   "response recorded directly")
+    p.add_argument("--overwrite", action="store_true", help="replace files already there")
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser(
         "simulate",
         help="write a seeded synthetic THERA trial",
-        description="Simulate a THERA-like trial and write its CSV tables and plan.toml. "
-        "The same seed gives byte-identical files.",
+        description="Simulate a THERA-like trial and write its tables and plan.toml: tidy CSV, "
+        "or CDISC ADaM (SAS transport files) with --format adam. The same seed gives "
+        "byte-identical files.",
     )
     p.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     p.add_argument("--patients", type=int, default=17, help="patients enrolled (default 17)")
     p.add_argument("--out", required=True, type=Path, help="folder to write (created if needed)")
+    p.add_argument("--format", default="csv", choices=["csv", "adam"],
+                   help="tidy CSV tables (default) or CDISC ADaM datasets (.xpt)")
     p.add_argument("--overwrite", action="store_true", help="replace files already there")
     p.set_defaults(func=_cmd_simulate)
 
@@ -220,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataValidationError as err:
         print(str(err), file=sys.stderr)
         return EXIT_INVALID
-    except (_UsageError, ValueError) as err:
+    except (_UsageError, ValueError, TrialFolderError) as err:
         print(f"thera-stats {args.command}: error: {err}", file=sys.stderr)
         return EXIT_INVALID
     except (TheraStatsError, FileExistsError, FileNotFoundError, OSError) as err:

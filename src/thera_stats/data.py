@@ -1,25 +1,32 @@
-"""Tidy THERA tables: reading, typing and validating a trial folder.
+"""Reading, typing and validating a trial folder, as its plan declares it.
 
-A trial folder holds three tables and the analysis plan::
+A trial folder holds the analysis plan and the tables it names::
 
-    patients.csv         one row per patient
-    vas.csv              one row per patient and assessment day (pain VAS, mm)
-    adverse_events.csv   one row per adverse event
-    plan.toml            the pre-specified analysis plan (see :mod:`thera_stats.plan`)
+    plan.toml               the pre-specified plan (see :mod:`thera_stats.plan`)
+    patients.csv            one row per patient
+    <endpoint.table>.csv    score endpoints: one row per patient and assessment day
+    adverse_events.csv      optional: one row per adverse event
 
-Parquet files (``patients.parquet`` ...) are read instead of CSV when present
-and pyarrow is installed. The data dictionary is in ``docs/data.md``.
+Each table may be Parquet instead of CSV (``patients.parquet`` ...; needs
+pyarrow), never both. A folder whose plan has an ``[adam]`` section holds CDISC
+ADaM datasets instead (``adsl``, the BDS dataset, optional ``adae``; see
+:mod:`thera_stats.adam`), mapped to the same tables. ``docs/data.md`` is the
+data dictionary.
 
 Every problem found is collected, and all of them are raised together as one
-:class:`~thera_stats.errors.DataValidationError`. Eligibility breaches are
-*protocol deviations*: they are listed, never dropped, and do not fail loading.
+:class:`~thera_stats.errors.DataValidationError`, each naming its file, the
+physical line, the patient, the column, the value and the rule. Eligibility
+breaches, assessments after withdrawal and similar are *protocol deviations*:
+listed, never dropped, and they do not fail loading.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import hashlib
 import io
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,50 +36,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.errors import DataValidationError, format_problems, is_blank, problem
-from thera_stats.plan import AnalysisPlan
+from thera_stats.errors import (
+    DataValidationError,
+    TrialFolderError,
+    format_problems,
+    is_blank,
+    problem,
+)
+from thera_stats.plan import AnalysisPlan, EligibilityRule
 
 __all__ = [
-    "TABLES",
+    "PATIENT_COLUMNS",
     "Trial",
     "load_trial",
+    "synthetic_data_path",
     "validate_tables",
 ]
-
-#: Eligibility rules of the registered protocol (NCT02263638).
-MIN_AGE_YEARS = 18
-REQUIRED_GENOTYPE = "C282Y/C282Y"
-MIN_BASELINE_VAS_MM = 40.0  # inclusion requires pain VAS > 40/100 mm
-MAX_INJECTIONS = 5
-
-#: The three tables, each with its required columns in file order.
-TABLES: dict[str, tuple[str, ...]] = {
-    "patients": (
-        "patient_id",
-        "site",
-        "sex",
-        "age_years",
-        "hfe_genotype",
-        "enrolment_date",
-        "injections_received",
-        "withdrawn",
-        "withdrawal_day",
-        "withdrawal_reason",
-    ),
-    "vas": ("patient_id", "day", "vas_mm"),
-    "adverse_events": ("patient_id", "day", "term", "grade", "serious", "related"),
-}
 
 _TRUE = {"true", "yes", "1", "t", "y"}
 _FALSE = {"false", "no", "0", "f", "n"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_INT64_MAX = 2**63 - 1
 
 
 # --------------------------------------------------------------------------- problems
 @dataclass
 class _Problems:
-    """Accumulates problems; rows are spreadsheet line numbers (header = 1)."""
+    """Accumulates problems; rows are physical file lines (header = line 1)."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
 
@@ -80,18 +71,22 @@ class _Problems:
         """Record a problem; ``where`` takes :func:`~thera_stats.errors.problem`'s keywords."""
         self.items.append(problem(table, rule, **where))
 
-    def frame(self) -> pd.DataFrame:
-        """The problems by table (plan first), then row; whole-table problems first."""
-        rank = {"plan": 0, "patients": 1, "vas": 2, "adverse_events": 3}
+    def extend(self, items: Sequence[dict[str, Any]]) -> None:
+        self.items.extend(items)
+
+    def frame(self, order: Sequence[str] = ()) -> pd.DataFrame:
+        """The problems by table (plan first, then ``order``), then row."""
+        rank = {name: i for i, name in enumerate(["plan", "folder", *order])}
         items = sorted(
             self.items,
-            key=lambda d: (rank.get(d["table"], 9), -1 if d["row"] is None else d["row"]),
+            key=lambda d: (rank.get(str(d["table"]).split(".")[0], 99),
+                           -1 if d["row"] is None or pd.isna(d["row"]) else int(d["row"])),
         )
         return DataValidationError(items).problems
 
     @property
     def has_errors(self) -> bool:
-        return any(p["severity"] == "error" for p in self.items)
+        return any(p.get("severity", "error") == "error" for p in self.items)
 
 
 def _text(value: Any) -> str:
@@ -107,32 +102,41 @@ def _parse_int(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool | np.bool_):
         return None, "must be a whole number, not a true/false value"
     if isinstance(value, int | np.integer):
-        return int(value), None
-    if isinstance(value, float | np.floating):
-        if np.isfinite(value) and float(value).is_integer():
-            return int(value), None
-        return None, "must be a whole number"
-    s = _text(value)
-    if re.fullmatch(r"[+-]?\d+", s):
-        return int(s), None
-    if re.fullmatch(r"[+-]?\d+\.0*", s):
-        return int(float(s)), None
-    if re.fullmatch(r"[+-]?\d+,\d+", s):
-        return None, "must be a whole number (a decimal comma was found; use a point)"
-    if _NUMBER.fullmatch(s):
-        return None, "must be a whole number"
-    return None, "must be a whole number (text found where a number is required)"
+        out = int(value)
+    elif isinstance(value, float | np.floating):
+        if not (np.isfinite(value) and float(value).is_integer()):
+            return None, "must be a whole number"
+        out = int(value)
+    else:
+        s = _text(value)
+        if re.fullmatch(r"[+-]?\d+", s):
+            out = int(s)
+        elif re.fullmatch(r"[+-]?\d+\.0*", s):
+            out = int(s.split(".")[0])
+        elif re.fullmatch(r"[+-]?\d+,\d+", s):
+            return None, "must be a whole number (a decimal comma was found; use a point)"
+        elif _NUMBER.fullmatch(s):
+            return None, "must be a whole number"
+        else:
+            return None, "must be a whole number (text found where a number is required)"
+    if abs(out) > _INT64_MAX:
+        return None, "is too large: whole numbers must lie within +/- 9223372036854775807"
+    return out, None
 
 
 def _parse_float(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool | np.bool_):
         return None, "must be a number, not a true/false value"
     if isinstance(value, int | float | np.integer | np.floating):
-        v = float(value)
+        try:
+            v = float(value)
+        except OverflowError:
+            return None, "must be a finite number"
         return (v, None) if np.isfinite(v) else (None, "must be a finite number")
     s = _text(value)
     if _NUMBER.fullmatch(s):
-        return float(s), None
+        v = float(s)
+        return (v, None) if np.isfinite(v) else (None, "must be a finite number")
     if re.fullmatch(r"[+-]?\d+,\d+", s):
         return None, "must be a number with a decimal point (a decimal comma was found)"
     return None, "must be a number (text found where a number is required)"
@@ -140,6 +144,8 @@ def _parse_float(value: Any) -> tuple[Any, str | None]:
 
 def _parse_bool(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, bool | np.bool_):
+        return bool(value), None
+    if isinstance(value, int | np.integer) and int(value) in (0, 1):
         return bool(value), None
     s = _text(value).lower()
     if s in _TRUE:
@@ -152,6 +158,8 @@ def _parse_bool(value: Any) -> tuple[Any, str | None]:
 def _parse_date(value: Any) -> tuple[Any, str | None]:
     if isinstance(value, pd.Timestamp):
         return value.normalize(), None
+    if isinstance(value, _dt.date):
+        return pd.Timestamp(value), None
     s = _text(value)
     if _ISO_DATE.fullmatch(s):
         try:
@@ -170,368 +178,543 @@ def _parse_sex(value: Any) -> tuple[Any, str | None]:
     return (s, None) if s in {"F", "M"} else (None, "must be F or M")
 
 
-# Per table: column -> (parser, required non-empty). withdrawal fields are checked
-# together with `withdrawn` because their emptiness rule depends on it.
-_COLUMN_RULES: dict[str, dict[str, tuple[_Parser, bool]]] = {
-    "patients": {
-        "patient_id": (_parse_text, True),
-        "site": (_parse_text, True),
-        "sex": (_parse_sex, True),
-        "age_years": (_parse_int, True),
-        "hfe_genotype": (_parse_text, True),
-        "enrolment_date": (_parse_date, True),
-        "injections_received": (_parse_int, True),
-        "withdrawn": (_parse_bool, True),
-        "withdrawal_day": (_parse_int, False),
-        "withdrawal_reason": (_parse_text, False),
-    },
-    "vas": {
-        "patient_id": (_parse_text, True),
-        "day": (_parse_int, True),
-        "vas_mm": (_parse_float, True),
-    },
-    "adverse_events": {
-        "patient_id": (_parse_text, True),
-        "day": (_parse_int, True),
-        "term": (_parse_text, True),
-        "grade": (_parse_int, True),
-        "serious": (_parse_bool, True),
-        "related": (_parse_bool, True),
-    },
+_DTYPES: dict[_Parser, str] = {
+    _parse_int: "Int64",
+    _parse_float: "Float64",
+    _parse_bool: "boolean",
+    _parse_date: "datetime64[ns]",
+    _parse_text: "string",
+    _parse_sex: "string",
 }
 
-_DTYPES: dict[str, str] = {
-    "patient_id": "string",
-    "site": "string",
-    "sex": "string",
-    "age_years": "Int64",
-    "hfe_genotype": "string",
-    "enrolment_date": "datetime64[ns]",
-    "injections_received": "Int64",
-    "withdrawn": "boolean",
-    "withdrawal_day": "Int64",
-    "withdrawal_reason": "string",
-    "day": "Int64",
-    "vas_mm": "Float64",
-    "term": "string",
-    "grade": "Int64",
-    "serious": "boolean",
-    "related": "boolean",
+#: Columns of the patients table with a fixed meaning: (parser, required).
+#: ``enrolment_date`` is required unless a ``stage`` column is given.
+PATIENT_COLUMNS: dict[str, tuple[_Parser, bool]] = {
+    "patient_id": (_parse_text, True),
+    "enrolment_date": (_parse_date, True),
+    "stage": (_parse_int, True),
+    "site": (_parse_text, True),
+    "sex": (_parse_sex, True),
+    "age_years": (_parse_int, True),
+    "withdrawn": (_parse_bool, True),
+    "withdrawal_day": (_parse_int, False),
+    "withdrawal_reason": (_parse_text, False),
 }
+
+#: Columns of the adverse-event table: (parser, required).
+AE_COLUMNS: dict[str, tuple[_Parser, bool]] = {
+    "patient_id": (_parse_text, True),
+    "day": (_parse_int, True),
+    "term": (_parse_text, True),
+    "grade": (_parse_int, True),
+    "serious": (_parse_bool, True),
+    "related": (_parse_bool, True),
+}
+_AE_OPTIONAL = {"soc": (_parse_text, False)}
+
+
+def _rule_parser(rule: EligibilityRule) -> _Parser:
+    """How an eligibility column is typed: by the kind of the rule's value."""
+    v = rule.value[0] if isinstance(rule.value, tuple) else rule.value
+    if isinstance(v, bool):
+        return _parse_bool
+    if isinstance(v, int | float):
+        return _parse_float
+    return _parse_text
+
+
+# --------------------------------------------------------------------------- the table spec
+@dataclass(frozen=True)
+class _Source:
+    """Where a raw table came from: the file name and each row's physical line."""
+
+    name: str
+    lines: Sequence[int]
+
+
+def _source(name: str, raw: pd.DataFrame) -> _Source:
+    lines = raw.attrs.get("lines")
+    file = raw.attrs.get("file", name)
+    if lines is None or len(lines) != len(raw):
+        lines = list(range(2, len(raw) + 2))
+    return _Source(str(file), [int(x) for x in lines])
+
+
+def _patient_rules(plan: AnalysisPlan, columns: Sequence[str]) -> dict[str, tuple[_Parser, bool]]:
+    """Which patients columns are typed, and how, for this plan and these columns."""
+    rules: dict[str, tuple[_Parser, bool]] = {}
+    for name, spec in PATIENT_COLUMNS.items():
+        if name == "patient_id" or name in columns:
+            rules[name] = spec
+    if "stage" not in columns:
+        rules["enrolment_date"] = PATIENT_COLUMNS["enrolment_date"]
+    for rule in plan.eligibility:
+        if rule.column != "baseline" and rule.column not in PATIENT_COLUMNS:
+            rules[rule.column] = (_rule_parser(rule), False)
+    if plan.treatment is not None:
+        rules[plan.treatment.column] = (_parse_int, True)
+    if plan.endpoint.kind == "binary":
+        rules[plan.endpoint.column] = (_parse_bool, False)
+    return rules
 
 
 # --------------------------------------------------------------------------- typing
-def _type_table(name: str, raw: pd.DataFrame | None, problems: _Problems) -> pd.DataFrame | None:
-    """Parse the required columns of one table; return a typed copy or None if unusable."""
-    if raw is None:  # unreadable file, already reported
-        return None
+def _type_table(
+    table: str, raw: pd.DataFrame, rules: Mapping[str, tuple[_Parser, bool]],
+    problems: _Problems, *, allow_empty: bool = False,
+) -> pd.DataFrame | None:
+    """Parse the ruled columns of one table; return a typed copy or None if unusable."""
+    src = _source(table, raw)
     if raw.shape[1] == 0:
-        problems.add(name, "the table is empty: it has no header line")
+        problems.add(src.name, "the table is empty: it has no header line")
         return None
-    missing = [c for c in TABLES[name] if c not in raw.columns]
+    missing = [c for c in rules if c not in raw.columns]
     for col in missing:
-        problems.add(name, "required column is missing", column=col)
+        problems.add(src.name, "required column is missing", column=col)
     dup_cols = raw.columns[raw.columns.duplicated()].unique()
     for col in dup_cols:
-        problems.add(name, "column name appears more than once", column=str(col))
-    if len(raw) == 0 and name != "adverse_events":
-        problems.add(name, "the table has no rows")
+        problems.add(src.name, "column name appears more than once", column=str(col))
+    if len(raw) == 0 and not allow_empty:
+        problems.add(src.name, "the table has no rows")
     if missing or len(dup_cols):
         return None
 
     typed = raw.copy()
-    ids = raw["patient_id"].map(_text)
-    for col, (parser, required) in _COLUMN_RULES[name].items():
+    ids = raw["patient_id"].map(_text).tolist() if "patient_id" in raw.columns else [""] * len(raw)
+    for col, (parser, required) in rules.items():
         values: list[Any] = []
         for i, cell in enumerate(raw[col].tolist()):
             if is_blank(cell):
                 if required:
-                    problems.add(
-                        name, "value is required", row=i + 2, patient_id=ids.iat[i], column=col,
-                        value="",
-                    )
+                    problems.add(src.name, "value is required", row=src.lines[i],
+                                 patient_id=ids[i], column=col, value="")
                 values.append(None)
                 continue
             parsed, reason = parser(cell)
             if reason is not None:
-                problems.add(
-                    name, reason, row=i + 2, patient_id=ids.iat[i], column=col, value=cell
-                )
+                problems.add(src.name, reason, row=src.lines[i], patient_id=ids[i], column=col,
+                             value=cell)
             values.append(parsed)
-        typed[col] = pd.Series(values, index=raw.index, dtype="object")
-        dtype = _DTYPES[col]
-        if dtype == "datetime64[ns]":
-            typed[col] = pd.to_datetime(typed[col])
-        else:
-            typed[col] = typed[col].astype(dtype)
+        series = pd.Series(values, index=raw.index, dtype="object")
+        dtype = _DTYPES[parser]
+        typed[col] = pd.to_datetime(series) if dtype.startswith("datetime") else series.astype(
+            dtype)
+    typed.attrs = {"file": src.name, "lines": list(src.lines)}
     return typed
 
 
 # --------------------------------------------------------------------------- rules
-def _check_patients(p: pd.DataFrame, problems: _Problems) -> None:
-    for i, rec in enumerate(p.itertuples(index=False)):
-        row, pid = i + 2, rec.patient_id
-        inj = rec.injections_received
-        if not pd.isna(inj) and not 0 <= inj <= MAX_INJECTIONS:
-            problems.add(
-                "patients", f"must be between 0 and {MAX_INJECTIONS} (one 100 mg injection "
-                "a day for five days)", row=row, patient_id=pid, column="injections_received",
-                value=inj,
-            )
-        if not pd.isna(rec.age_years) and rec.age_years < 0:
-            problems.add(
-                "patients", "must not be negative", row=row, patient_id=pid,
-                column="age_years", value=rec.age_years,
-            )
-        if not pd.isna(rec.withdrawal_day) and rec.withdrawal_day < 0:
-            problems.add(
-                "patients", "must not be negative", row=row, patient_id=pid,
-                column="withdrawal_day", value=rec.withdrawal_day,
-            )
-        withdrawn = None if pd.isna(rec.withdrawn) else bool(rec.withdrawn)
-        has_day = not pd.isna(rec.withdrawal_day)
-        has_reason = not pd.isna(rec.withdrawal_reason) and rec.withdrawal_reason != ""
-        if withdrawn is True:
-            if not has_day:
-                problems.add(
-                    "patients", "is required when withdrawn is true", row=row, patient_id=pid,
-                    column="withdrawal_day", value="",
-                )
-            if not has_reason:
-                problems.add(
-                    "patients", "is required when withdrawn is true", row=row, patient_id=pid,
-                    column="withdrawal_reason", value="",
-                )
-        elif withdrawn is False:
-            if has_day:
-                problems.add(
-                    "patients", "must be empty when withdrawn is false", row=row,
-                    patient_id=pid, column="withdrawal_day", value=rec.withdrawal_day,
-                )
-            if has_reason:
-                problems.add(
-                    "patients", "must be empty when withdrawn is false", row=row,
-                    patient_id=pid, column="withdrawal_reason", value=rec.withdrawal_reason,
-                )
-        # Eligibility breaches are protocol deviations: listed, never dropped.
-        if not pd.isna(rec.age_years) and 0 <= rec.age_years < MIN_AGE_YEARS:
-            problems.add(
-                "patients", f"eligibility: age must be >= {MIN_AGE_YEARS} years", row=row,
-                patient_id=pid, column="age_years", value=rec.age_years, severity="deviation",
-            )
-        if not pd.isna(rec.hfe_genotype) and rec.hfe_genotype not in ("", REQUIRED_GENOTYPE):
-            problems.add(
-                "patients", f"eligibility: HFE genotype must be {REQUIRED_GENOTYPE}", row=row,
-                patient_id=pid, column="hfe_genotype", value=rec.hfe_genotype,
-                severity="deviation",
-            )
+def _check_patients(p: pd.DataFrame, plan: AnalysisPlan, today: _dt.date,
+                    problems: _Problems) -> None:
+    src = _source("patients", p)
     ids = p["patient_id"]
-    dup = ids.duplicated(keep=False) & ids.notna() & (ids != "")
-    for j in np.flatnonzero(dup.to_numpy()):
-        problems.add(
-            "patients", "patient_id must be unique (it appears more than once)", row=int(j) + 2,
-            patient_id=ids.iat[j], column="patient_id", value=ids.iat[j],
-        )
+    for j in np.flatnonzero((ids.duplicated(keep=False) & (ids != "")).to_numpy(dtype=bool)):
+        problems.add(src.name, "patient_id must be unique (it appears more than once)",
+                     row=src.lines[j], patient_id=ids.iat[j], column="patient_id",
+                     value=ids.iat[j])
+    cols = set(p.columns)
+    treat = plan.treatment
+    cutoff = plan.data_cutoff
+    limit = pd.Timestamp(cutoff if cutoff is not None else today)
+    limit_text = (f"after the data cut-off {cutoff.isoformat()} (analysis.data_cutoff)"
+                  if cutoff is not None else f"in the future (after today, {today.isoformat()}; "
+                  "set analysis.data_cutoff to the cut-off date)")
+    for i, rec in enumerate(p.to_dict("records")):
+        row, pid = src.lines[i], rec["patient_id"]
+
+        def add(rule: str, column: str, value: Any, severity: str = "error",
+                row: int = row, pid: Any = pid) -> None:
+            problems.add(src.name, rule, row=row, patient_id=pid, column=column, value=value,
+                         severity=severity)
+
+        if "enrolment_date" in cols and not pd.isna(rec["enrolment_date"]) and (
+                rec["enrolment_date"] > limit):
+            add(f"enrolment date is {limit_text}", "enrolment_date",
+                rec["enrolment_date"].strftime("%Y-%m-%d"))
+        if "stage" in cols and not pd.isna(rec["stage"]) and rec["stage"] not in (1, 2):
+            add("stage must be 1 or 2", "stage", rec["stage"])
+        if "stage" in cols and plan.design.type != "simon" and not pd.isna(rec["stage"]) and (
+                rec["stage"] != 1):
+            add("a single-stage design has only stage 1", "stage", rec["stage"])
+        if "age_years" in cols and not pd.isna(rec["age_years"]) and rec["age_years"] < 0:
+            add("must not be negative", "age_years", rec["age_years"])
+        if treat is not None and not pd.isna(rec[treat.column]):
+            doses = rec[treat.column]
+            if not 0 <= doses <= treat.planned:
+                add(f"doses received must be between 0 and the planned {treat.planned} "
+                    "(treatment.planned)", treat.column, doses)
+        if "withdrawn" in cols:
+            _check_withdrawal(rec, cols, add)
+        for rule in plan.eligibility:
+            if rule.column == "baseline":
+                continue
+            value = rec[rule.column]
+            if value is None or pd.isna(value) or value == "":
+                add(f"eligibility: {rule.describe()} cannot be checked (not recorded)",
+                    rule.column, "", "deviation")
+            elif not rule.holds(value):
+                add(f"eligibility: {rule.describe()}", rule.column, value, "deviation")
 
 
-def _check_unknown_patients(
-    name: str, t: pd.DataFrame, known: set[str], problems: _Problems
-) -> None:
-    for i, pid in enumerate(t["patient_id"].tolist()):
-        if not is_blank(pid) and pid not in known:
-            problems.add(
-                name, "patient is not in patients.csv", row=i + 2, patient_id=pid,
-                column="patient_id", value=pid,
-            )
+def _check_withdrawal(rec: dict[str, Any], cols: set[str],
+                      add: Callable[..., None]) -> None:
+    withdrawn = None if pd.isna(rec["withdrawn"]) else bool(rec["withdrawn"])
+    day = rec.get("withdrawal_day")
+    reason = rec.get("withdrawal_reason")
+    has_day = "withdrawal_day" in cols and not pd.isna(day)
+    has_reason = "withdrawal_reason" in cols and not pd.isna(reason) and reason != ""
+    if has_day and day < 0:
+        add("must not be negative", "withdrawal_day", day)
+    if withdrawn is True:
+        if not has_day:
+            add("is required when withdrawn is true", "withdrawal_day", "")
+        if not has_reason:
+            add("is required when withdrawn is true", "withdrawal_reason", "")
+    elif withdrawn is False:
+        if has_day:
+            add("must be empty when withdrawn is false", "withdrawal_day", day)
+        if has_reason:
+            add("must be empty when withdrawn is false", "withdrawal_reason", reason)
 
 
-def _check_days(name: str, t: pd.DataFrame, problems: _Problems) -> None:
-    for i, (pid, day) in enumerate(zip(t["patient_id"], t["day"], strict=True)):
-        if not pd.isna(day) and day < 0:
-            problems.add(
-                name, "day must not be negative (day 0 is baseline)", row=i + 2, patient_id=pid,
-                column="day", value=day,
-            )
+def _check_unknown_patients(t: pd.DataFrame, known: set[str], problems: _Problems) -> None:
+    src = _source("table", t)
+    unknown = ~t["patient_id"].isin(list(known)) & ~t["patient_id"].map(is_blank)
+    for i in np.flatnonzero(unknown.to_numpy(dtype=bool)):
+        pid = t["patient_id"].iat[i]
+        problems.add(src.name, "patient is not in the patients table", row=src.lines[i],
+                     patient_id=pid, column="patient_id", value=pid)
 
 
-def _check_vas(
-    v: pd.DataFrame,
-    patients: pd.DataFrame | None,
-    baseline_day: int,
-    problems: _Problems,
-) -> None:
-    _check_days("vas", v, problems)
-    values = v["vas_mm"]
-    out = values.notna() & ((values < 0) | (values > 100))
-    for i in np.flatnonzero(out.to_numpy(dtype=bool)):
-        problems.add(
-            "vas", "pain VAS must be between 0 and 100 mm", row=int(i) + 2,
-            patient_id=v["patient_id"].iat[i], column="vas_mm", value=values.iat[i],
-        )
-    observed = values.dropna()
-    if len(observed) >= 3 and observed.max() <= 10 and observed.max() > 0:
-        problems.add(
-            "vas", "every value is <= 10: the column looks like centimetres; VAS must be "
-            "recorded in millimetres (multiply by 10)", column="vas_mm",
-            value=f"max {observed.max():g}",
-        )
-    key = v[["patient_id", "day"]]
-    dup = key.duplicated(keep=False) & key.notna().all(axis=1)
-    for i in np.flatnonzero(dup.to_numpy()):
-        problems.add(
-            "vas", "(patient_id, day) must be unique: this patient has two VAS rows for day "
-            f"{v['day'].iat[i]}", row=int(i) + 2, patient_id=v["patient_id"].iat[i],
-            column="day", value=v["day"].iat[i],
-        )
-    if patients is None:
-        return
-    base = v[(v["day"] == baseline_day) & v["vas_mm"].notna()]
-    base_by_patient = dict(zip(base["patient_id"], base["vas_mm"], strict=True))
-    for pid in patients["patient_id"].tolist():
+def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> pd.DataFrame | None:
+    """Type the score table (one long-table validator) and map days to scheduled visits."""
+    from thera_stats.longtable import check_long_table
+
+    ep = plan.endpoint
+    assert ep.table is not None and plan.schedule is not None
+    src = _source(ep.table, raw)
+    if raw.shape[1] == 0:
+        problems.add(src.name, "the table is empty: it has no header line")
+        return None
+    typed, found = check_long_table(
+        raw, table=src.name, subject="patient_id", day="day", value=ep.column,
+        value_range=ep.range, unit=ep.unit, baseline_day=None, lines=src.lines,
+    )
+    problems.extend(found)
+    if found:
+        return None
+    lines = _kept_lines(raw, ep.column, src)
+    typed = typed.copy()
+    typed["patient_id"] = typed["patient_id"].map(_text)
+    # Visits: the scheduled day whose window holds each assessment day.
+    schedule = plan.schedule
+    day_values = typed["day"].to_numpy(dtype=np.int64)
+    visit = np.full(len(typed), -1, dtype=np.int64)
+    for d, w in zip(schedule.days, schedule.windows, strict=True):
+        visit[(day_values >= d - w) & (day_values <= d + w)] = d
+    bad = np.flatnonzero(visit < 0)
+    for i in bad[:200]:
+        problems.add(src.name, f"day {day_values[i]} is outside every scheduled window "
+                     f"({schedule.describe()}): a mistyped day?", row=lines[i],
+                     patient_id=typed["patient_id"].iat[i], column="day", value=day_values[i])
+    if len(bad) > 200:
+        problems.add(src.name, f"and {len(bad) - 200} more rows with unscheduled days "
+                     f"({len(bad)} in all)", column="day")
+    if len(bad):
+        return None
+    keyed = pd.DataFrame({"pid": typed["patient_id"], "visit": visit})
+    twice = np.flatnonzero(keyed.duplicated(keep=False).to_numpy())
+    for i in twice:
+        problems.add(src.name, f"two assessments in the window of scheduled day {visit[i]} "
+                     f"for this patient (this one on day {day_values[i]})", row=lines[i],
+                     patient_id=typed["patient_id"].iat[i], column="day", value=day_values[i])
+    if len(twice):
+        return None
+    out = pd.DataFrame({
+        "patient_id": typed["patient_id"].astype("string"),
+        "day": visit,
+        "assessment_day": day_values,
+        ep.column: typed[ep.column].astype(float),
+    })
+    extra = [c for c in typed.columns if c not in ("patient_id", "day", ep.column)]
+    for c in extra:
+        out[c] = typed[c].to_numpy()
+    out.attrs = {"file": src.name, "lines": list(lines)}
+    return out
+
+
+def _kept_lines(raw: pd.DataFrame, value: str, src: _Source) -> list[int]:
+    """Physical lines of the rows the long-table validator keeps (value not blank)."""
+    keep = ~raw[value].map(is_blank).to_numpy(dtype=bool)
+    return [line for line, k in zip(src.lines, keep, strict=True) if k]
+
+
+def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
+                 problems: _Problems) -> None:
+    """Baseline present; baseline eligibility; assessments after withdrawal."""
+    ep = plan.endpoint
+    src = _source(ep.table or "score", s)
+    base_day = plan.baseline_day
+    base = s[s["day"] == base_day]
+    base_value = dict(zip(base["patient_id"], base[ep.column], strict=True))
+    base_line = dict(zip(base["patient_id"],
+                         [src.lines[i] for i in np.flatnonzero(s["day"] == base_day)],
+                         strict=True))
+    rules = [r for r in plan.eligibility if r.column == "baseline"]
+    for pid in p["patient_id"].tolist():
         if is_blank(pid):
             continue
-        if pid not in base_by_patient:
-            problems.add(
-                "vas", f"patient has no baseline VAS (day {baseline_day})", row=None,
-                patient_id=pid, column="vas_mm", value="",
-            )
-        elif base_by_patient[pid] <= MIN_BASELINE_VAS_MM:
-            row = int(np.flatnonzero((v["patient_id"] == pid) & (v["day"] == baseline_day))[0])
-            problems.add(
-                "vas", f"eligibility: baseline pain VAS must be > {MIN_BASELINE_VAS_MM:g} mm",
-                row=row + 2, patient_id=pid, column="vas_mm", value=base_by_patient[pid],
-                severity="deviation",
-            )
+        if pid not in base_value:
+            problems.add(src.name, f"patient has no baseline {ep.name} (day {base_day})",
+                         patient_id=pid, column=ep.column, value="")
+            continue
+        for rule in rules:
+            if not rule.holds(base_value[pid]):
+                problems.add(src.name, f"eligibility: baseline {ep.name} {rule.op} "
+                             f"{rule.value:g}{ep.unit_suffix}", row=base_line[pid],
+                             patient_id=pid, column=ep.column, value=base_value[pid],
+                             severity="deviation")
+    if "withdrawal_day" in p.columns:
+        wd = dict(zip(p["patient_id"], p["withdrawal_day"], strict=True))
+        for i, (pid, day) in enumerate(zip(s["patient_id"], s["assessment_day"], strict=True)):
+            w = wd.get(pid)
+            if w is not None and not pd.isna(w) and day > w:
+                problems.add(src.name, f"assessment on day {day}, after the patient's "
+                             f"withdrawal on day {w}", row=src.lines[i], patient_id=pid,
+                             column="day", value=day, severity="deviation")
 
 
 def _check_adverse_events(a: pd.DataFrame, problems: _Problems) -> None:
-    _check_days("adverse_events", a, problems)
-    for i, (pid, grade) in enumerate(zip(a["patient_id"], a["grade"], strict=True)):
+    src = _source("adverse_events", a)
+    for i, (pid, day, grade) in enumerate(zip(a["patient_id"], a["day"], a["grade"],
+                                              strict=True)):
+        if not pd.isna(day) and day < 0:
+            problems.add(src.name, "day must not be negative (day 0 is the first dose's day)",
+                         row=src.lines[i], patient_id=pid, column="day", value=day)
         if not pd.isna(grade) and not 1 <= grade <= 5:
-            problems.add(
-                "adverse_events", "grade must be between 1 and 5 (CTCAE)", row=i + 2,
-                patient_id=pid, column="grade", value=grade,
-            )
+            problems.add(src.name, "grade must be between 1 and 5 (CTCAE)", row=src.lines[i],
+                         patient_id=pid, column="grade", value=grade)
+
+
+def _check_stages(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
+                  problems: _Problems) -> None:
+    """Stage membership must not depend on how ties in enrolment dates are broken."""
+    d = plan.design
+    if d.type != "simon" or "stage" in p.columns or d.n1 is None:
+        return
+    pop = population(p, deviations, plan)
+    if len(pop) <= d.n1:
+        return
+    dates = pop["enrolment_date"].tolist()
+    last1, first2 = dates[d.n1 - 1], dates[d.n1]
+    if last1 == first2:
+        tied = pop.loc[pop["enrolment_date"] == last1, "patient_id"].tolist()
+        problems.add(
+            "patients", f"patients {', '.join(map(str, tied))} were all enrolled on "
+            f"{last1:%Y-%m-%d}, where stage 1 ({d.n1} patients) ends: the stage of each "
+            "cannot be decided from the dates; add a 'stage' column (1 or 2) to the "
+            "patients table", column="enrolment_date", value=f"{last1:%Y-%m-%d}")
+
+
+# --------------------------------------------------------------------------- populations
+def population(patients: pd.DataFrame, deviations: pd.DataFrame,
+               plan: AnalysisPlan) -> pd.DataFrame:
+    """The analysis population in enrolment order, with each patient's order and stage.
+
+    ``enrolled``: every patient; ``treated``: at least one dose (everyone when the
+    plan has no ``[treatment]``); ``per-protocol``: every planned dose and no
+    protocol deviation. Stages come from the ``stage`` column when there is one,
+    else from the enrolment order: the first ``n1`` patients form stage 1.
+    """
+    p = patients
+    keep = pd.Series(True, index=p.index)
+    treat = plan.treatment
+    if plan.population in ("treated", "per-protocol") and treat is not None:
+        keep &= (p[treat.column] >= 1).fillna(False).astype(bool)
+    if plan.population == "per-protocol":
+        if treat is not None:
+            keep &= (p[treat.column] == treat.planned).fillna(False).astype(bool)
+        deviant = set(deviations["patient_id"].dropna()) if len(deviations) else set()
+        keep &= ~p["patient_id"].isin(list(deviant))
+    cols = ["patient_id", *[c for c in ("site", "enrolment_date", "stage") if c in p.columns]]
+    out = p.loc[keep.to_numpy(dtype=bool), cols].copy()
+    sort = [c for c in ("stage", "enrolment_date") if c in out.columns]
+    out = out.sort_values(sort, kind="stable").reset_index(drop=True)
+    out["order"] = np.arange(1, len(out) + 1)
+    d = plan.design
+    if "stage" in p.columns:
+        out["stage"] = out["stage"].astype(int)
+    else:
+        n1 = d.n1 if d.type == "simon" and d.n1 is not None else len(out)
+        out["stage"] = np.where(out["order"] <= n1, 1, 2)
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
+              problems: _Problems, today: _dt.date) -> dict[str, pd.DataFrame | None]:
+    """Type every table that could be read and check every rule that can be checked."""
+    typed: dict[str, pd.DataFrame | None] = {"patients": None, "score": None,
+                                             "adverse_events": None}
+    raw_p = raws.get("patients")
+    if raw_p is not None:
+        typed["patients"] = _type_table(
+            "patients", raw_p, _patient_rules(plan, list(raw_p.columns)), problems)
+    p = typed["patients"]
+    if p is not None:
+        _check_patients(p, plan, today, problems)
+    known = set() if p is None else {x for x in p["patient_id"].tolist() if not is_blank(x)}
+    raw_s = raws.get("score")
+    if plan.is_score and raw_s is not None:
+        s = _type_score(raw_s, plan, problems)
+        typed["score"] = s
+        if s is not None and p is not None:
+            _check_unknown_patients(s, known, problems)
+            _check_score(s, p, plan, problems)
+    raw_a = raws.get("adverse_events")
+    if raw_a is not None:
+        present = {k: v for k, v in _AE_OPTIONAL.items() if k in raw_a.columns}
+        a = _type_table("adverse_events", raw_a, {**AE_COLUMNS, **present}, problems,
+                        allow_empty=True)
+        typed["adverse_events"] = a
+        if a is not None:
+            if p is not None:
+                _check_unknown_patients(a, known, problems)
+            _check_adverse_events(a, problems)
+    if p is not None and not problems.has_errors:
+        _check_stages(p, _deviations(problems), plan, problems)
+    for t in typed.values():
+        if t is not None:
+            t.attrs = {}  # the source lines served the messages; tables carry no baggage
+    return typed
+
+
+def _deviations(problems: _Problems) -> pd.DataFrame:
+    frame = problems.frame()
+    return frame[frame["severity"] == "deviation"].reset_index(drop=True)
 
 
 def validate_tables(
     patients: pd.DataFrame,
-    vas: pd.DataFrame,
-    adverse_events: pd.DataFrame,
+    score: pd.DataFrame | None = None,
+    adverse_events: pd.DataFrame | None = None,
     *,
-    baseline_day: int = 0,
-) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """Type and validate the three THERA tables.
+    plan: AnalysisPlan,
+    today: _dt.date | None = None,
+) -> tuple[dict[str, pd.DataFrame | None], pd.DataFrame]:
+    """Type and validate a trial's tables against its plan.
 
     Parameters
     ----------
-    patients, vas, adverse_events : DataFrame
-        The raw tables (any dtypes; text cells are parsed). They are not modified.
-    baseline_day : int, optional
-        The day whose VAS is the baseline (default 0).
+    patients : DataFrame
+        One row per patient (any dtypes; text cells are parsed).
+    score : DataFrame, optional
+        The long table of the score endpoint (required when the plan's
+        endpoint is a score).
+    adverse_events : DataFrame, optional
+        One row per adverse event; ``None`` when not collected.
+    plan : AnalysisPlan
+        Declares the columns, eligibility, course, schedule and design.
+    today : datetime.date, optional
+        The date enrolment may not pass when the plan has no ``data_cutoff``
+        (default: today).
 
     Returns
     -------
-    tables : dict of DataFrame
-        Typed copies keyed ``"patients"``, ``"vas"``, ``"adverse_events"``; extra
-        columns are passed through unchanged.
+    tables : dict of DataFrame or None
+        Typed copies keyed ``"patients"``, ``"score"``, ``"adverse_events"``;
+        extra columns pass through. The caller's frames are not modified.
     deviations : DataFrame
-        The protocol deviations found (same columns as
-        :attr:`DataValidationError.problems`); empty when there are none.
+        The protocol deviations found (columns of
+        :attr:`DataValidationError.problems`).
 
     Raises
     ------
     DataValidationError
-        If any rule is broken. Its ``problems`` lists every error *and* every
-        deviation found, one row each.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from thera_stats.data import validate_tables
-    >>> patients = pd.DataFrame({
-    ...     "patient_id": ["P01"], "site": ["Rennes"], "sex": ["F"], "age_years": ["54"],
-    ...     "hfe_genotype": ["C282Y/C282Y"], "enrolment_date": ["2015-02-10"],
-    ...     "injections_received": ["5"], "withdrawn": ["false"],
-    ...     "withdrawal_day": [""], "withdrawal_reason": [""]})
-    >>> vas = pd.DataFrame({"patient_id": ["P01", "P01"], "day": [0, 8], "vas_mm": ["n/a", 30]})
-    >>> aes = pd.DataFrame(columns=["patient_id", "day", "term", "grade", "serious", "related"])
-    >>> try:
-    ...     validate_tables(patients, vas, aes)
-    ... except ValueError as err:
-    ...     print(err)
-    trial tables: 2 error(s):
-      - [ERROR] table vas, patient P01, column vas_mm: patient has no baseline VAS (day 0)
-      - [ERROR] table vas, row 2, patient P01, column vas_mm: value 'n/a' must be a number (text found where a number is required)
+        If any rule is broken; its ``problems`` lists every error and deviation.
     """
     problems = _Problems()
-    raws = {"patients": patients, "vas": vas, "adverse_events": adverse_events}
-    typed = _check_tables(raws, baseline_day, problems)
-    frame = problems.frame()
-    p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
-    if problems.has_errors or p is None or v is None or a is None:
+    if plan.is_score and score is None:
+        problems.add(plan.endpoint.table or "score",
+                     f"the score table {plan.endpoint.table!r} is required by the plan")
+    typed = _validate({"patients": patients, "score": score,
+                       "adverse_events": adverse_events}, plan, problems,
+                      today or _dt.date.today())
+    frame = problems.frame(_table_order(plan))
+    if problems.has_errors or typed["patients"] is None or (
+            plan.is_score and typed["score"] is None):
         raise DataValidationError(frame, context="trial tables")
-    deviations = frame[frame["severity"] == "deviation"].reset_index(drop=True)
-    return {"patients": p, "vas": v, "adverse_events": a}, deviations
+    return typed, frame[frame["severity"] == "deviation"].reset_index(drop=True)
 
 
-def _check_tables(
-    raws: Mapping[str, pd.DataFrame | None], baseline_day: int, problems: _Problems
-) -> dict[str, pd.DataFrame | None]:
-    """Type every table that could be read and check every rule that can be checked."""
-    typed = {name: _type_table(name, raws[name], problems) for name in TABLES}
-    p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
-    if p is not None:
-        _check_patients(p, problems)
-    known = set() if p is None else {x for x in p["patient_id"].tolist() if not is_blank(x)}
-    if v is not None:
-        if p is not None:
-            _check_unknown_patients("vas", v, known, problems)
-        _check_vas(v, p, baseline_day, problems)
-    if a is not None:
-        if p is not None:
-            _check_unknown_patients("adverse_events", a, known, problems)
-        _check_adverse_events(a, problems)
-    return typed
+def _table_order(plan: AnalysisPlan) -> list[str]:
+    return ["patients", "adsl", plan.endpoint.table or "score",
+            plan.adam.bds if plan.adam else "", "adverse_events", "adae"]
 
 
 # --------------------------------------------------------------------------- files
-def _read_table(folder: Path, name: str, problems: _Problems) -> tuple[pd.DataFrame, Path] | None:
+def _read_csv(path: Path, table: str, problems: _Problems) -> pd.DataFrame | None:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        problems.add(path.name, f"{path.name} is not UTF-8 text ({err.reason} at byte {err.start})")
+        return None
+    except OSError as err:
+        problems.add(path.name, f"{path.name} cannot be read: {err.strerror}")
+        return None
+    # Parsed by hand rather than by pandas: a row with one field too many would make
+    # pandas take the first column as an index and shift every cell of the table.
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for r in reader:
+        if r:
+            rows.append(r)
+            lines.append(reader.line_num)
+    if not rows:
+        return pd.DataFrame()
+    header, body, lines = rows[0], rows[1:], lines[1:]
+    if len(header) == 1 and ";" in header[0]:
+        problems.add(path.name, f"{path.name} looks semicolon-separated; save it as comma-"
+                     "separated CSV (with a decimal point)", row=1, value=header[0][:60])
+        return None
+    wrong = [(line, len(r), r) for line, r in zip(lines, body, strict=True)
+             if len(r) != len(header)]
+    for line, count, r in wrong[:200]:
+        problems.add(path.name, f"row has {count} fields but the header has {len(header)} (a "
+                     "stray comma, or an unquoted decimal comma?)", row=line, patient_id=r[0])
+    if wrong:
+        return None
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.attrs = {"file": path.name, "lines": lines}
+    return frame
+
+
+def _read_table(folder: Path, name: str, problems: _Problems, *,
+                required: bool) -> tuple[pd.DataFrame | None, Path | None]:
+    """One table from CSV or Parquet: (frame or None, the file read or None)."""
     parquet, path = folder / f"{name}.parquet", folder / f"{name}.csv"
+    if parquet.exists() and path.exists():
+        problems.add(name, f"both {path.name} and {parquet.name} are in {folder}: keep one "
+                     "source per table (remove or rename the other)")
+        return None, None
     if parquet.exists():
         try:
             frame = pd.read_parquet(parquet)
         except ImportError:
-            problems.add(name, f"{parquet.name} needs pyarrow; install it or provide {path.name}")
-            return None
+            problems.add(parquet.name, f"{parquet.name} needs pyarrow; install it or provide "
+                         f"{path.name}")
+            return None, parquet
+        except Exception as err:  # noqa: BLE001 - any reader failure is a data problem
+            problems.add(parquet.name, f"{parquet.name} is not a readable Parquet file ({err})")
+            return None, parquet
+        frame.attrs = {"file": parquet.name, "lines": list(range(2, len(frame) + 2))}
         return frame, parquet
     if not path.exists():
-        problems.add(name, f"file {path.name} is missing from {folder}")
-        return None
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        problems.add(name, f"{path.name} is not UTF-8 text ({err.reason} at byte {err.start})")
-        return None
-    # Parsed by hand rather than by pandas: a row with one field too many would make
-    # pandas take the first column as an index and shift every cell of the table.
-    rows = [r for r in csv.reader(io.StringIO(text), skipinitialspace=True) if r]
-    if not rows:
-        return pd.DataFrame(), path
-    header, body = rows[0], rows[1:]
-    if len(header) == 1 and ";" in header[0]:
-        problems.add(name, f"{path.name} looks semicolon-separated; save it as comma-separated "
-                     "CSV (with a decimal point)", row=1, value=header[0][:60])
-        return None
-    wrong = [(i + 2, len(r)) for i, r in enumerate(body) if len(r) != len(header)]
-    for row, count in wrong:
-        problems.add(
-            name, f"row has {count} fields but the header has {len(header)} (a stray comma, or "
-            "an unquoted decimal comma?)", row=row, patient_id=body[row - 2][0],
-        )
-    if wrong:
-        return None
-    return pd.DataFrame(body, columns=header, dtype=object), path
+        if required:
+            problems.add(name, f"file {path.name} (or {parquet.name}) is missing from {folder}")
+        return None, None
+    return _read_csv(path, name, problems), path
 
 
 def sha256_file(path: Path) -> str:
@@ -549,12 +732,18 @@ class Trial:
 
     Attributes
     ----------
-    patients, vas, adverse_events : DataFrame
-        Typed copies of the tables (see ``docs/data.md``).
+    patients : DataFrame
+        Typed patients table (see ``docs/data.md``).
+    score : DataFrame or None
+        The score endpoint's long table: ``patient_id``, ``day`` (the
+        scheduled day), ``assessment_day`` (the recorded day) and the plan's
+        value column. ``None`` for a binary endpoint.
+    adverse_events : DataFrame or None
+        ``None`` when the trial folder has no adverse-event table (not collected).
     plan : AnalysisPlan
         The pre-specified analysis plan.
     deviations : DataFrame
-        Protocol deviations found at validation (eligibility breaches).
+        Protocol deviations found at validation.
     source : Path or None
         The folder the trial was read from.
     files : dict
@@ -562,8 +751,8 @@ class Trial:
     """
 
     patients: pd.DataFrame
-    vas: pd.DataFrame
-    adverse_events: pd.DataFrame
+    score: pd.DataFrame | None
+    adverse_events: pd.DataFrame | None
     plan: AnalysisPlan
     deviations: pd.DataFrame
     source: Path | None = None
@@ -573,40 +762,60 @@ class Trial:
     def from_frames(
         cls,
         patients: pd.DataFrame,
-        vas: pd.DataFrame,
-        adverse_events: pd.DataFrame,
+        score: pd.DataFrame | None,
+        adverse_events: pd.DataFrame | None,
         plan: AnalysisPlan,
+        *,
+        today: _dt.date | None = None,
     ) -> Trial:
         """Validate in-memory tables (the caller's frames are not modified)."""
-        tables, deviations = validate_tables(
-            patients, vas, adverse_events, baseline_day=plan.baseline_day
-        )
-        return cls(plan=plan, deviations=deviations, **tables)
+        tables, deviations = validate_tables(patients, score, adverse_events, plan=plan,
+                                             today=today)
+        assert tables["patients"] is not None
+        return cls(patients=tables["patients"], score=tables["score"],
+                   adverse_events=tables["adverse_events"], plan=plan, deviations=deviations)
+
+    def population(self) -> pd.DataFrame:
+        """The plan's analysis population with order and stage (see :func:`population`)."""
+        return population(self.patients, self.deviations, self.plan)
+
+    def baseline(self) -> pd.Series:
+        """Each patient's baseline score (indexed by patient id; score endpoints only)."""
+        if self.score is None:
+            return pd.Series(dtype=float)
+        s = self.score[self.score["day"] == self.plan.baseline_day]
+        return s.set_index("patient_id")[self.plan.endpoint.column].astype(float)
 
     def summary(self) -> str:
         """A short plain-text description of the trial's data."""
-        p = self.patients
-        sites = ", ".join(f"{s} {k}" for s, k in p["site"].value_counts().sort_index().items())
-        days = sorted(int(d) for d in self.vas["day"].dropna().unique())
-        n_visits = len(self.vas)
-        expected = len(p) * len(days)
-        lines = [
-            f"Trial {self.plan.name}: {len(p)} patients ({sites})",
-            (
-                f"  enrolment {p['enrolment_date'].min():%Y-%m-%d} to "
-                f"{p['enrolment_date'].max():%Y-%m-%d}; withdrawn: {int(p['withdrawn'].sum())}"
-            ),
-            (
-                f"  VAS assessments: {n_visits} of {expected} scheduled "
-                f"(days {', '.join(map(str, days))})"
-            ),
-            (
-                f"  adverse events: {len(self.adverse_events)} "
-                f"({int(self.adverse_events['serious'].sum())} serious) in "
-                f"{self.adverse_events['patient_id'].nunique()} patients"
-            ),
-            f"  protocol deviations: {len(self.deviations)}",
-        ]
+        p, plan = self.patients, self.plan
+        head = f"Trial {plan.name}: {len(p)} patients"
+        if "site" in p.columns:
+            head += " (" + ", ".join(f"{s} {k}" for s, k in
+                                     p["site"].value_counts().sort_index().items()) + ")"
+        lines = [head, f"  treatment: {plan.trial.treatment}"]
+        if "enrolment_date" in p.columns and p["enrolment_date"].notna().any():
+            lines.append(f"  enrolment {p['enrolment_date'].min():%Y-%m-%d} to "
+                         f"{p['enrolment_date'].max():%Y-%m-%d}")
+        if "withdrawn" in p.columns:
+            lines.append(f"  withdrawn: {int(p['withdrawn'].fillna(False).sum())}")
+        if self.score is not None and plan.schedule is not None:
+            expected = len(p) * len(plan.schedule.days)
+            lines.append(f"  {plan.endpoint.name} assessments: {len(self.score)} of {expected} "
+                         f"scheduled ({plan.schedule.describe()})")
+        if plan.endpoint.kind == "binary":
+            col = p[plan.endpoint.column]
+            lines.append(f"  response ({plan.endpoint.column}): {int(col.fillna(False).sum())} "
+                         f"of {len(p)}, {int(col.isna().sum())} missing")
+        ae = self.adverse_events
+        if ae is None:
+            lines.append("  adverse events: not collected")
+        else:
+            lines.append(f"  adverse events: {len(ae)} ({int(ae['serious'].sum())} serious) in "
+                         f"{ae['patient_id'].nunique()} patients")
+        lines.append(f"  protocol deviations: {len(self.deviations)}")
+        for note in plan.notes:
+            lines.append(f"  plan note: {note}")
         return "\n".join(lines)
 
     def validation_report(self) -> str:
@@ -619,14 +828,38 @@ class Trial:
         )[1]
 
 
-def load_trial(path: str | Path) -> Trial:
-    """Read, type and validate a trial folder.
+def _check_folder(path: str | Path) -> Path:
+    folder = Path(path)
+    try:
+        folder.resolve(strict=True)
+    except RuntimeError:  # pragma: no cover - Python < 3.13 raises this for loops
+        raise TrialFolderError(f"trial folder {str(folder)!r} is a symbolic-link loop") from None
+    except FileNotFoundError:
+        raise TrialFolderError(f"trial folder {str(folder)!r} does not exist") from None
+    except OSError as err:
+        if err.errno == 40:  # ELOOP
+            raise TrialFolderError(
+                f"trial folder {str(folder)!r} is a symbolic-link loop") from None
+        raise TrialFolderError(f"trial folder {str(folder)!r} cannot be read: "
+                               f"{err.strerror}") from None
+    if not folder.is_dir():
+        raise TrialFolderError(f"trial folder {str(folder)!r} is not a folder")
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise TrialFolderError(f"trial folder {str(folder)!r} cannot be read (permissions)")
+    return folder
+
+
+def load_trial(path: str | Path, *, today: _dt.date | None = None) -> Trial:
+    """Read, type and validate a trial folder, as its ``plan.toml`` declares it.
 
     Parameters
     ----------
     path : str or Path
-        A folder holding ``patients``, ``vas`` and ``adverse_events`` tables
-        (CSV, or Parquet when pyarrow is installed) and ``plan.toml``.
+        A folder holding ``plan.toml`` and the tables it names (CSV or Parquet),
+        or CDISC ADaM datasets when the plan has an ``[adam]`` section.
+    today : datetime.date, optional
+        Enrolment after this date is an error when the plan gives no
+        ``data_cutoff`` (default: today).
 
     Returns
     -------
@@ -636,10 +869,10 @@ def load_trial(path: str | Path) -> Trial:
     Raises
     ------
     DataValidationError
-        Listing every problem in the tables and the plan at once (table, row,
+        Listing every problem in the plan and the tables at once (file, row,
         patient, column, value and the rule broken).
-    FileNotFoundError
-        If ``path`` is not a folder.
+    TrialFolderError
+        If ``path`` does not exist, is not a folder or is a symbolic-link loop.
 
     Examples
     --------
@@ -648,34 +881,59 @@ def load_trial(path: str | Path) -> Trial:
     >>> len(trial.patients), trial.plan.design.n
     (17, 22)
     """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"trial folder {str(folder)!r} does not exist or is not a folder")
+    folder = _check_folder(path)
     problems = _Problems()
     plan: AnalysisPlan | None = None
     plan_path = folder / "plan.toml"
-    if not plan_path.exists():
+    files: dict[str, str] = {}
+    if not plan_path.is_file():
         problems.add("plan", f"file plan.toml is missing from {folder}")
     else:
+        files["plan.toml"] = sha256_file(plan_path)
         try:
             plan = AnalysisPlan.from_toml(plan_path)
         except DataValidationError as err:
             problems.items.extend(err.problems.to_dict("records"))
-    read = {name: _read_table(folder, name, problems) for name in TABLES}
-    files = {r[1].name: sha256_file(r[1]) for r in read.values() if r is not None}
-    if plan is not None:
-        files["plan.toml"] = sha256_file(plan_path)
-    raws = {name: None if r is None else r[0] for name, r in read.items()}
-    typed = _check_tables(raws, plan.baseline_day if plan is not None else 0, problems)
-    frame = problems.frame()
-    p, v, a = typed["patients"], typed["vas"], typed["adverse_events"]
-    if problems.has_errors or plan is None or p is None or v is None or a is None:
+    if plan is None:
+        raise DataValidationError(problems.frame(), context=f"trial folder {folder}")
+    raws: dict[str, pd.DataFrame | None] = {}
+    if plan.adam is not None:
+        raws = _read_adam(folder, plan, problems, files)
+    else:
+        for key, name, required in (("patients", "patients", True),
+                                    ("score", plan.endpoint.table, plan.is_score),
+                                    ("adverse_events", "adverse_events", False)):
+            if name is None or (key == "score" and not plan.is_score):
+                continue
+            frame, file = _read_table(folder, name, problems, required=required)
+            raws[key] = frame
+            if file is not None and file.exists():
+                files[file.name] = sha256_file(file)
+    typed = _validate(raws, plan, problems, today or _dt.date.today())
+    frame = problems.frame(_table_order(plan))
+    p = typed["patients"]
+    if problems.has_errors or p is None or (plan.is_score and typed["score"] is None):
         raise DataValidationError(frame, context=f"trial folder {folder}")
     deviations = frame[frame["severity"] == "deviation"].reset_index(drop=True)
     return Trial(
-        patients=p, vas=v, adverse_events=a, plan=plan, deviations=deviations, source=folder,
-        files=dict(sorted(files.items())),
+        patients=p, score=typed["score"], adverse_events=typed["adverse_events"], plan=plan,
+        deviations=deviations, source=folder, files=dict(sorted(files.items())),
     )
+
+
+def _read_adam(folder: Path, plan: AnalysisPlan, problems: _Problems,
+               files: dict[str, str]) -> dict[str, pd.DataFrame | None]:
+    from thera_stats.adam import read_adam
+
+    assert plan.adam is not None
+    got = read_adam(folder, bds=plan.adam.bds, paramcd=plan.adam.paramcd,
+                    day_variable=plan.adam.day, value_column=plan.endpoint.column,
+                    baseline_day=plan.baseline_day)
+    problems.extend(got.problems)
+    for name, path in got.files.items():
+        files[name] = sha256_file(Path(path))
+    return {"patients": got.patients, "score": got.score if plan.is_score else None,
+            "adverse_events": got.adverse_events}
 
 
 def check_output_folder(
@@ -685,8 +943,8 @@ def check_output_folder(
     *,
     overwrite: bool = False,
 ) -> Path:
-    """Refuse an output folder that is, or lies inside, the data folder; and,
-    unless ``overwrite``, one that already holds any of ``targets``.
+    """Refuse an output folder that is a file, is (or lies inside) the data folder, or,
+    unless ``overwrite``, already holds any of ``targets``.
 
     Raises
     ------
@@ -694,6 +952,8 @@ def check_output_folder(
         Naming the folder and the files in the way.
     """
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"--out {out} is an existing file, not a folder")
     if data_dir is not None:
         data = Path(data_dir).resolve()
         if out.resolve() == data or out.resolve().is_relative_to(data):
@@ -708,14 +968,26 @@ def check_output_folder(
     return out
 
 
-def synthetic_data_path() -> Path:
-    """The folder of the bundled synthetic THERA trial.
-
-    The data are illustrative (made by :func:`thera_stats.simulate_trial`); the
-    registered protocol's outcome definitions are not public.
-    """
+def bundled_examples() -> dict[str, Path]:
+    """The bundled synthetic trials by name (``thera``, ``nrs``, ...)."""
     here = Path(__file__).resolve()
-    for base in (here.parent / "_data" / "thera", here.parents[2] / "data" / "synthetic" / "thera"):
-        if (base / "plan.toml").exists():
-            return base
-    raise FileNotFoundError("the bundled synthetic THERA data were not found")
+    out: dict[str, Path] = {}
+    for base in (here.parent / "_data", here.parents[2] / "data" / "synthetic"):
+        if base.is_dir():
+            for sub in sorted(base.iterdir()):
+                if (sub / "plan.toml").exists() and sub.name not in out:
+                    out[sub.name] = sub
+    return out
+
+
+def synthetic_data_path(name: str = "thera") -> Path:
+    """The folder of a bundled synthetic trial (default: THERA).
+
+    The data are illustrative (made by seeded generators); the registered
+    protocol's outcome definitions are not public.
+    """
+    examples = bundled_examples()
+    if name not in examples:
+        raise FileNotFoundError(
+            f"no bundled example {name!r}; available: {', '.join(examples) or 'none'}")
+    return examples[name]

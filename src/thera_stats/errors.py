@@ -17,6 +17,7 @@ __all__ = [
     "ConvergenceError",
     "DataValidationError",
     "TheraStatsError",
+    "TrialFolderError",
     "is_blank",
     "problem",
 ]
@@ -55,6 +56,10 @@ class DataValidationError(TheraStatsError, ValueError):
         self.problems: pd.DataFrame = frame.loc[:, list(PROBLEM_COLUMNS)].reset_index(drop=True)
         self.context = context
         super().__init__(format_problems(self.problems, context))
+
+
+class TrialFolderError(TheraStatsError, FileNotFoundError):
+    """A trial folder does not exist, is not a folder or is a symbolic-link loop."""
 
 
 class ConvergenceError(TheraStatsError, RuntimeError):
@@ -104,15 +109,23 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: At most this many problems are written into an error message; all of them stay in
+#: :attr:`DataValidationError.problems`.
+MAX_LISTED = 200
+
+
 def format_problems(problems: pd.DataFrame, context: str = "data") -> str:
-    """Render a problem table as one readable, line-per-problem message."""
+    """Render a problem table as one readable, line-per-problem message.
+
+    At most :data:`MAX_LISTED` problems are written out; the rest are counted.
+    """
     errors = int((problems["severity"] == "error").sum()) if len(problems) else 0
     deviations = len(problems) - errors
     head = f"{context}: {errors} error(s)"
     if deviations:
         head += f" and {deviations} protocol deviation(s)"
     lines = [head + ":"]
-    for rec in problems.itertuples(index=False):
+    for rec in problems.head(MAX_LISTED).itertuples(index=False):
         where = [f"table {rec.table}"]
         if _cell(rec.row):
             where.append(f"row {_cell(rec.row)}")
@@ -123,4 +136,7 @@ def format_problems(problems: pd.DataFrame, context: str = "data") -> str:
         value = f" value {_cell(rec.value)!r}" if _cell(rec.value) else ""
         tag = "DEVIATION" if rec.severity == "deviation" else "ERROR"
         lines.append(f"  - [{tag}] {', '.join(where)}:{value} {rec.rule}")
+    if len(problems) > MAX_LISTED:
+        lines.append(f"  ... and {len(problems) - MAX_LISTED} more (all are in the error's "
+                     "`problems` table)")
     return "\n".join(lines)

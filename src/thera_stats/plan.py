@@ -1,47 +1,73 @@
-"""The pre-specified statistical analysis plan, read from ``plan.toml``.
+"""The pre-specified analysis plan, read from ``plan.toml``: the plan declares the trial.
 
-The plan fixes, before the data are seen, the design and its decision rule,
-the primary endpoint (how a responder is defined), the analysis population,
-the baseline day and the confidence level. Unknown keys are errors, never
-ignored, so a misspelt setting cannot silently fall back to a default.
+The plan fixes, before the data are seen, what the trial is (name, treatment),
+its design and decision rule, the primary endpoint (a score measured on a
+schedule, or a response recorded directly), who is eligible, the planned course
+of treatment, the visit schedule, the analysis population and the confidence
+levels. Nothing about a particular trial is written in the code: THERA is one
+plan among many. Unknown sections and keys are errors, never ignored, so a
+misspelt setting cannot silently fall back to a default. ``docs/data.md``
+documents every key; ``thera-stats init DIR`` writes a commented template.
 
-A complete plan::
+A plan for a score endpoint::
 
     [trial]
     name = "THERA"
+    treatment = "anakinra 100 mg s.c. once daily for 5 days"
     registration = "NCT02263638"          # optional
     note = "..."                          # optional
 
     [design]
     type = "simon"                        # "simon" or "single-stage"
     criterion = "optimal"                 # optimal | minimax | admissible | custom
-    p0 = 0.20                             # uninteresting response rate
-    p1 = 0.45                             # target response rate
-    alpha = 0.05                          # one-sided type I error
-    power = 0.80
+    p0 = 0.20
+    p1 = 0.45
+    alpha = 0.05                          # one-sided, in (0, 0.5)
+    power = 0.80                          # in (alpha, 1)
     r1 = 2                                # stop after n1 if responses <= r1
     n1 = 10
     r = 7                                 # "go" if total responses > r
     n = 22
 
-    [primary_endpoint]
-    day = 8                               # the assessment day of the endpoint
-    relative_reduction = 0.50             # >= 50 % reduction from baseline (optional)
-    absolute_reduction_mm = 20            # >= 20 mm reduction (optional)
-    combine = "and"                       # both criteria ("and") or either ("or")
+    [endpoint]
+    kind = "score"                        # or "binary" (a true/false column of patients)
+    table = "vas"                         # vas.csv: patient_id, day, vas_mm
+    column = "vas_mm"
+    label = "pain VAS"
+    unit = "mm"
+    range = [0, 100]
+    better = "lower"                      # improvement = baseline - value
+    day = 8
+    relative_change = 0.50                # improvement >= 50 % of baseline
+    absolute_change = 20                  # improvement >= 20 mm
+    combine = "and"
     missing = "non-responder"             # or "exclude"
+
+    [eligibility]
+    rules = [{ column = "age_years", op = ">=", value = 18 },
+             { column = "baseline", op = ">", value = 40 }]
+
+    [treatment]
+    column = "injections_received"
+    planned = 5
+
+    [schedule]
+    days = [0, 1, 2, 3, 4, 5, 8, 15, 30]
+    window = 0
 
     [analysis]
     population = "treated"                # "enrolled" | "treated" | "per-protocol"
     baseline_day = 0
-    confidence_level = 0.90               # response-rate intervals (two-sided 90 % <-> one-sided 5 %)
-    vas_confidence_level = 0.95           # pain-VAS intervals (t, Hodges-Lehmann, MMRM)
+    confidence_level = 0.90
+    score_confidence_level = 0.95
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import math
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,13 +76,45 @@ from thera_stats.errors import DataValidationError
 if TYPE_CHECKING:
     from thera_stats.simon import SimonDesign
 
-__all__ = ["AnalysisPlan", "DesignPlan", "EndpointPlan"]
+__all__ = [
+    "AdamPlan",
+    "AnalysisPlan",
+    "DesignPlan",
+    "EligibilityRule",
+    "EndpointPlan",
+    "SchedulePlan",
+    "TreatmentPlan",
+    "TrialInfo",
+    "plan_toml_text",
+]
 
 DESIGN_TYPES = ("simon", "single-stage")
 CRITERIA = ("optimal", "minimax", "admissible", "custom")
 POPULATIONS = ("enrolled", "treated", "per-protocol")
 COMBINE = ("and", "or")
 MISSING = ("non-responder", "exclude")
+KINDS = ("score", "binary")
+BETTER = ("lower", "higher")
+OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "not in")
+ADAM_DAYS = ("ADY", "AVISITN")
+
+#: Sections and keys renamed since the first plan format, with the new name.
+_RENAMED = {
+    "[primary_endpoint]": "[endpoint] (kind, table, column, day, relative_change, "
+    "absolute_change, ...)",
+    "analysis.vas_confidence_level": "analysis.score_confidence_level",
+}
+
+
+# =========================================================================== plan parts
+@dataclass(frozen=True, slots=True)
+class TrialInfo:
+    """What the trial is: its name and treatment, used in every title and caption."""
+
+    name: str
+    treatment: str
+    registration: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,40 +147,182 @@ class DesignPlan:
             r1=self.r1, n1=self.n1, r=self.r, n=self.n, criterion=self.criterion,
         )
 
+    def exact_error_rates(self) -> tuple[float, float]:
+        """Exact type I error and power of the planned boundaries (binomial sums)."""
+        from thera_stats.simon import prob_go
+
+        if self.type == "simon":
+            assert self.r1 is not None and self.n1 is not None
+            return (float(prob_go(self.r1, self.n1, self.r, self.n, self.p0)),
+                    float(prob_go(self.r1, self.n1, self.r, self.n, self.p1)))
+        from scipy.special import bdtrc
+
+        return float(bdtrc(self.r, self.n, self.p0)), float(bdtrc(self.r, self.n, self.p1))
+
+    def describe(self) -> str:
+        """The design in one sentence."""
+        head = (f"p0 = {self.p0:g}, p1 = {self.p1:g}, one-sided alpha = {self.alpha:g}, "
+                f"power = {self.power:g}")
+        if self.type == "simon":
+            return (f"Simon two-stage design ({self.criterion}), {head}: stop after {self.n1} "
+                    f"patients if at most {self.r1} respond; phase III is justified if more "
+                    f"than {self.r} of {self.n} respond.")
+        return (f"Single-stage design ({self.criterion}), {head}: phase III is justified if "
+                f"more than {self.r} of {self.n} respond.")
+
 
 @dataclass(frozen=True, slots=True)
 class EndpointPlan:
-    """The primary endpoint: who counts as a responder on which day.
+    """The primary endpoint: who counts as a responder.
 
-    A patient responds when pain VAS at ``day`` is reduced from baseline by at
-    least ``relative_reduction`` (a fraction) and/or at least
-    ``absolute_reduction_mm``, as ``combine`` says. Boundaries count as response.
+    ``kind = "score"``: a patient responds when the improvement of ``column``
+    (in the long table ``table``) from baseline to ``day`` is at least
+    ``relative_change`` (a fraction of the baseline value) and/or at least
+    ``absolute_change`` (in the score's units), as ``combine`` says;
+    improvement is baseline minus value when ``better = "lower"`` and value
+    minus baseline when ``better = "higher"``. Boundaries count as response.
+
+    ``kind = "binary"``: the response is recorded directly in the true/false
+    column ``column`` of the patients table.
     """
 
-    day: int
-    relative_reduction: float | None
-    absolute_reduction_mm: float | None
-    combine: str = "and"
+    kind: str
+    column: str
     missing: str = "non-responder"
+    table: str | None = None
+    label: str = ""
+    unit: str = ""
+    range: tuple[float, float] | None = None
+    better: str = "lower"
+    day: int | None = None
+    relative_change: float | None = None
+    absolute_change: float | None = None
+    combine: str = "and"
+
+    @property
+    def name(self) -> str:
+        """The words for the score in reports (``label``, else the column name)."""
+        return self.label or self.column
+
+    @property
+    def unit_suffix(self) -> str:
+        """``" mm"`` for a unit ``mm``; empty without a unit."""
+        return f" {self.unit}" if self.unit else ""
 
     def describe(self) -> str:
-        parts = []
-        if self.relative_reduction is not None:
-            parts.append(f"at least {100 * self.relative_reduction:g} %")
-        if self.absolute_reduction_mm is not None:
-            parts.append(f"at least {self.absolute_reduction_mm:g} mm")
-        crit = f" {self.combine} ".join(parts)
+        """The responder definition in one sentence."""
         miss = (
             "a missing assessment counts as non-response"
             if self.missing == "non-responder"
             else "patients without the assessment are excluded"
         )
-        return f"pain VAS reduced from baseline by {crit} on day {self.day}; {miss}"
+        if self.kind == "binary":
+            return f"response recorded in {self.column} (true = responder); {miss}"
+        parts = []
+        direction = "reduced" if self.better == "lower" else "increased"
+        if self.relative_change is not None:
+            parts.append(f"at least {100 * self.relative_change:g} %")
+        if self.absolute_change is not None:
+            parts.append(f"at least {self.absolute_change:g}{self.unit_suffix}")
+        crit = f" {self.combine} ".join(parts)
+        return f"{self.name} {direction} from baseline by {crit} on day {self.day}; {miss}"
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityRule:
+    """One eligibility criterion: ``column op value`` must hold.
+
+    ``column = "baseline"`` means the endpoint's baseline value.
+    """
+
+    column: str
+    op: str
+    value: Any
+
+    def holds(self, x: Any) -> bool:
+        """Whether the value ``x`` meets the criterion."""
+        v = self.value
+        if self.op == "in":
+            return bool(x in v)
+        if self.op == "not in":
+            return bool(x not in v)
+        return bool({
+            "==": lambda: x == v, "!=": lambda: x != v, ">": lambda: x > v,
+            ">=": lambda: x >= v, "<": lambda: x < v, "<=": lambda: x <= v,
+        }[self.op]())
+
+    def describe(self) -> str:
+        """``age_years >= 18``, ``kl_grade in [2, 3]``."""
+        v = self.value
+        text = (f"[{', '.join(_fmt_value(x) for x in v)}]" if isinstance(v, tuple)
+                else _fmt_value(v))
+        return f"{self.column} {self.op} {text}"
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentPlan:
+    """The planned course: ``column`` counts the doses received, ``planned`` of them."""
+
+    column: str
+    planned: int
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulePlan:
+    """Scheduled assessment days, each with a +/- window in days."""
+
+    days: tuple[int, ...]
+    windows: tuple[int, ...]
+
+    def visit(self, day: int) -> int | None:
+        """The scheduled day whose window holds ``day``, or None (unscheduled)."""
+        for d, w in zip(self.days, self.windows, strict=True):
+            if d - w <= day <= d + w:
+                return d
+        return None
+
+    def describe(self) -> str:
+        days = ", ".join(map(str, self.days))
+        if not any(self.windows):
+            return f"days {days} (no window)"
+        if len(set(self.windows)) == 1:
+            return f"days {days} (+/- {self.windows[0]} days)"
+        return "days " + ", ".join(
+            f"{d} (+/- {w})" for d, w in zip(self.days, self.windows, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class AdamPlan:
+    """Where the endpoint lives in a CDISC ADaM folder."""
+
+    bds: str
+    paramcd: str
+    day: str = "ADY"
 
 
 @dataclass(frozen=True, slots=True)
 class AnalysisPlan:
-    """A validated analysis plan (see the module docstring for the file format).
+    """A validated analysis plan (see the module docstring and ``docs/data.md``).
+
+    Attributes
+    ----------
+    trial : TrialInfo
+    design : DesignPlan
+    endpoint : EndpointPlan
+    eligibility : tuple of EligibilityRule
+    treatment : TreatmentPlan or None
+    schedule : SchedulePlan or None
+        Required for a score endpoint.
+    population : str
+    baseline_day : int
+    data_cutoff : datetime.date or None
+    confidence_level, score_confidence_level : float
+    auc_days : tuple of int or None
+    adam : AdamPlan or None
+        Set when the trial folder holds CDISC ADaM datasets.
+    notes : tuple of str
+        Remarks found when the plan was read (for example boundaries that meet
+        the targets but are not the stated criterion's design).
 
     Examples
     --------
@@ -134,15 +334,29 @@ class AnalysisPlan:
     'pain VAS reduced from baseline by at least 50 % and at least 20 mm on day 8; a missing assessment counts as non-response'
     """
 
-    name: str
+    trial: TrialInfo
     design: DesignPlan
     endpoint: EndpointPlan
+    eligibility: tuple[EligibilityRule, ...] = ()
+    treatment: TreatmentPlan | None = None
+    schedule: SchedulePlan | None = None
     population: str = "treated"
     baseline_day: int = 0
+    data_cutoff: _dt.date | None = None
     confidence_level: float = 0.90
-    vas_confidence_level: float = 0.95
-    registration: str = ""
-    note: str = ""
+    score_confidence_level: float = 0.95
+    auc_days: tuple[int, int] | None = None
+    adam: AdamPlan | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def name(self) -> str:
+        """The trial's name."""
+        return self.trial.name
+
+    @property
+    def is_score(self) -> bool:
+        return self.endpoint.kind == "score"
 
     @classmethod
     def from_toml(cls, path: str | Path) -> AnalysisPlan:
@@ -152,56 +366,160 @@ class AnalysisPlan:
         ------
         DataValidationError
             Listing every problem (unknown or missing keys, wrong types, values
-            out of range, inconsistent boundaries) with its ``section.key``.
+            out of range, boundaries that contradict the design's error rates)
+            with its ``section.key``.
         """
         path = Path(path)
+        context = f"analysis plan {path}"
         try:
             with path.open("rb") as fh:
                 raw = tomllib.load(fh)
         except tomllib.TOMLDecodeError as err:
             raise DataValidationError(
                 [{"table": "plan", "rule": f"{path.name} is not valid TOML: {err}"}],
-                context=f"analysis plan {path}",
+                context=context,
             ) from None
-        return cls.from_dict(raw, context=f"analysis plan {path}")
+        except UnicodeDecodeError as err:
+            raise DataValidationError(
+                [{"table": "plan", "rule": f"{path.name} is not UTF-8 text ({err.reason})"}],
+                context=context,
+            ) from None
+        return cls.from_dict(raw, context=context)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, context: str = "analysis plan") -> AnalysisPlan:
         """Validate a plan given as nested dictionaries (the parsed TOML)."""
         checker = _PlanChecker(raw)
         plan = checker.build()
-        if checker.problems:
+        if checker.problems or plan is None:
             raise DataValidationError(checker.problems, context=context)
-        assert plan is not None
         return plan
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as nested dictionaries in the file's layout (for provenance)."""
-        order = ("type", "criterion", "p0", "p1", "alpha", "power", "r1", "n1", "r", "n")
-        fields = asdict(self.design)
-        design = {k: fields[k] for k in order if fields[k] is not None}
-        endpoint = {k: v for k, v in asdict(self.endpoint).items() if v is not None}
-        trial = {"name": self.name}
-        if self.registration:
-            trial["registration"] = self.registration
-        if self.note:
-            trial["note"] = self.note
-        return {
-            "trial": trial,
-            "design": design,
-            "primary_endpoint": endpoint,
-            "analysis": {
-                "population": self.population,
-                "baseline_day": self.baseline_day,
-                "confidence_level": self.confidence_level,
-                "vas_confidence_level": self.vas_confidence_level,
-            },
-        }
+        t = self.trial
+        trial: dict[str, Any] = {"name": t.name, "treatment": t.treatment}
+        if t.registration:
+            trial["registration"] = t.registration
+        if t.note:
+            trial["note"] = t.note
+        d = self.design
+        design: dict[str, Any] = {"type": d.type, "criterion": d.criterion, "p0": d.p0,
+                                  "p1": d.p1, "alpha": d.alpha, "power": d.power}
+        if d.type == "simon":
+            design.update(r1=d.r1, n1=d.n1)
+        design.update(r=d.r, n=d.n)
+        e = self.endpoint
+        endpoint: dict[str, Any] = {"kind": e.kind}
+        if e.kind == "score":
+            endpoint["table"] = e.table
+        endpoint["column"] = e.column
+        if e.kind == "score":
+            if e.label:
+                endpoint["label"] = e.label
+            if e.unit:
+                endpoint["unit"] = e.unit
+            if e.range is not None:
+                endpoint["range"] = list(e.range)
+            endpoint["better"] = e.better
+            endpoint["day"] = e.day
+            if e.relative_change is not None:
+                endpoint["relative_change"] = e.relative_change
+            if e.absolute_change is not None:
+                endpoint["absolute_change"] = e.absolute_change
+            endpoint["combine"] = e.combine
+        endpoint["missing"] = e.missing
+        out: dict[str, Any] = {"trial": trial, "design": design, "endpoint": endpoint}
+        if self.eligibility:
+            out["eligibility"] = {"rules": [
+                {"column": r.column, "op": r.op,
+                 "value": list(r.value) if isinstance(r.value, tuple) else r.value}
+                for r in self.eligibility]}
+        if self.treatment is not None:
+            out["treatment"] = {"column": self.treatment.column,
+                                "planned": self.treatment.planned}
+        if self.schedule is not None:
+            w = self.schedule.windows
+            out["schedule"] = {"days": list(self.schedule.days),
+                               "window": w[0] if len(set(w)) == 1 else list(w)}
+        analysis: dict[str, Any] = {"population": self.population,
+                                    "baseline_day": self.baseline_day}
+        if self.data_cutoff is not None:
+            analysis["data_cutoff"] = self.data_cutoff.isoformat()
+        analysis["confidence_level"] = self.confidence_level
+        if self.is_score:
+            analysis["score_confidence_level"] = self.score_confidence_level
+        if self.auc_days is not None:
+            analysis["auc_days"] = list(self.auc_days)
+        out["analysis"] = analysis
+        if self.adam is not None:
+            out["adam"] = {"bds": self.adam.bds, "paramcd": self.adam.paramcd,
+                           "day": self.adam.day}
+        return out
+
+    def describe(self) -> str:
+        """The plan in a few plain lines (trial, design, endpoint, population)."""
+        lines = [f"{self.trial.name}: {self.trial.treatment}", self.design.describe(),
+                 f"Responder: {self.endpoint.describe()}.",
+                 f"Analysis population: {self.population}."]
+        if self.eligibility:
+            lines.append("Eligibility: " + "; ".join(r.describe() for r in self.eligibility)
+                         + ".")
+        if self.schedule is not None:
+            lines.append(f"Schedule: {self.schedule.describe()}.")
+        return "\n".join(lines)
 
 
-# Schema: section -> key -> (kind, required). Kinds: str, prob, int, number, choice tuple.
+def _fmt_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return str(v)
+
+
+# =========================================================================== writing
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def plan_toml_text(plan: AnalysisPlan | dict[str, Any]) -> str:
+    """The plan as ``plan.toml`` text (sections in the documented order)."""
+    d = plan.to_dict() if isinstance(plan, AnalysisPlan) else plan
+    out: list[str] = []
+    for section, keys in d.items():
+        if out:
+            out.append("")
+        out.append(f"[{section}]")
+        for key, value in keys.items():
+            if key == "rules" and isinstance(value, list):
+                out.append("rules = [")
+                out.extend(f"  {_toml_value(rule)}," for rule in value)
+                out.append("]")
+            else:
+                out.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(out) + "\n"
+
+
+# =========================================================================== checking
+# Schema: section -> key -> (kind, required). Kinds: str, prob, int, number, choice tuple,
+# "range", "days", "window", "date", "rules", "pair".
 _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
-    "trial": {"name": (str, True), "registration": (str, False), "note": (str, False)},
+    "trial": {"name": (str, True), "treatment": (str, True), "registration": (str, False),
+              "note": (str, False)},
     "design": {
         "type": (DESIGN_TYPES, True),
         "criterion": (CRITERIA, False),
@@ -214,38 +532,192 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "r": (int, True),
         "n": (int, True),
     },
-    "primary_endpoint": {
-        "day": (int, True),
-        "relative_reduction": ("prob", False),
-        "absolute_reduction_mm": ("number", False),
+    "endpoint": {
+        "kind": (KINDS, True),
+        "table": ("name", False),
+        "column": ("name", True),
+        "label": (str, False),
+        "unit": (str, False),
+        "range": ("range", False),
+        "better": (BETTER, False),
+        "day": (int, False),
+        "relative_change": ("prob", False),
+        "absolute_change": ("number", False),
         "combine": (COMBINE, False),
         "missing": (MISSING, False),
     },
+    "eligibility": {"rules": ("rules", True)},
+    "treatment": {"column": ("name", True), "planned": ("positive", True)},
+    "schedule": {"days": ("days", True), "window": ("window", False)},
     "analysis": {
         "population": (POPULATIONS, False),
         "baseline_day": (int, False),
+        "data_cutoff": ("date", False),
         "confidence_level": ("prob", False),
-        "vas_confidence_level": ("prob", False),
+        "score_confidence_level": ("prob", False),
+        "auc_days": ("pair", False),
     },
+    "adam": {"bds": ("name", True), "paramcd": (str, True), "day": (ADAM_DAYS, False)},
 }
+_REQUIRED_SECTIONS = ("trial", "design", "endpoint")
+_SCORE_ONLY = ("table", "label", "unit", "range", "better", "day", "relative_change",
+               "absolute_change", "combine")
+
+
+def _is_number(value: Any) -> bool:
+    return (not isinstance(value, bool) and isinstance(value, int | float)
+            and math.isfinite(value))
 
 
 class _PlanChecker:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.problems: list[dict[str, Any]] = []
+        self.notes: list[str] = []
 
     def add(self, key: str, value: Any, rule: str) -> None:
-        self.problems.append(
-            {"table": "plan", "column": key, "value": None if value is None else str(value),
-             "rule": rule}
-        )
+        text = None if value is None else (
+            _toml_value(value) if isinstance(value, list | dict) else str(value))
+        self.problems.append({"table": "plan", "column": key, "value": text, "rule": rule})
 
-    def section(self, name: str) -> dict[str, Any]:
-        sec = self.raw.get(name)
-        if sec is None:
-            self.add(f"[{name}]", None, "required section is missing")
-            return {}
+    # ------------------------------------------------------------------ key types
+    def _typed(self, full: str, kind: Any, value: Any) -> tuple[bool, Any]:
+        """(ok, converted value); records the problem when not ok."""
+        if isinstance(kind, tuple):
+            if not isinstance(value, str) or value not in kind:
+                self.add(full, value, f"must be one of {', '.join(map(repr, kind))}")
+                return False, None
+            return True, value
+        if kind is str:
+            if not isinstance(value, str):
+                self.add(full, value, "must be text")
+                return False, None
+            return True, value
+        if kind == "name":
+            if not isinstance(value, str) or not value.strip():
+                self.add(full, value, "must be a non-empty name")
+                return False, None
+            return True, value.strip()
+        if kind is int:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                self.add(full, value, "must be a whole number >= 0")
+                return False, None
+            return True, value
+        if kind == "positive":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                self.add(full, value, "must be a whole number >= 1")
+                return False, None
+            return True, value
+        if kind == "prob":
+            if not _is_number(value) or not 0 < value < 1:
+                self.add(full, value, "must be a number strictly between 0 and 1")
+                return False, None
+            return True, float(value)
+        if kind == "number":
+            if not _is_number(value) or value <= 0:
+                self.add(full, value, "must be a positive number")
+                return False, None
+            return True, float(value)
+        if kind == "range":
+            if (not isinstance(value, list) or len(value) != 2
+                    or not all(_is_number(v) for v in value) or not value[0] < value[1]):
+                self.add(full, value, "must be [low, high] with two numbers, low < high")
+                return False, None
+            return True, (float(value[0]), float(value[1]))
+        if kind == "pair":
+            if (not isinstance(value, list) or len(value) != 2
+                    or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+                    or not 0 <= value[0] < value[1]):
+                self.add(full, value, "must be [start, end], two whole-number days, start < end")
+                return False, None
+            return True, (value[0], value[1])
+        if kind == "days":
+            if (not isinstance(value, list) or not value
+                    or any(isinstance(v, bool) or not isinstance(v, int) or v < 0
+                           for v in value)
+                    or any(b <= a for a, b in zip(value, value[1:], strict=False))):
+                self.add(full, value, "must be a list of whole-number days >= 0 in increasing "
+                         "order, without repeats")
+                return False, None
+            return True, tuple(value)
+        if kind == "window":
+            ok_int = not isinstance(value, bool) and isinstance(value, int) and value >= 0
+            ok_list = isinstance(value, list) and all(
+                not isinstance(v, bool) and isinstance(v, int) and v >= 0 for v in value)
+            if not (ok_int or ok_list):
+                self.add(full, value, "must be a whole number of days >= 0, or a list of them "
+                         "(one per scheduled day)")
+                return False, None
+            return True, value
+        if kind == "date":
+            if isinstance(value, _dt.datetime):
+                return True, value.date()
+            if isinstance(value, _dt.date):
+                return True, value
+            if isinstance(value, str):
+                try:
+                    return True, _dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    pass
+            self.add(full, value, "must be a date YYYY-MM-DD")
+            return False, None
+        if kind == "rules":
+            return self._rules(full, value)
+        raise AssertionError(kind)  # pragma: no cover
+
+    def _rules(self, full: str, value: Any) -> tuple[bool, Any]:
+        if not isinstance(value, list):
+            self.add(full, value, "must be a list of { column, op, value } rules")
+            return False, None
+        rules: list[EligibilityRule] = []
+        ok = True
+        for i, rule in enumerate(value, start=1):
+            where = f"{full}[{i}]"
+            if not isinstance(rule, dict):
+                self.add(where, rule, "must be a table { column = ..., op = ..., value = ... }")
+                ok = False
+                continue
+            extra = sorted(set(rule) - {"column", "op", "value"})
+            for key in extra:
+                self.add(f"{where}.{key}", rule[key], "unknown key (a rule has column, op, value)")
+            missing = [k for k in ("column", "op", "value") if k not in rule]
+            for key in missing:
+                self.add(f"{where}.{key}", None, "required key is missing")
+            if extra or missing:
+                ok = False
+                continue
+            column, op, v = rule["column"], rule["op"], rule["value"]
+            good = True
+            if not isinstance(column, str) or not column.strip():
+                self.add(f"{where}.column", column, "must be a column name")
+                good = False
+            if op not in OPS:
+                self.add(f"{where}.op", op, f"must be one of {', '.join(map(repr, OPS))}")
+                good = False
+            elif op in ("in", "not in"):
+                if not isinstance(v, list) or not v or not all(
+                        isinstance(x, str | bool) or _is_number(x) for x in v):
+                    self.add(f"{where}.value", v, f"must be a non-empty list for {op!r}")
+                    good = False
+                else:
+                    v = tuple(v)
+            elif not (isinstance(v, str | bool) or _is_number(v)):
+                self.add(f"{where}.value", v, "must be a number, text or true/false")
+                good = False
+            elif op in (">", ">=", "<", "<=") and not _is_number(v):
+                self.add(f"{where}.value", v, f"must be a number for {op!r}")
+                good = False
+            if good:
+                rules.append(EligibilityRule(column=column.strip(), op=op, value=v))
+            ok = ok and good
+        return ok, tuple(rules)
+
+    def section(self, name: str) -> dict[str, Any] | None:
+        if name not in self.raw:
+            if name in _REQUIRED_SECTIONS:
+                self.add(f"[{name}]", None, "required section is missing")
+            return None
+        sec = self.raw[name]
         if not isinstance(sec, dict):
             self.add(f"[{name}]", sec, "must be a table of settings")
             return {}
@@ -256,72 +728,88 @@ class _PlanChecker:
                 if required:
                     self.add(full, None, "required key is missing")
                 continue
-            value = sec[key]
-            if isinstance(kind, tuple):
-                if value not in kind:
-                    self.add(full, value, f"must be one of {', '.join(map(repr, kind))}")
-                    continue
-            elif kind is str:
-                if not isinstance(value, str):
-                    self.add(full, value, "must be text")
-                    continue
-            elif kind is int:
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    self.add(full, value, "must be a whole number >= 0")
-                    continue
-            elif kind == "prob":
-                if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                    0 < value < 1
-                ):
-                    self.add(full, value, "must be a number strictly between 0 and 1")
-                    continue
-                value = float(value)
-            elif kind == "number":
-                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                    self.add(full, value, "must be a positive number")
-                    continue
-                value = float(value)
-            out[key] = value
+            ok, value = self._typed(full, kind, sec[key])
+            if ok:
+                out[key] = value
         for key in sec:
             if key not in _SCHEMA[name]:
-                self.add(f"{name}.{key}", sec[key], "unknown key (check the spelling)")
+                full = f"{name}.{key}"
+                hint = _RENAMED.get(full)
+                self.add(full, sec[key], f"unknown key: renamed {hint}" if hint
+                         else "unknown key (check the spelling)")
         return out
 
+    # ------------------------------------------------------------------ build
     def build(self) -> AnalysisPlan | None:
         for key in self.raw:
             if key not in _SCHEMA:
-                self.add(f"[{key}]", None, "unknown section (check the spelling)")
+                hint = _RENAMED.get(f"[{key}]")
+                self.add(f"[{key}]", None, f"unknown section: renamed {hint}" if hint
+                         else "unknown section (check the spelling)")
         trial = self.section("trial")
         design = self.section("design")
-        endpoint = self.section("primary_endpoint")
-        analysis = self.section("analysis")
+        endpoint = self.section("endpoint")
+        eligibility = self.section("eligibility")
+        treatment = self.section("treatment")
+        schedule = self.section("schedule")
+        analysis = self.section("analysis") or {}
+        adam = self.section("adam")
+        if trial is None or design is None or endpoint is None:
+            return None
         self._check_design(design)
-        self._check_endpoint(endpoint, analysis)
+        self._check_endpoint(endpoint, analysis, schedule)
+        sched = self._check_schedule(schedule, endpoint, analysis)
+        self._check_analysis(analysis, endpoint)
+        rules = () if eligibility is None else eligibility.get("rules", ())
+        for rule in rules:
+            if rule.column == "baseline" and endpoint.get("kind") != "score":
+                self.add("eligibility.rules", rule.describe(),
+                         "column 'baseline' (the endpoint's baseline value) needs a score endpoint")
         if self.problems:
             return None
+        if design.get("type") == "simon" or design.get("type") == "single-stage":
+            self._check_error_rates(design)
+        if self.problems:
+            return None
+        kind = endpoint["kind"]
+        ep = EndpointPlan(
+            kind=kind, column=endpoint["column"],
+            missing=endpoint.get("missing", "non-responder"),
+            table=endpoint.get("table"), label=endpoint.get("label", ""),
+            unit=endpoint.get("unit", ""), range=endpoint.get("range"),
+            better=endpoint.get("better", "lower"), day=endpoint.get("day"),
+            relative_change=endpoint.get("relative_change"),
+            absolute_change=endpoint.get("absolute_change"),
+            combine=endpoint.get("combine", "and"),
+        )
         return AnalysisPlan(
-            name=trial["name"],
-            registration=trial.get("registration", ""),
-            note=trial.get("note", ""),
+            trial=TrialInfo(name=trial["name"], treatment=trial["treatment"],
+                            registration=trial.get("registration", ""),
+                            note=trial.get("note", "")),
             design=DesignPlan(criterion=design.get("criterion", "custom"), **{
-                k: v for k, v in design.items() if k != "criterion"
-            }),
-            endpoint=EndpointPlan(
-                day=endpoint["day"],
-                relative_reduction=endpoint.get("relative_reduction"),
-                absolute_reduction_mm=endpoint.get("absolute_reduction_mm"),
-                combine=endpoint.get("combine", "and"),
-                missing=endpoint.get("missing", "non-responder"),
-            ),
+                k: v for k, v in design.items() if k != "criterion"}),
+            endpoint=ep,
+            eligibility=rules,
+            treatment=None if treatment is None else TreatmentPlan(**treatment),
+            schedule=sched,
             population=analysis.get("population", "treated"),
             baseline_day=analysis.get("baseline_day", 0),
+            data_cutoff=analysis.get("data_cutoff"),
             confidence_level=analysis.get("confidence_level", 0.90),
-            vas_confidence_level=analysis.get("vas_confidence_level", 0.95),
+            score_confidence_level=analysis.get("score_confidence_level", 0.95),
+            auc_days=analysis.get("auc_days"),
+            adam=None if adam is None else AdamPlan(**adam),
+            notes=tuple(self.notes),
         )
 
     def _check_design(self, d: dict[str, Any]) -> None:
         if {"p0", "p1"} <= d.keys() and d["p1"] <= d["p0"]:
             self.add("design.p1", d["p1"], f"must be greater than design.p0 ({d['p0']!r})")
+        if "alpha" in d and not d["alpha"] < 0.5:
+            self.add("design.alpha", d["alpha"], "must be in (0, 0.5): a one-sided type I error")
+        if {"alpha", "power"} <= d.keys() and not d["power"] > d["alpha"]:
+            self.add("design.power", d["power"],
+                     f"must be in (alpha, 1) = ({d['alpha']:g}, 1)")
         if d.get("type") == "simon":
             for key in ("r1", "n1"):
                 if key not in d:
@@ -338,16 +826,124 @@ class _PlanChecker:
                     self.add(f"design.{key}", d[key], "not used by a single-stage design")
             if {"r", "n"} <= d.keys() and d["r"] >= d["n"]:
                 self.add("design.r", d["r"], f"must be less than design.n ({d['n']})")
+            if d.get("n") == 0:
+                self.add("design.n", 0, "must be at least 1")
 
-    def _check_endpoint(self, e: dict[str, Any], a: dict[str, Any]) -> None:
-        if e and "relative_reduction" not in e and "absolute_reduction_mm" not in e:
-            self.add(
-                "primary_endpoint", None,
-                "give relative_reduction, absolute_reduction_mm or both",
-            )
+    def _check_error_rates(self, d: dict[str, Any]) -> None:
+        """Boundaries against p0/p1/alpha/power: the plan must agree with itself."""
+        plan = DesignPlan(criterion=d.get("criterion", "custom"),
+                          **{k: v for k, v in d.items() if k != "criterion"})
+        size, power = plan.exact_error_rates()
+        # A relative tolerance of 1e-9 absorbs rounding in the sums only.
+        if size > d["alpha"] * (1 + 1e-9):
+            self.add("design", _boundaries(plan),
+                     f"the boundaries' exact type I error at p0 = {plan.p0:g} is {size:.4f}, "
+                     f"above design.alpha = {plan.alpha:g}")
+        if power < d["power"] * (1 - 1e-9):
+            self.add("design", _boundaries(plan),
+                     f"the boundaries' exact power at p1 = {plan.p1:g} is {power:.4f}, below "
+                     f"design.power = {plan.power:g}")
+        if self.problems or plan.criterion not in ("optimal", "minimax"):
+            return
+        reference = _criterion_design(plan)
+        if reference is not None and reference != (plan.r1, plan.n1, plan.r, plan.n):
+            r1, n1, r, n = reference
+            want = (f"{r1}/{n1}, {r}/{n}" if plan.type == "simon" else f"{r}/{n}")
+            self.notes.append(
+                f"The planned boundaries ({_boundaries(plan)}) meet alpha and power "
+                f"(exact {size:.4f} and {power:.4f}) but are not the {plan.criterion} "
+                f"design for these targets ({want}).")
+
+    def _check_endpoint(self, e: dict[str, Any], a: dict[str, Any],
+                        schedule: dict[str, Any] | None) -> None:
+        kind = e.get("kind")
+        if kind == "binary":
+            for key in _SCORE_ONLY:
+                if key in e:
+                    self.add(f"endpoint.{key}", e[key], "only for kind = \"score\"")
+            return
+        if kind != "score":
+            return
+        for key in ("table", "day"):
+            if key not in e:
+                self.add(f"endpoint.{key}", None, "required for kind = \"score\"")
+        if "relative_change" not in e and "absolute_change" not in e:
+            self.add("endpoint", None, "give relative_change, absolute_change or both")
+        if schedule is None:
+            self.add("[schedule]", None, "required for kind = \"score\" (the scheduled days)")
         base = a.get("baseline_day", 0)
         if "day" in e and e["day"] <= base:
-            self.add(
-                "primary_endpoint.day", e["day"],
-                f"must be after the baseline day ({base})",
-            )
+            self.add("endpoint.day", e["day"], f"must be after the baseline day ({base})")
+        if "range" in e and "absolute_change" in e:
+            lo, hi = e["range"]
+            if e["absolute_change"] > hi - lo:
+                self.add("endpoint.absolute_change", e["absolute_change"],
+                         f"is larger than the whole range [{lo:g}, {hi:g}]")
+        if "table" in e and e["table"] in ("patients", "adverse_events", "plan"):
+            self.add("endpoint.table", e["table"], "must name the score's own long table")
+
+    def _check_schedule(self, s: dict[str, Any] | None, e: dict[str, Any],
+                        a: dict[str, Any]) -> SchedulePlan | None:
+        if s is None or "days" not in s:
+            return None
+        days: tuple[int, ...] = s["days"]
+        w = s.get("window", 0)
+        if isinstance(w, list):
+            if len(w) != len(days):
+                self.add("schedule.window", w, f"has {len(w)} windows for {len(days)} "
+                         "scheduled days")
+                return None
+            windows = tuple(w)
+        else:
+            windows = (w,) * len(days)
+        for i in range(len(days) - 1):
+            if days[i] + windows[i] >= days[i + 1] - windows[i + 1]:
+                self.add("schedule.window", s.get("window", 0),
+                         f"the windows of days {days[i]} and {days[i + 1]} overlap: an "
+                         "assessment must belong to one scheduled day")
+                break
+        base = a.get("baseline_day", 0)
+        if base not in days:
+            self.add("analysis.baseline_day", base, "must be one of schedule.days")
+        if "day" in e and e["day"] not in days:
+            self.add("endpoint.day", e["day"], "must be one of schedule.days")
+        auc = a.get("auc_days")
+        if auc is not None:
+            for d in auc:
+                if d not in days:
+                    self.add("analysis.auc_days", list(auc), f"day {d} is not in schedule.days")
+        return SchedulePlan(days=days, windows=windows)
+
+    def _check_analysis(self, a: dict[str, Any], e: dict[str, Any]) -> None:
+        if e.get("kind") == "binary":
+            for key in ("score_confidence_level", "auc_days"):
+                if key in a:
+                    self.add(f"analysis.{key}", a[key], "only for a score endpoint")
+
+
+def _boundaries(plan: DesignPlan) -> str:
+    if plan.type == "simon":
+        return f"r1/n1 = {plan.r1}/{plan.n1}, r/n = {plan.r}/{plan.n}"
+    return f"r/n = {plan.r}/{plan.n}"
+
+
+def _criterion_design(plan: DesignPlan) -> tuple[int | None, int | None, int, int] | None:
+    """The stated criterion's design for the plan's targets, or None if it cannot be found."""
+    import warnings
+
+    from thera_stats.errors import TheraStatsError
+    from thera_stats.simon import simon_design, single_stage_design
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if plan.type == "simon":
+                s = simon_design(plan.p0, plan.p1, alpha=plan.alpha, power=plan.power,
+                                 criterion=plan.criterion)
+                return s.r1, s.n1, s.r, s.n
+            if plan.criterion != "optimal":
+                return None
+            ss = single_stage_design(plan.p0, plan.p1, alpha=plan.alpha, power=plan.power)
+            return None, None, ss.r, ss.n
+    except (ValueError, TheraStatsError):
+        return None

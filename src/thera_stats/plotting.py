@@ -35,7 +35,7 @@ __all__ = [
     "save_figure",
     "two_stage_path_plot",
     "use_file_backend",
-    "vas_trajectories_plot",
+    "score_trajectories_plot",
     "waterfall_plot",
     "write_figures",
 ]
@@ -74,8 +74,9 @@ def waterfall_plot(
     value: str = "pct_change",
     responder: str = "responder",
     subject: str = "patient_id",
-    threshold: float | None = -50.0,
+    threshold: float | None = None,
     day: int | None = None,
+    label: str = "the score",
     ax: Axes | None = None,
 ) -> Axes:
     """Waterfall of per-patient percent change, coloured by responder status.
@@ -89,6 +90,8 @@ def waterfall_plot(
         Draws a reference line (the relative criterion, for example -50 %).
     day : int, optional
         The assessment day, for the title.
+    label : str
+        What was measured, for the axis and title (for example "pain VAS").
     """
     ax = _axes(ax)
     d = data.loc[:, [subject, value, responder]].copy()
@@ -110,8 +113,8 @@ def waterfall_plot(
     ax.axhline(0.0, color="black", linewidth=0.6)
     ax.set_xticks(x, d[subject].astype(str).tolist(), rotation=90, fontsize=7)
     ax.set_xlabel("Patient")
-    ax.set_ylabel("Change in pain VAS from baseline (%)")
-    title = "Per-patient change in pain VAS"
+    ax.set_ylabel(f"Change in {label} from baseline (%)")
+    title = f"Per-patient change in {label}"
     ax.set_title(title + (f" on day {day}" if day is not None else ""))
     handles = [Patch(color=RESPONDER_COLOUR, label="Responder"),
                Patch(color=NON_RESPONDER_COLOUR, label="Non-responder")]
@@ -123,28 +126,36 @@ def waterfall_plot(
     return ax
 
 
-# ------------------------------------------------------------------ VAS over time
-def vas_trajectories_plot(
-    vas: pd.DataFrame,
+# ------------------------------------------------------------------ the score over time
+def score_trajectories_plot(
+    table: pd.DataFrame,
     summary: pd.DataFrame,
     *,
-    subject: str = "patient_id",
-    day: str = "day",
-    value: str = "vas_mm",
+    subject: str,
+    day: str,
+    value: str,
+    label: str = "Score",
+    value_range: tuple[float, float] | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Individual pain-VAS trajectories with the mean and its interval by day.
+    """Individual score trajectories with the mean and its interval by day.
 
     Parameters
     ----------
-    vas : DataFrame
+    table : DataFrame
         Long table, one row per patient and day.
     summary : DataFrame
-        One row per day with ``day, mean, ci_low, ci_high`` (the mean VAS and
-        its confidence interval), as :func:`thera_stats.vas.summarize_vas` gives.
+        One row per day with ``day, mean, ci_low, ci_high`` (the mean score and
+        its confidence interval), as :func:`thera_stats.score.summarize_score` gives.
+    subject, day, value : str
+        Column names of ``table``.
+    label : str
+        Axis label, with its unit (for example "Pain VAS (mm)").
+    value_range : (float, float), optional
+        The scale's range, used as the axis limits.
     """
     ax = _axes(ax)
-    for _, g in vas.sort_values([subject, day]).groupby(subject, sort=True):
+    for _, g in table.sort_values([subject, day]).groupby(subject, sort=True):
         ax.plot(g[day].to_numpy(dtype=float), g[value].to_numpy(dtype=float), color="0.75",
                 linewidth=0.8, marker="o", markersize=2)
     s = summary.sort_values("day")
@@ -159,9 +170,10 @@ def vas_trajectories_plot(
     ax.legend(handles=handles, loc="upper right", frameon=False)
     ax.set_xticks(days, [str(int(d)) for d in days])
     ax.set_xlabel("Day")
-    ax.set_ylabel("Pain VAS (mm)")
-    ax.set_ylim(0, 100)
-    ax.set_title("Pain VAS by patient and day")
+    ax.set_ylabel(label)
+    if value_range is not None:
+        ax.set_ylim(*value_range)
+    ax.set_title(f"{label.split(' (')[0]} by patient and day")
     return ax
 
 
@@ -169,6 +181,8 @@ def mean_change_plot(
     summary: pd.DataFrame,
     lsmeans: pd.DataFrame | None = None,
     *,
+    baseline_day: int = 0,
+    label: str = "Change from baseline",
     ax: Axes | None = None,
 ) -> Axes:
     """Mean change from baseline by day: paired-t intervals and MMRM LS means side by side.
@@ -176,13 +190,17 @@ def mean_change_plot(
     Parameters
     ----------
     summary : DataFrame
-        From :func:`thera_stats.vas.summarize_change` (``day, mean_change,
+        From :func:`thera_stats.score.summarize_change` (``day, mean_change,
         mean_change_ci_low, mean_change_ci_high``).
     lsmeans : DataFrame, optional
         From ``mmrm(...).lsmeans()`` (``day, estimate, ci_low, ci_high``).
+    baseline_day : int
+        The baseline day (left out: its change is 0 by definition).
+    label : str
+        Axis label (for example "Change in pain VAS from baseline (mm)").
     """
     ax = _axes(ax)
-    s = summary[summary["day"] != 0].sort_values("day")
+    s = summary[summary["day"] != baseline_day].sort_values("day")
     days = s["day"].to_numpy()
     pos = {d: i for i, d in enumerate(days)}
     shift = 0.15 if lsmeans is not None else 0.0
@@ -201,8 +219,8 @@ def mean_change_plot(
     ax.axhline(0.0, color="black", linewidth=0.6)
     ax.set_xticks(np.arange(len(days)), [str(int(d)) for d in days])
     ax.set_xlabel("Day")
-    ax.set_ylabel("Change in pain VAS from baseline (mm)")
-    ax.set_title("Mean change in pain VAS from baseline")
+    ax.set_ylabel(label)
+    ax.set_title("Mean " + label[0].lower() + label[1:].split(" (")[0])
     ax.legend(loc="lower left", frameon=False)
     return ax
 
@@ -213,7 +231,7 @@ def responder_curve_plot(
     threshold: str = "threshold",
     proportion: str = "proportion",
     marks: Sequence[float] = (),
-    xlabel: str = "Improvement from baseline of at least (mm)",
+    xlabel: str = "Improvement from baseline of at least",
     day: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
@@ -431,21 +449,29 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
     lvl = a.confidence_level
     figs: dict[str, Figure] = {}
 
-    ax = waterfall_plot(a.endpoint, day=plan.endpoint.day,
-                        threshold=None if plan.endpoint.relative_reduction is None
-                        else -100 * plan.endpoint.relative_reduction)
-    figs["waterfall"] = ax.figure  # type: ignore[assignment]
+    ep = plan.endpoint
+    if plan.is_score:
+        unit = f" ({ep.unit})" if ep.unit else ""
+        sign = -1.0 if ep.better == "lower" else 1.0
+        ax = waterfall_plot(a.endpoint, day=ep.day, label=ep.name,
+                            threshold=None if ep.relative_change is None
+                            else sign * 100 * ep.relative_change)
+        figs["waterfall"] = ax.figure  # type: ignore[assignment]
 
-    ax = vas_trajectories_plot(a.trial.vas.astype({"vas_mm": float}), a.vas_summary)
-    figs["vas_trajectories"] = ax.figure  # type: ignore[assignment]
+        ax = score_trajectories_plot(
+            a.score_table, a.score_summary, subject="patient_id", day="day", value=ep.column,
+            label=f"{ep.name[0].upper()}{ep.name[1:]}{unit}", value_range=ep.range)
+        figs["score_trajectories"] = ax.figure  # type: ignore[assignment]
 
-    ax = mean_change_plot(a.change_summary, a.lsmeans)
-    figs["mean_change"] = ax.figure  # type: ignore[assignment]
+        ax = mean_change_plot(a.change_summary, a.lsmeans, baseline_day=plan.baseline_day,
+                              label=f"Change in {ep.name} from baseline{unit}")
+        figs["mean_change"] = ax.figure  # type: ignore[assignment]
 
-    marks = [] if plan.endpoint.absolute_reduction_mm is None else [
-        plan.endpoint.absolute_reduction_mm]
-    ax = responder_curve_plot(a.responder_curve, marks=marks, day=plan.endpoint.day)
-    figs["responder_curve"] = ax.figure  # type: ignore[assignment]
+        marks = [] if ep.absolute_change is None else [ep.absolute_change]
+        ax = responder_curve_plot(a.responder_curve, marks=marks, day=ep.day,
+                                  xlabel=f"Improvement in {ep.name} from baseline of at "
+                                  f"least{unit}")
+        figs["responder_curve"] = ax.figure  # type: ignore[assignment]
 
     if plan.design.type == "simon":
         design = plan.design.to_simon()
@@ -482,7 +508,7 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
     return figs
 
 
-REPORT_FIGURES = ("waterfall", "vas_trajectories", "mean_change", "responder_curve",
+REPORT_FIGURES = ("waterfall", "score_trajectories", "mean_change", "responder_curve",
                   "operating_characteristics", "two_stage_path", "interval_methods",
                   "interval_coverage")
 
@@ -503,6 +529,7 @@ def write_figures(
     from thera_stats.data import check_output_folder
 
     names = [f"{stem}.{ext}" for stem in REPORT_FIGURES for ext in ("png", "pdf")]
+    # The figures a binary endpoint or a single-stage design lack are simply absent.
     folder = check_output_folder(folder, analysis.trial.source, names, overwrite=overwrite)
     for name in names:  # no figure of an earlier run survives next to the new ones
         (folder / name).unlink(missing_ok=True)

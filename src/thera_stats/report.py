@@ -78,7 +78,7 @@ def render_report(
 
     data_dir = Path(data_dir).resolve()
     out = check_output_folder(out, data_dir, ["final_report.html"], overwrite=overwrite)
-    load_trial(data_dir)  # every data problem at once, before a kernel is started
+    trial = load_trial(data_dir)  # every data problem at once, before a kernel is started
     nb: Any = nbformat.read(report_notebook_path(), as_version=4)
     # Papermill's convention: the parameters cell is followed by the injected values.
     where = next((i for i, c in enumerate(nb.cells)
@@ -127,7 +127,7 @@ def render_report(
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": "Phase II report: go/no-go analysis"}})
+        nb, resources={"metadata": {"name": f"{trial.plan.name} phase II report"}})
     out.mkdir(parents=True, exist_ok=True)
     path = out / "final_report.html"
     path.write_text(body, encoding="utf-8")

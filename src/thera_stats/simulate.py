@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.data import TABLES, Trial, check_output_folder
-from thera_stats.plan import AnalysisPlan
+from thera_stats.data import Trial, check_output_folder
+from thera_stats.plan import AnalysisPlan, plan_toml_text
 
 __all__ = ["THERA_PLAN", "simulate_trial", "write_trial"]
 
@@ -31,6 +31,7 @@ _TIME_PROFILE = {0: 0.0, 1: 0.35, 2: 0.6, 3: 0.8, 4: 0.9, 5: 1.0, 8: 1.0, 15: 0.
 THERA_PLAN: dict[str, Any] = {
     "trial": {
         "name": "THERA",
+        "treatment": "anakinra 100 mg subcutaneously once a day for 5 days",
         "registration": "NCT02263638",
         "note": (
             "Illustrative plan for the synthetic THERA data: the registered protocol's outcome "
@@ -49,18 +50,36 @@ THERA_PLAN: dict[str, Any] = {
         "r": 7,
         "n": 22,
     },
-    "primary_endpoint": {
+    "endpoint": {
+        "kind": "score",
+        "table": "vas",
+        "column": "vas_mm",
+        "label": "pain VAS",
+        "unit": "mm",
+        "range": [0, 100],
+        "better": "lower",
         "day": 8,
-        "relative_reduction": 0.50,
-        "absolute_reduction_mm": 20,
+        "relative_change": 0.50,
+        "absolute_change": 20.0,
         "combine": "and",
         "missing": "non-responder",
     },
+    "eligibility": {
+        "rules": [
+            {"column": "age_years", "op": ">=", "value": 18},
+            {"column": "hfe_genotype", "op": "==", "value": "C282Y/C282Y"},
+            {"column": "baseline", "op": ">", "value": 40},
+        ],
+    },
+    "treatment": {"column": "injections_received", "planned": 5},
+    "schedule": {"days": list(VISIT_DAYS), "window": 0},
     "analysis": {
         "population": "treated",
         "baseline_day": 0,
+        "data_cutoff": "2017-06-30",
         "confidence_level": 0.90,
-        "vas_confidence_level": 0.95,
+        "score_confidence_level": 0.95,
+        "auc_days": [0, 5],
     },
 }
 
@@ -115,7 +134,7 @@ def simulate_trial(
     --------
     >>> from thera_stats import simulate_trial
     >>> trial = simulate_trial(seed=1)
-    >>> len(trial.patients), sorted(trial.vas["day"].unique().tolist())
+    >>> len(trial.patients), sorted(trial.score["day"].unique().tolist())
     (17, [0, 1, 2, 3, 4, 5, 8, 15, 30])
     """
     if n_patients < 1:
@@ -194,8 +213,9 @@ def simulate_trial(
             ],
         }
     )
-    vas = pd.DataFrame(vas_rows, columns=list(TABLES["vas"]))
-    aes = pd.DataFrame(ae_rows, columns=list(TABLES["adverse_events"]))
+    vas = pd.DataFrame(vas_rows, columns=["patient_id", "day", "vas_mm"])
+    aes = pd.DataFrame(ae_rows, columns=["patient_id", "day", "term", "grade", "serious",
+                                         "related"])
     aes = aes.sort_values(["patient_id", "day", "term"], kind="stable").reset_index(drop=True)
     return Trial.from_frames(
         patients, vas, aes, AnalysisPlan.from_dict(plan if plan is not None else THERA_PLAN)
@@ -225,46 +245,98 @@ def _csv_text(frame: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+_HEADER = (
+    "# Pre-specified analysis plan. thera_stats reads it with AnalysisPlan.from_toml;\n"
+    "# unknown keys are errors. See docs/data.md for every setting.\n\n"
+)
 
 
-def plan_toml_text(plan: AnalysisPlan) -> str:
-    """The plan as ``plan.toml`` text (keys in the documented order)."""
-    lines = [
-        "# Pre-specified analysis plan. thera_stats reads it with AnalysisPlan.from_toml;",
-        "# unknown keys are errors. See docs/data.md for every setting.",
-    ]
-    for section, values in plan.to_dict().items():
-        lines.append("")
-        lines.append(f"[{section}]")
-        lines.extend(f"{key} = {_toml_value(v)}" for key, v in values.items())
-    return "\n".join(lines) + "\n"
+def score_table_as_recorded(trial: Trial) -> pd.DataFrame | None:
+    """The score table with the recorded assessment days, as the file holds it."""
+    s = trial.score
+    if s is None:
+        return None
+    out = s.drop(columns=["day"]).rename(columns={"assessment_day": "day"})
+    value = trial.plan.endpoint.column
+    first = ["patient_id", "day", value]
+    return out[first + [c for c in out.columns if c not in first]]
 
 
-def write_trial(trial: Trial, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
-    """Write a trial's tables and plan as CSV and TOML files in ``folder``.
+def write_trial(
+    trial: Trial, folder: str | Path, *, overwrite: bool = False, format: str = "csv",
+) -> list[Path]:
+    """Write a trial's tables and plan in ``folder``: tidy CSV (default) or CDISC ADaM.
 
-    The bytes depend only on the trial's contents (fixed column order, ``\\n``
-    line ends, ISO dates, ``true``/``false``), so the same trial always gives
-    byte-identical files.
+    ``format="csv"`` writes ``patients.csv``, the score table, ``adverse_events.csv``
+    (when collected) and ``plan.toml``. ``format="adam"`` writes ``adsl.xpt``, the
+    BDS dataset and ``adae.xpt`` (SAS transport files, see :mod:`thera_stats.adam`)
+    and a ``plan.toml`` with an ``[adam]`` section. The bytes depend only on the
+    trial's contents, so the same trial always gives byte-identical files.
 
     Raises
     ------
     FileExistsError
         If a file would be replaced and ``overwrite`` is false, or if ``folder``
         is the folder the trial was read from.
+    ValueError
+        For an unknown ``format``.
     """
-    contents = {f"{name}.csv": _csv_text(getattr(trial, name)) for name in TABLES}
-    contents["plan.toml"] = plan_toml_text(trial.plan)
+    if format not in ("csv", "adam"):
+        raise ValueError(f"`format` ({format!r}) must be 'csv' or 'adam'.")
+    plan = trial.plan
+    score = score_table_as_recorded(trial)
+    if format == "adam":
+        return _write_adam(trial, folder, score, overwrite=overwrite)
+    contents: dict[str, str] = {"patients.csv": _csv_text(trial.patients)}
+    if score is not None:
+        contents[f"{plan.endpoint.table}.csv"] = _csv_text(score)
+    if trial.adverse_events is not None:
+        contents["adverse_events.csv"] = _csv_text(trial.adverse_events)
+    contents["plan.toml"] = _HEADER + plan_toml_text(plan)
     folder = check_output_folder(folder, trial.source, list(contents), overwrite=overwrite)
     targets = [folder / name for name in contents]
     folder.mkdir(parents=True, exist_ok=True)
     for path, text in zip(targets, contents.values(), strict=True):
         path.write_bytes(text.encode("utf-8"))
     return targets
+
+
+def adam_plan(plan: AnalysisPlan) -> dict[str, Any]:
+    """The plan of a trial written as ADaM: ADSL variable names and an ``[adam]`` section."""
+    from thera_stats.adam import ADSL_NAMES
+
+    d = plan.to_dict()
+    rename = dict(ADSL_NAMES)
+    if "eligibility" in d:
+        d["eligibility"]["rules"] = [
+            {**r, "column": rename.get(r["column"], r["column"])} for r in d["eligibility"]["rules"]]
+    if "treatment" in d:
+        d["treatment"]["column"] = rename.get(d["treatment"]["column"], d["treatment"]["column"])
+    if d["endpoint"]["kind"] == "binary":
+        d["endpoint"]["column"] = rename.get(d["endpoint"]["column"], d["endpoint"]["column"])
+    d["adam"] = {"bds": "adqs", "paramcd": _paramcd(plan), "day": "ADY"}
+    return d
+
+
+def _paramcd(plan: AnalysisPlan) -> str:
+    word = "".join(ch for ch in plan.endpoint.column.upper() if ch.isalnum())
+    return word[:8] or "SCORE"
+
+
+def _write_adam(trial: Trial, folder: str | Path, score: pd.DataFrame | None, *,
+                overwrite: bool) -> list[Path]:
+    from thera_stats.adam import write_adam
+
+    plan = trial.plan
+    names = ["adsl.xpt", "adqs.xpt", "adae.xpt", "plan.toml"]
+    out = check_output_folder(folder, trial.source, names, overwrite=overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = write_adam(
+        out, patients=trial.patients, score=score, adverse_events=trial.adverse_events,
+        bds="adqs", paramcd=_paramcd(plan), param=plan.endpoint.name,
+        value_column=plan.endpoint.column, baseline_day=plan.baseline_day,
+        study_id=plan.name, format="xpt",
+    )
+    toml = out / "plan.toml"
+    toml.write_bytes((_HEADER + plan_toml_text(adam_plan(plan))).encode("utf-8"))
+    return [*paths, toml]

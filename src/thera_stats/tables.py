@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Table",
+    "adverse_event_counts",
     "adverse_event_table",
     "baseline_table",
     "disposition_table",
@@ -179,81 +180,127 @@ def fmt_median_range(x: pd.Series) -> str:
 def baseline_table(trial: Trial) -> Table:
     """Baseline characteristics of the enrolled patients.
 
+    Shows what the patients table holds: age, sex, site, each eligibility
+    column (text as counts, numbers as mean and SD) and the endpoint's baseline
+    score.
+
     Examples
     --------
     >>> from thera_stats import load_trial, synthetic_data_path
     >>> from thera_stats.tables import baseline_table
     >>> print(baseline_table(load_trial(synthetic_data_path())).to_text())  # doctest: +ELLIPSIS
-    Baseline characteristics (enrolled patients, N = 17)
+    THERA: baseline characteristics (enrolled patients, N = 17)
     ...
     """
     p = trial.patients
+    plan = trial.plan
     n = len(p)
-    base = trial.vas[trial.vas["day"] == trial.plan.baseline_day].set_index("patient_id")["vas_mm"]
-    base = base.reindex(p["patient_id"])
-    rows: list[tuple[str, str]] = [
-        ("Age, years: mean (SD)", fmt_mean_sd(p["age_years"])),
-        ("Age, years: median [range]", fmt_median_range(p["age_years"])),
-        ("Sex: female, n (%)", fmt_n_pct(int((p["sex"] == "F").sum()), n)),
-        ("Sex: male, n (%)", fmt_n_pct(int((p["sex"] == "M").sum()), n)),
-    ]
-    for site, k in p["site"].value_counts().sort_index().items():
-        rows.append((f"Site: {site}, n (%)", fmt_n_pct(int(k), n)))
-    rows.extend([
-        ("HFE C282Y/C282Y, n (%)", fmt_n_pct(int((p["hfe_genotype"] == "C282Y/C282Y").sum()), n)),
-        ("Baseline pain VAS, mm: mean (SD)", fmt_mean_sd(base)),
-        ("Baseline pain VAS, mm: median [range]", fmt_median_range(base)),
-    ])
+    rows: list[tuple[str, str]] = []
+    if "age_years" in p.columns:
+        rows.append(("Age, years: mean (SD)", fmt_mean_sd(p["age_years"])))
+        rows.append(("Age, years: median [min, max]", fmt_median_range(p["age_years"])))
+    if "sex" in p.columns:
+        rows.append(("Sex: female, n (%)", fmt_n_pct(int((p["sex"] == "F").sum()), n)))
+        rows.append(("Sex: male, n (%)", fmt_n_pct(int((p["sex"] == "M").sum()), n)))
+    if "site" in p.columns:
+        for site, k in p["site"].value_counts().sort_index().items():
+            rows.append((f"Site: {site}, n (%)", fmt_n_pct(int(k), n)))
+    shown = {"age_years", "sex", "site", "baseline"}
+    for rule in plan.eligibility:
+        col = rule.column
+        if col in shown or col not in p.columns:
+            continue
+        shown.add(col)
+        values = p[col]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            rows.append((f"{col}: mean (SD)", fmt_mean_sd(values)))
+            rows.append((f"{col}: median [min, max]", fmt_median_range(values)))
+        else:
+            for level, k in values.astype("string").value_counts().sort_index().items():
+                rows.append((f"{col}: {level}, n (%)", fmt_n_pct(int(k), n)))
+    notes = ["SD: standard deviation."]
+    if plan.is_score:
+        ep = plan.endpoint
+        base = trial.baseline().reindex(p["patient_id"])
+        unit = f", {ep.unit}" if ep.unit else ""
+        rows.append((f"Baseline {ep.name}{unit}: mean (SD)", fmt_mean_sd(base)))
+        rows.append((f"Baseline {ep.name}{unit}: median [min, max]", fmt_median_range(base)))
     frame = pd.DataFrame(rows, columns=["Characteristic", f"N = {n}"])
-    return Table(
-        f"Baseline characteristics (enrolled patients, N = {n})", frame,
-        notes=("SD: standard deviation. VAS: visual analogue scale of pain over the last 48 h.",),
-    )
+    return Table(f"{plan.name}: baseline characteristics (enrolled patients, N = {n})", frame,
+                 notes=tuple(notes))
 
 
 def disposition_counts(trial: Trial) -> dict[str, Any]:
-    """Patient flow: enrolled, treated, completed, withdrawn, assessed on the primary day."""
+    """Patient flow: enrolled, treated, completed, withdrawn, assessed on the endpoint day.
+
+    A count is ``None`` when the data cannot tell it (no ``[treatment]`` in the
+    plan, no ``withdrawn`` column).
+    """
     p = trial.patients
-    day = trial.plan.endpoint.day
-    assessed = set(trial.vas.loc[(trial.vas["day"] == day) & trial.vas["vas_mm"].notna(),
-                                 "patient_id"])
-    reasons = p.loc[p["withdrawn"].fillna(False).astype(bool), "withdrawal_reason"]
-    return {
-        "enrolled": len(p),
-        "treated": int((p["injections_received"] >= 1).sum()),
-        "completed_treatment": int((p["injections_received"] == 5).sum()),
-        "withdrawn": int(p["withdrawn"].fillna(False).astype(bool).sum()),
-        "withdrawal_reasons": reasons.value_counts().sort_index().to_dict(),
-        "assessed_primary_day": int(p["patient_id"].isin(assessed).sum()),
-        "primary_day": int(day),
-    }
+    plan = trial.plan
+    treat = plan.treatment
+    out: dict[str, Any] = {"enrolled": len(p), "treated": None, "completed_treatment": None,
+                           "planned_doses": None, "withdrawn": None, "withdrawal_reasons": {},
+                           "assessed_primary_day": None, "primary_day": plan.endpoint.day}
+    if treat is not None:
+        doses = p[treat.column]
+        out["treated"] = int((doses >= 1).fillna(False).sum())
+        out["completed_treatment"] = int((doses == treat.planned).fillna(False).sum())
+        out["planned_doses"] = treat.planned
+    if "withdrawn" in p.columns:
+        gone = p["withdrawn"].fillna(False).astype(bool)
+        out["withdrawn"] = int(gone.sum())
+        if "withdrawal_reason" in p.columns:
+            out["withdrawal_reasons"] = p.loc[gone, "withdrawal_reason"].value_counts(
+            ).sort_index().to_dict()
+    if plan.is_score and trial.score is not None:
+        s = trial.score
+        assessed = set(s.loc[s["day"] == plan.endpoint.day, "patient_id"])
+        out["assessed_primary_day"] = int(p["patient_id"].isin(list(assessed)).sum())
+    elif plan.endpoint.kind == "binary":
+        out["assessed_primary_day"] = int(p[plan.endpoint.column].notna().sum())
+    return out
 
 
 def disposition_table(trial: Trial) -> Table:
     """Disposition: how many patients were enrolled, treated, withdrawn and assessed."""
     c = disposition_counts(trial)
+    plan = trial.plan
     n = c["enrolled"]
-    rows = [
-        ("Enrolled", f"{n}"),
-        ("Treated (at least one injection)", fmt_n_pct(c["treated"], n)),
-        ("Received all 5 injections", fmt_n_pct(c["completed_treatment"], n)),
-        ("Withdrawn", fmt_n_pct(c["withdrawn"], n)),
-    ]
-    rows.extend((f"  {reason}", str(k)) for reason, k in c["withdrawal_reasons"].items())
-    rows.append((f"Pain VAS assessed on day {c['primary_day']}",
-                 fmt_n_pct(c["assessed_primary_day"], n)))
+    rows = [("Enrolled", f"{n}")]
+    if c["treated"] is not None:
+        rows.append(("Treated (at least one dose)", fmt_n_pct(c["treated"], n)))
+        rows.append((f"Received all {c['planned_doses']} planned doses",
+                     fmt_n_pct(c["completed_treatment"], n)))
+    if c["withdrawn"] is not None:
+        rows.append(("Withdrawn", fmt_n_pct(c["withdrawn"], n)))
+        rows.extend((f"  {reason}", str(k)) for reason, k in c["withdrawal_reasons"].items())
+    if c["assessed_primary_day"] is not None:
+        what = (f"{plan.endpoint.name} assessed on day {c['primary_day']}" if plan.is_score
+                else "Primary response recorded")
+        rows.append((what[0].upper() + what[1:], fmt_n_pct(c["assessed_primary_day"], n)))
     frame = pd.DataFrame(rows, columns=["Patients", "n (%)"])
-    return Table("Patient disposition", frame, notes=("Percentages of enrolled patients.",))
+    return Table(f"{plan.name}: patient disposition", frame,
+                 notes=("Percentages of enrolled patients.",))
 
 
-_AE_NOTE = (
-    "Grades: CTCAE. Events are counted each time; patients once per term. "
-    "Related: judged related to anakinra."
-)
+def adverse_event_counts(trial: Trial) -> dict[str, int] | None:
+    """Events and patients with any, serious and related events (None if not collected)."""
+    a = trial.adverse_events
+    if a is None:
+        return None
+    serious = a[a["serious"].fillna(False).astype(bool)]
+    related = a[a["related"].fillna(False).astype(bool)]
+    return {"events": len(a), "patients": int(a["patient_id"].nunique()),
+            "serious": len(serious), "serious_patients": int(serious["patient_id"].nunique()),
+            "related": len(related), "related_patients": int(related["patient_id"].nunique())}
 
 
 def adverse_event_table(trial: Trial) -> Table:
     """Adverse events by term and CTCAE grade: events, and patients with at least one.
+
+    Grouped by system organ class when the table has a ``soc`` column. When the
+    trial's adverse events were not collected the table says so.
 
     Examples
     --------
@@ -261,43 +308,66 @@ def adverse_event_table(trial: Trial) -> Table:
     >>> from thera_stats.tables import adverse_event_table
     >>> t = adverse_event_table(load_trial(synthetic_data_path()))
     >>> list(t.frame.columns)
-    ['Term', 'Grade 1', 'Grade 2', 'Grade 3', 'Grade 4', 'Grade 5', 'Events', 'Patients, n (%)', 'Serious', 'Related']
+    ['Term', 'Grade 1', 'Grade 2', 'Grade 3', 'Grade 4', 'Grade 5', 'Events', 'Patients, n (%)', 'Serious, events (patients)', 'Related, events (patients)']
     """
+    plan = trial.plan
     a = trial.adverse_events
     n = len(trial.patients)
+    if a is None:
+        frame = pd.DataFrame({"Adverse events": ["Not collected in this data set"]})
+        return Table(f"{plan.name}: adverse events", frame,
+                     notes=("The trial folder has no adverse-event table.",),
+                     data=pd.DataFrame(columns=["term", "events", "patients"]))
     grades = [1, 2, 3, 4, 5]
-    records = []
-    for term, g in sorted(a.groupby("term", sort=True), key=lambda kv: (-len(kv[1]), kv[0])):
+
+    def record(label: str, g: pd.DataFrame, soc: str | None = None) -> dict[str, Any]:
         counts = g["grade"].value_counts()
-        records.append({
-            "term": term,
-            **{f"grade_{k}": int(counts.get(k, 0)) for k in grades},
-            "events": len(g),
-            "patients": int(g["patient_id"].nunique()),
-            "serious": int(g["serious"].sum()),
-            "related": int(g["related"].sum()),
+        ser = g[g["serious"].fillna(False).astype(bool)]
+        rel = g[g["related"].fillna(False).astype(bool)]
+        rec: dict[str, Any] = {"soc": soc} if "soc" in a.columns else {}
+        rec.update({
+            "term": label, **{f"grade_{k}": int(counts.get(k, 0)) for k in grades},
+            "events": len(g), "patients": int(g["patient_id"].nunique()),
+            "serious": len(ser), "serious_patients": int(ser["patient_id"].nunique()),
+            "related": len(rel), "related_patients": int(rel["patient_id"].nunique()),
         })
-    counts_all = a["grade"].value_counts()
-    records.append({
-        "term": "Any adverse event",
-        **{f"grade_{k}": int(counts_all.get(k, 0)) for k in grades},
-        "events": len(a),
-        "patients": int(a["patient_id"].nunique()),
-        "serious": int(a["serious"].sum()) if len(a) else 0,
-        "related": int(a["related"].sum()) if len(a) else 0,
-    })
+        return rec
+
+    def by_term(g: pd.DataFrame, soc: str | None = None) -> list[dict[str, Any]]:
+        groups = sorted(g.groupby("term", sort=True), key=lambda kv: (-len(kv[1]), kv[0]))
+        return [record(str(term), sub, soc) for term, sub in groups]
+
+    records: list[dict[str, Any]] = []
+    if "soc" in a.columns:
+        socs = sorted(a.groupby(a["soc"].fillna("(not coded)"), sort=True),
+                      key=lambda kv: (-len(kv[1]), kv[0]))
+        for soc, g in socs:
+            records.append(record(str(soc), g, str(soc)))
+            for r in by_term(g, str(soc)):
+                r["term"] = f"  {r['term']}"
+                records.append(r)
+    else:
+        records.extend(by_term(a))
+    records.append(record("Any adverse event", a, "" if "soc" in a.columns else None))
     data = pd.DataFrame.from_records(records)
     frame = pd.DataFrame({
         "Term": data["term"],
         **{f"Grade {k}": data[f"grade_{k}"].astype(str) for k in grades},
         "Events": data["events"].astype(str),
         "Patients, n (%)": [fmt_n_pct(int(k), n) for k in data["patients"]],
-        "Serious": data["serious"].astype(str),
-        "Related": data["related"].astype(str),
+        "Serious, events (patients)": [f"{e} ({k})" for e, k in
+                                       zip(data["serious"], data["serious_patients"],
+                                           strict=True)],
+        "Related, events (patients)": [f"{e} ({k})" for e, k in
+                                       zip(data["related"], data["related_patients"],
+                                           strict=True)],
     })
+    soc_note = " Grouped by system organ class: each class row totals the indented terms beneath it." if (
+        "soc" in a.columns) else ""
     return Table(
-        f"Adverse events by term and grade (N = {n})", frame,
-        notes=(_AE_NOTE,),
+        f"{plan.name}: adverse events by term and grade (N = {n})", frame,
+        notes=("Grades: CTCAE. Events are counted each time; patients once per row. Related: "
+               f"judged related to {plan.trial.treatment}." + soc_note,),
         data=data,
     )
 
