@@ -243,6 +243,9 @@ def _to_flag(value: Any, true: str, false: str) -> str:
 
 
 def _to_text(value: Any) -> str:
+    """A tidy cell as text: strings as they are, numbers without a needless ``.0``."""
+    if isinstance(value, str):
+        return value
     if is_blank(value):
         return ""
     if isinstance(value, bool | np.bool_):
@@ -861,11 +864,14 @@ def _read_csv(path: Path, problems: list[dict[str, Any]]) -> tuple[pd.DataFrame,
         return None
     header, body, lines = rows[0], rows[1:], lines[1:]
     bad = False
+    names = [h.strip().upper() for h in header]
+    ids = names.index("USUBJID") if "USUBJID" in names else None
     for record, line in zip(body, lines, strict=True):
         if len(record) != len(header):
+            pid = record[ids] if ids is not None and ids < len(record) else None
             problems.append(problem(
                 path.name, f"row has {len(record)} fields but the header has {len(header)}",
-                row=line, patient_id=record[0] if record else None))
+                row=line, patient_id=pid))
             bad = True
     if bad:
         return None
