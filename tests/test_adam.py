@@ -470,6 +470,17 @@ def test_read_adam_rejects_an_unknown_day_variable(tmp_path):
         read(tmp_path, "AVISIT")
 
 
+@pytest.mark.parametrize("fmt", ["xpt", "csv"])
+def test_empty_tables(tmp_path, fmt):
+    patients = pd.DataFrame({"patient_id": [], "enrolment_date": []}, dtype=object)
+    score = pd.DataFrame({"patient_id": [], "day": [], "vas_mm": []}, dtype=object)
+    write(tmp_path, {"patients": patients, "score": score, "adverse_events": None}, fmt)
+    tables = read(tmp_path)
+    pd.testing.assert_frame_equal(tables.patients, patients)
+    assert tables.score is None  # no rows with the PARAMCD
+    assert "no rows with PARAMCD 'PAINVAS'; the PARAMCDs present are: none" in message(tables)
+
+
 def test_repr_is_short(tmp_path, thera):
     write(tmp_path, thera)
     assert repr(read(tmp_path)) == (

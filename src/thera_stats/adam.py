@@ -51,6 +51,7 @@ from thera_stats.errors import is_blank, problem
 __all__ = [
     "ADAE_NAMES",
     "ADSL_NAMES",
+    "XPORT_CREATED",
     "AdamTables",
     "read_adam",
     "write_adam",
@@ -826,7 +827,11 @@ def _read_xpt(path: Path, problems: list[dict[str, Any]]) -> pd.DataFrame | None
         warnings.simplefilter("always")
         for encoding in ("utf-8", "latin-1"):
             try:
-                frame = pd.read_sas(path, format="xport", encoding=encoding)
+                with pd.read_sas(path, format="xport", encoding=encoding, iterator=True) as reader:
+                    # pandas raises StopIteration on reading a data set without observations
+                    nobs = int(getattr(reader, "nobs", 0))
+                    columns = list(getattr(reader, "columns", []))
+                    frame = reader.read() if nobs else pd.DataFrame(columns=columns, dtype=object)
                 break
             except UnicodeDecodeError:
                 continue
