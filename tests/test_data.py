@@ -64,12 +64,12 @@ def test_synthetic_trial_is_valid_and_shows_the_thera_story() -> None:
     trial = load_trial(SYNTHETIC)
     assert len(trial.patients) == 17
     assert set(trial.patients["site"]) == {"Rennes", "Paris", "Lille"}
-    assert sorted(trial.vas["day"].unique()) == [0, 1, 2, 3, 4, 5, 8, 15, 30]
-    assert (trial.vas.loc[trial.vas["day"] == 0, "vas_mm"] > 40).all()
+    assert sorted(trial.score["day"].unique()) == [0, 1, 2, 3, 4, 5, 8, 15, 30]
+    assert (trial.score.loc[trial.score["day"] == 0, "vas_mm"] > 40).all()
     assert int(trial.patients["withdrawn"].sum()) == 1
     assert trial.adverse_events["term"].str.contains("Injection site").any()
     # A few visits missed: fewer rows than the schedule.
-    assert len(trial.vas) < 17 * 9
+    assert len(trial.score) < 17 * 9
     # Stage 1 complete (10 patients), stage 2 not (17 of the planned 22).
     assert trial.plan.design.n1 < len(trial.patients) < trial.plan.design.n
     assert len(trial.deviations) == 0
@@ -78,12 +78,13 @@ def test_synthetic_trial_is_valid_and_shows_the_thera_story() -> None:
 
 def test_typed_columns() -> None:
     trial = load_trial(SYNTHETIC)
-    p, v, a = trial.patients, trial.vas, trial.adverse_events
+    p, v, a = trial.patients, trial.score, trial.adverse_events
     assert str(p["age_years"].dtype) == "Int64"
     assert str(p["withdrawn"].dtype) == "boolean"
     assert p["enrolment_date"].dtype.kind == "M"
-    assert str(v["vas_mm"].dtype) == "Float64"
-    assert str(v["day"].dtype) == "Int64"
+    assert str(v["vas_mm"].dtype) == "float64"
+    assert str(v["day"].dtype) == "int64"
+    assert (v["day"] == v["assessment_day"]).all()  # no windows in THERA's schedule
     assert str(a["serious"].dtype) == "boolean"
 
 
@@ -91,25 +92,26 @@ def test_typed_columns() -> None:
 def test_missing_required_column(trial_dir: Path) -> None:
     path = trial_dir / "vas.csv"
     pd.read_csv(path, dtype=str).drop(columns="vas_mm").to_csv(path, index=False)
-    assert_one(problems_of(trial_dir), table="vas", column="vas_mm", rule="required column")
+    assert_one(problems_of(trial_dir), table="vas.csv", column="vas_mm", rule="required column")
 
 
 def test_text_in_numeric_column(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(5, "vas_mm"): "n/a"})
     probs = problems_of(trial_dir)
-    assert_one(probs, table="vas", column="vas_mm", rule="text found", row=5, patient="THR-001")
-    assert probs.loc[probs["rule"].str.contains("text found"), "value"].iat[0] == "n/a"
+    assert_one(probs, table="vas.csv", column="vas_mm", rule="must be a number in mm", row=5,
+               patient="THR-001")
+    assert probs["value"].iat[0] == "n/a"
 
 
 def test_decimal_comma(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(6, "vas_mm"): "55,5"})
-    assert_one(problems_of(trial_dir), table="vas", column="vas_mm", rule="decimal comma", row=6,
-               patient="THR-001")
+    assert_one(problems_of(trial_dir), table="vas.csv", column="vas_mm", rule="decimal mark",
+               row=6, patient="THR-001")
 
 
 def test_decimal_comma_in_integer_column(trial_dir: Path) -> None:
     edit_csv(trial_dir, "patients", {(3, "age_years"): "50,5"})
-    assert_one(problems_of(trial_dir), table="patients", column="age_years",
+    assert_one(problems_of(trial_dir), table="patients.csv", column="age_years",
                rule="decimal comma", row=3, patient="THR-002")
 
 
@@ -124,14 +126,14 @@ def test_duplicate_patient_id(trial_dir: Path) -> None:
 def test_duplicate_patient_day(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(3, "day"): "0"})  # THR-001 day 1 becomes a second day 0
     probs = problems_of(trial_dir)
-    dup = probs[probs["rule"].str.contains("two VAS rows")]
+    dup = probs[probs["rule"].str.contains("must be unique")]
     assert sorted(dup["row"].tolist()) == [2, 3]
     assert set(dup["patient_id"]) == {"THR-001"}
 
 
 def test_vas_out_of_range(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(4, "vas_mm"): "120"})
-    assert_one(problems_of(trial_dir), table="vas", column="vas_mm", rule="between 0 and 100",
+    assert_one(problems_of(trial_dir), table="vas.csv", column="vas_mm", rule="between 0 and 100",
                row=4, patient="THR-001")
 
 
@@ -141,24 +143,24 @@ def test_vas_in_centimetres_gets_a_hint(trial_dir: Path) -> None:
     frame["vas_mm"] = frame["vas_mm"] / 10
     frame.to_csv(path, index=False)
     probs = problems_of(trial_dir)
-    assert_one(probs, table="vas", column="vas_mm", rule="centimetres")
+    assert_one(probs, table="vas.csv", column="vas_mm", rule="centimetres")
 
 
 def test_negative_and_fractional_days(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(4, "day"): "-2", (5, "day"): "3.5"})
     probs = problems_of(trial_dir)
-    assert_one(probs, table="vas", column="day", rule="negative", row=4, patient="THR-001")
-    assert_one(probs, table="vas", column="day", rule="whole number", row=5, patient="THR-001")
+    assert_one(probs, table="vas.csv", column="day", rule="negative", row=4, patient="THR-001")
+    assert_one(probs, table="vas.csv", column="day", rule="whole number", row=5, patient="THR-001")
 
 
 def test_unknown_patient_in_vas_and_adverse_events(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(4, "patient_id"): "THR-999"})
     edit_csv(trial_dir, "adverse_events", {(2, "patient_id"): "XYZ"})
     probs = problems_of(trial_dir)
-    assert_one(probs, table="vas", column="patient_id", rule="not in patients.csv", row=4,
+    assert_one(probs, table="vas.csv", column="patient_id", rule="not in the patients table", row=4,
                patient="THR-999")
-    assert_one(probs, table="adverse_events", column="patient_id", rule="not in patients.csv",
-               row=2, patient="XYZ")
+    assert_one(probs, table="adverse_events.csv", column="patient_id",
+               rule="not in the patients table", row=2, patient="XYZ")
 
 
 def test_patient_without_baseline(trial_dir: Path) -> None:
@@ -166,22 +168,22 @@ def test_patient_without_baseline(trial_dir: Path) -> None:
     frame = pd.read_csv(path, dtype=str)
     frame = frame[~((frame["patient_id"] == "THR-005") & (frame["day"] == "0"))]
     frame.to_csv(path, index=False)
-    assert_one(problems_of(trial_dir), table="vas", column="vas_mm", rule="no baseline",
+    assert_one(problems_of(trial_dir), table="vas.csv", column="vas_mm", rule="no baseline",
                patient="THR-005")
 
 
 def test_injections_out_of_range(trial_dir: Path) -> None:
     edit_csv(trial_dir, "patients", {(2, "injections_received"): "7"})
-    assert_one(problems_of(trial_dir), table="patients", column="injections_received",
-               rule="between 0 and 5", row=2, patient="THR-001")
+    assert_one(problems_of(trial_dir), table="patients.csv", column="injections_received",
+               rule="between 0 and the planned 5", row=2, patient="THR-001")
 
 
 def test_withdrawal_fields_inconsistent(trial_dir: Path) -> None:
     edit_csv(trial_dir, "patients", {(2, "withdrawal_day"): "4", (3, "withdrawn"): "true"})
     probs = problems_of(trial_dir)
-    assert_one(probs, table="patients", column="withdrawal_day",
+    assert_one(probs, table="patients.csv", column="withdrawal_day",
                rule="empty when withdrawn is false", row=2, patient="THR-001")
-    assert_one(probs, table="patients", column="withdrawal_reason",
+    assert_one(probs, table="patients.csv", column="withdrawal_reason",
                rule="required when withdrawn is true", row=3, patient="THR-002")
 
 
@@ -190,11 +192,11 @@ def test_bad_sex_boolean_date_grade(trial_dir: Path) -> None:
                                      (4, "withdrawn"): "maybe"})
     edit_csv(trial_dir, "adverse_events", {(2, "grade"): "6", (3, "serious"): "oui"})
     probs = problems_of(trial_dir)
-    assert_one(probs, table="patients", column="sex", rule="F or M", row=2)
-    assert_one(probs, table="patients", column="enrolment_date", rule="ISO date", row=3)
-    assert_one(probs, table="patients", column="withdrawn", rule="true or false", row=4)
-    assert_one(probs, table="adverse_events", column="grade", rule="between 1 and 5", row=2)
-    assert_one(probs, table="adverse_events", column="serious", rule="true or false", row=3)
+    assert_one(probs, table="patients.csv", column="sex", rule="F or M", row=2)
+    assert_one(probs, table="patients.csv", column="enrolment_date", rule="ISO date", row=3)
+    assert_one(probs, table="patients.csv", column="withdrawn", rule="true or false", row=4)
+    assert_one(probs, table="adverse_events.csv", column="grade", rule="between 1 and 5", row=2)
+    assert_one(probs, table="adverse_events.csv", column="serious", rule="true or false", row=3)
 
 
 def test_empty_tables(trial_dir: Path) -> None:
@@ -208,9 +210,17 @@ def test_empty_tables(trial_dir: Path) -> None:
 
 
 def test_missing_file(trial_dir: Path) -> None:
-    (trial_dir / "adverse_events.csv").unlink()
+    (trial_dir / "vas.csv").unlink()
     probs = problems_of(trial_dir)
-    assert probs["rule"].str.contains("adverse_events.csv is missing").any()
+    assert probs["rule"].str.contains("file vas.csv (or vas.parquet) is missing",
+                                      regex=False).any()
+
+
+def test_adverse_events_are_optional(trial_dir: Path) -> None:
+    (trial_dir / "adverse_events.csv").unlink()
+    trial = load_trial(trial_dir)
+    assert trial.adverse_events is None
+    assert "adverse events: not collected" in trial.summary()
 
 
 def test_header_only_adverse_events_is_allowed(trial_dir: Path) -> None:
@@ -228,6 +238,8 @@ def test_eligibility_breaches_are_deviations_not_errors(trial_dir: Path) -> None
     assert len(dev) == 3
     assert set(dev["severity"]) == {"deviation"}
     assert set(dev["column"]) == {"age_years", "hfe_genotype", "vas_mm"}
+    assert dev["rule"].str.contains("hfe_genotype == \"C282Y/C282Y\"", regex=False).any()
+    assert dev["rule"].str.contains("baseline pain VAS > 40 mm", regex=False).any()
     assert len(trial.patients) == 17  # never silently dropped
     assert "eligibility" in trial.validation_report()
 
@@ -257,7 +269,7 @@ def test_multi_problem_folder_reports_everything_and_changes_nothing(trial_dir: 
     assert len(errors) == 7
     message = str(err)
     for needle in ("'n/a'", "'140'", "'-1'", "GHOST", "injections_received", "'abc'",
-                   "grade"):
+                   "grade", "vas.csv", "patients.csv", "adverse_events.csv"):
         assert needle in message
     assert "row 4" in message
     assert "patient THR-001" in message
@@ -270,6 +282,7 @@ def test_caller_frames_are_not_modified() -> None:
     trial = load_trial(SYNTHETIC)
     raw = {name: pd.read_csv(SYNTHETIC / f"{name}.csv", dtype=str, keep_default_na=False)
            for name in ("patients", "vas", "adverse_events")}
+    raw["vas"].attrs = {}
     copies = {k: v.copy() for k, v in raw.items()}
     type(trial).from_frames(raw["patients"], raw["vas"], raw["adverse_events"], trial.plan)
     for name, frame in raw.items():
@@ -283,7 +296,7 @@ def test_plan_unknown_and_missing_keys_are_named(trial_dir: Path) -> None:
     (trial_dir / "plan.toml").write_text(text)
     probs = problems_of(trial_dir)
     cols = set(probs["column"].dropna())
-    assert {"design.powr", "design.power", "primary_endpoint.colour"} <= cols
+    assert {"design.powr", "design.power", "endpoint.colour"} <= cols
     assert probs["rule"].str.contains("unknown key").sum() == 2
 
 
@@ -292,15 +305,16 @@ def test_plan_values_checked() -> None:
         "trial": {"name": "X"},
         "design": {"type": "simon", "p0": 0.5, "p1": 0.3, "alpha": 1.5, "power": 0.8,
                    "r1": 5, "n1": 4, "r": 3, "n": 20},
-        "primary_endpoint": {"day": 0, "combine": "xor"},
+        "endpoint": {"kind": "score", "table": "s", "column": "v", "day": 0, "combine": "xor"},
+        "schedule": {"days": [0, 7]},
         "analysis": {"population": "everyone"},
         "extra": {},
     }
     with pytest.raises(DataValidationError) as info:
         AnalysisPlan.from_dict(raw)
     cols = set(info.value.problems["column"])
-    assert {"design.p1", "design.alpha", "design.n1", "design.r", "primary_endpoint",
-            "primary_endpoint.day", "primary_endpoint.combine", "analysis.population",
+    assert {"trial.treatment", "design.p1", "design.alpha", "design.n1", "design.r",
+            "endpoint", "endpoint.day", "endpoint.combine", "analysis.population",
             "[extra]"} <= cols
 
 
@@ -322,7 +336,7 @@ def test_simulate_write_load_round_trip(tmp_path: Path) -> None:
     trial = simulate_trial(seed=7)
     write_trial(trial, tmp_path / "a")
     loaded = load_trial(tmp_path / "a")
-    for name in ("patients", "vas", "adverse_events"):
+    for name in ("patients", "score", "adverse_events"):
         pd.testing.assert_frame_equal(
             getattr(loaded, name).reset_index(drop=True),
             getattr(trial, name).reset_index(drop=True),
@@ -371,7 +385,7 @@ def test_cli_validate_exit_codes(trial_dir: Path, capsys: pytest.CaptureFixture[
 
 
 def test_cli_missing_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["validate", str(tmp_path / "nope")]) == 1
+    assert main(["validate", str(tmp_path / "nope")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -393,7 +407,7 @@ def test_row_with_extra_field_is_one_clear_problem(trial_dir: Path) -> None:
     lines[3] = "THR-001,2,7,4"  # an unquoted decimal comma on row 4
     path.write_text("\n".join(lines) + "\n")
     probs = problems_of(trial_dir)
-    vas = probs[probs["table"] == "vas"]
+    vas = probs[probs["table"] == "vas.csv"]
     assert vas["row"].tolist() == [2, 4]
     assert vas["rule"].str.contains("4 fields but the header has 3").all()
     assert set(vas["patient_id"]) == {"THR-001"}
@@ -410,8 +424,8 @@ def test_missing_file_does_not_hide_other_tables_problems(trial_dir: Path) -> No
     (trial_dir / "vas.csv").unlink()
     edit_csv(trial_dir, "patients", {(3, "injections_received"): "9"})
     probs = problems_of(trial_dir)
-    assert probs["rule"].str.contains("vas.csv is missing").any()
-    assert_one(probs, table="patients", column="injections_received", rule="between 0 and 5",
+    assert probs["rule"].str.contains("vas.csv (or vas.parquet) is missing", regex=False).any()
+    assert_one(probs, table="patients.csv", column="injections_received", rule="between 0 and",
                row=3, patient="THR-002")
 
 
@@ -419,23 +433,35 @@ def test_problems_are_listed_by_table_then_row(trial_dir: Path) -> None:
     edit_csv(trial_dir, "vas", {(9, "vas_mm"): "n/a", (3, "vas_mm"): "abc"})
     edit_csv(trial_dir, "patients", {(5, "sex"): "X"})
     probs = problems_of(trial_dir)
-    assert probs["table"].tolist() == ["patients", "vas", "vas"]
+    assert probs["table"].tolist() == ["patients.csv", "vas.csv", "vas.csv"]
     assert probs["row"].tolist() == [5, 3, 9]
 
 
 def test_parquet_tables_are_read_and_validated_like_csv(trial_dir: Path) -> None:
     pytest.importorskip("pyarrow")
+    from thera_stats.simulate import score_table_as_recorded
+
     trial = load_trial(SYNTHETIC)
-    for name in ("patients", "vas", "adverse_events"):
-        getattr(trial, name).to_parquet(trial_dir / f"{name}.parquet")
+    tables = {"patients": trial.patients, "vas": score_table_as_recorded(trial),
+              "adverse_events": trial.adverse_events}
+    for name, frame in tables.items():
+        frame.to_parquet(trial_dir / f"{name}.parquet")
         (trial_dir / f"{name}.csv").unlink()
     loaded = load_trial(trial_dir)
-    for name in ("patients", "vas", "adverse_events"):
+    for name in ("patients", "score", "adverse_events"):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(trial, name),
                                       check_dtype=False)
     assert "vas.parquet" in loaded.files
-    vas = trial.vas.copy()
+    vas = tables["vas"].copy()
     vas.loc[3, "vas_mm"] = 120.0
     vas.to_parquet(trial_dir / "vas.parquet")
-    assert_one(problems_of(trial_dir), table="vas", column="vas_mm", rule="between 0 and 100",
-               row=5, patient="THR-001")
+    assert_one(problems_of(trial_dir), table="vas.parquet", column="vas_mm",
+               rule="between 0 and 100", row=5, patient="THR-001")
+
+
+def test_csv_and_parquet_of_one_table_is_an_error(trial_dir: Path) -> None:
+    pytest.importorskip("pyarrow")
+    pd.read_csv(trial_dir / "patients.csv", dtype=str).to_parquet(trial_dir / "patients.parquet")
+    probs = problems_of(trial_dir)
+    hit = probs[probs["rule"].str.contains("both patients.csv and patients.parquet")]
+    assert len(hit) == 1

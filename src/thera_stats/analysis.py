@@ -660,7 +660,7 @@ def _score_analyses(trial: Trial, pop: pd.DataFrame, covariance: str) -> dict[st
 
 @dataclass(frozen=True)
 class InterimOutlook:
-    """Where a two-stage trial stands after stage 1 when the rule says "continue".
+    r"""Where a two-stage trial stands after stage 1 when the rule says "continue".
 
     Attributes
     ----------

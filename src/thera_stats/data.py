@@ -378,10 +378,12 @@ def _check_withdrawal(rec: dict[str, Any], cols: set[str],
 
 
 def _check_unknown_patients(t: pd.DataFrame, known: set[str], problems: _Problems) -> None:
+    if "patient_id" not in t.columns:
+        return
     src = _source("table", t)
-    unknown = ~t["patient_id"].isin(list(known)) & ~t["patient_id"].map(is_blank)
-    for i in np.flatnonzero(unknown.to_numpy(dtype=bool)):
-        pid = t["patient_id"].iat[i]
+    ids = [_text(x) for x in t["patient_id"].tolist()]
+    for i in [i for i, pid in enumerate(ids) if pid and pid not in known]:
+        pid = ids[i]
         problems.add(src.name, "patient is not in the patients table", row=src.lines[i],
                      patient_id=pid, column="patient_id", value=pid)
 
@@ -404,6 +406,14 @@ def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> p
     if found:
         return None
     lines = _kept_lines(raw, ep.column, src)
+    values = typed[ep.column].to_numpy(dtype=float)
+    if ep.range is not None and len(values) >= 3 and ep.range[1] >= 50 and (
+            0 < values.max() <= ep.range[1] / 10):
+        problems.add(src.name, f"every value is <= {ep.range[1] / 10:g}, a tenth of the "
+                     f"range's top ({ep.range[1]:g}{ep.unit_suffix}): the column looks recorded "
+                     "in a unit ten times larger (centimetres for millimetres?)",
+                     column=ep.column, value=f"max {values.max():g}")
+        return None
     typed = typed.copy()
     typed["patient_id"] = typed["patient_id"].map(_text)
     # Visits: the scheduled day whose window holds each assessment day.
@@ -568,8 +578,9 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
     if plan.is_score and raw_s is not None:
         s = _type_score(raw_s, plan, problems)
         typed["score"] = s
+        if p is not None:
+            _check_unknown_patients(raw_s, known, problems)
         if s is not None and p is not None:
-            _check_unknown_patients(s, known, problems)
             _check_score(s, p, plan, problems)
     raw_a = raws.get("adverse_events")
     if raw_a is not None:
@@ -577,9 +588,9 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
         a = _type_table("adverse_events", raw_a, {**AE_COLUMNS, **present}, problems,
                         allow_empty=True)
         typed["adverse_events"] = a
+        if p is not None:
+            _check_unknown_patients(raw_a, known, problems)
         if a is not None:
-            if p is not None:
-                _check_unknown_patients(a, known, problems)
             _check_adverse_events(a, problems)
     if p is not None and not problems.has_errors:
         _check_stages(p, _deviations(problems), plan, problems)

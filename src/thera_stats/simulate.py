@@ -302,18 +302,12 @@ def write_trial(
 
 
 def adam_plan(plan: AnalysisPlan) -> dict[str, Any]:
-    """The plan of a trial written as ADaM: ADSL variable names and an ``[adam]`` section."""
-    from thera_stats.adam import ADSL_NAMES
+    """The plan of a trial written as ADaM: the same plan with an ``[adam]`` section.
 
+    :func:`thera_stats.adam.read_adam` maps the ADSL variables it writes back to
+    the tidy column names, so the plan's column names stay as they are.
+    """
     d = plan.to_dict()
-    rename = dict(ADSL_NAMES)
-    if "eligibility" in d:
-        d["eligibility"]["rules"] = [
-            {**r, "column": rename.get(r["column"], r["column"])} for r in d["eligibility"]["rules"]]
-    if "treatment" in d:
-        d["treatment"]["column"] = rename.get(d["treatment"]["column"], d["treatment"]["column"])
-    if d["endpoint"]["kind"] == "binary":
-        d["endpoint"]["column"] = rename.get(d["endpoint"]["column"], d["endpoint"]["column"])
     d["adam"] = {"bds": "adqs", "paramcd": _paramcd(plan), "day": "ADY"}
     return d
 
