@@ -111,6 +111,30 @@ def test_typed_tables_write_the_same_files_as_text_tables(tmp_path, thera):
     assert [p.read_bytes() for p in typed] == [p.read_bytes() for p in text]
 
 
+def test_recorded_and_scheduled_days(tmp_path, thera):
+    score = thera["score"].assign(assessment_day=thera["score"]["day"])
+    score.loc[6, "assessment_day"] = "7"  # THR-001 assessed on day 7 for the day-8 visit
+    write(tmp_path, {**thera, "score": score})
+    adqs = read_xpt(tmp_path / "adqs.xpt")
+    assert adqs.loc[6, ["ADY", "AVISITN", "AVISIT"]].tolist() == [7.0, 8.0, "DAY 8"]
+    assert read(tmp_path).score.loc[6, "day"] == "7"
+    assert read(tmp_path, "AVISITN").score.loc[6, "day"] == "8"
+
+
+def test_non_ascii_names_give_ascii_labels(tmp_path, thera):
+    patients = thera["patients"].copy()
+    patients["génotype_2"] = "x"
+    write_adam(tmp_path, **thera | {"patients": patients}, **OPTIONS, study_id="THERA",
+               param="Douleur (échelle visuelle)")
+    with pd.read_sas(tmp_path / "adqs.xpt", format="xport", encoding="utf-8",
+                     iterator=True) as reader:
+        assert reader.member_info["label"] == "Douleur (echelle visuelle) Analysis Data"
+    with pd.read_sas(tmp_path / "adsl.xpt", format="xport", encoding="utf-8",
+                     iterator=True) as reader:
+        assert reader.fields[-1]["name"] == b"GENOTYPE"
+        assert reader.fields[-1]["label"] == b"genotype_2"
+
+
 def test_pandas_reads_the_adam_variables(tmp_path, thera):
     adsl, adqs, adae = (pd.read_sas(p, format="xport", encoding="utf-8")
                         for p in write(tmp_path, thera))

@@ -36,6 +36,7 @@ import io
 import math
 import re
 import struct
+import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -526,7 +527,7 @@ class _Column(NamedTuple):
 
 
 def _variable_name(column: str, taken: Iterable[str]) -> str:
-    name = re.sub(r"[^A-Za-z0-9_]", "", column).upper()[:8]
+    name = re.sub(r"[^A-Za-z0-9_]", "", _ascii(column)).upper()[:8]
     if not name or name[0].isdigit():
         name = ("X" + name)[:8]
     if name in set(taken):
@@ -535,6 +536,12 @@ def _variable_name(column: str, taken: Iterable[str]) -> str:
             "rename the column"
         )
     return name
+
+
+def _ascii(text: str) -> str:
+    """Text for a label (ASCII only in XPORT v5): accents dropped, other characters as '?'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in plain if ch.isprintable()) if plain else "?" * bool(text)
 
 
 def _is_canonical_number(text: str) -> bool:
@@ -549,12 +556,12 @@ def _passthrough(column: str, series: pd.Series, taken: list[str]) -> _Column:
     """A tidy column with no ADaM meaning: a number if every cell is one, else text."""
     name = _variable_name(column, taken)
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return _Column(name, column[:40], "num", [float(v) for v in series])
+        return _Column(name, _ascii(column)[:40], "num", [_to_number(v) for v in series])
     cells = [_to_text(v) for v in series]
     filled = [c for c in cells if c != ""]
     if filled and all(_is_canonical_number(c) for c in filled):
-        return _Column(name, column[:40], "num", [_to_number(c) for c in cells])
-    return _Column(name, column[:40], "char", cells)
+        return _Column(name, _ascii(column)[:40], "num", [_to_number(c) for c in cells])
+    return _Column(name, _ascii(column)[:40], "char", cells)
 
 
 def _convert(table: str, column: str, values: Iterable[Any], how: Any) -> list[Any]:
@@ -603,6 +610,10 @@ def _bds_columns(
     _require("score", score, ["patient_id", "day", value_column])
     ids = [_to_text(v) for v in score["patient_id"]]
     days = _convert("score", "day", score["day"], _to_number)
+    # A typed table (thera_stats.data) holds the scheduled day in ``day`` and the
+    # recorded one in ``assessment_day``: ADY is the recorded day, AVISITN the scheduled.
+    recorded = (_convert("score", "assessment_day", score["assessment_day"], _to_number)
+                if "assessment_day" in score.columns else list(days))
     values = _convert("score", value_column, score[value_column], _to_number)
     base: dict[str, float] = {}
     for pid, day, value in zip(ids, days, values, strict=True):
@@ -625,8 +636,8 @@ def _bds_columns(
         _Column("BASE", _LABELS["BASE"], "num", bases),
         _Column("CHG", _LABELS["CHG"], "num", change),
         _Column("ABLFL", _LABELS["ABLFL"], "char", ["Y" if d == baseline_day else "" for d in days]),
-        _Column("ADY", _LABELS["ADY"], "num", days),
-        _Column("AVISITN", _LABELS["AVISITN"], "num", list(days)),
+        _Column("ADY", _LABELS["ADY"], "num", recorded),
+        _Column("AVISITN", _LABELS["AVISITN"], "num", days),
         _Column("AVISIT", _LABELS["AVISIT"], "char", visit),
     ]
 
@@ -741,7 +752,8 @@ def write_adam(
     :data:`ADSL_NAMES` (other columns upper-cased and cut to 8 characters,
     numeric when every value is a number). BDS: ``STUDYID USUBJID PARAMCD PARAM
     AVAL BASE CHG ABLFL ADY AVISITN AVISIT`` in the score table's row order, with
-    ``ADY = AVISITN = day``, ``BASE`` the patient's ``AVAL`` on ``baseline_day``
+    ``ADY = AVISITN = day`` (``ADY = assessment_day`` when the table has that column, as
+    a typed table whose ``day`` is the scheduled day does), ``BASE`` the patient's ``AVAL`` on ``baseline_day``
     and ``CHG = AVAL - BASE`` on later days. ADAE: ``STUDYID`` then
     :data:`ADAE_NAMES`. Dates are SAS dates (format ``DATE9.``) in XPT and ISO
     text in CSV. The output is byte-identical for the same input.
@@ -778,7 +790,7 @@ def write_adam(
         )
     datasets = [("adsl", "Subject-Level Analysis Dataset", _adsl_columns(patients, study_id))]
     if score is not None:
-        datasets.append((bds.lower(), f"{param} Analysis Dataset"[:40], _bds_columns(
+        datasets.append((bds.lower(), _ascii(f"{param} Analysis Dataset")[:40], _bds_columns(
             score, study_id=study_id, paramcd=paramcd, param=param,
             value_column=value_column, baseline_day=baseline_day)))
     if adverse_events is not None:
