@@ -85,10 +85,13 @@ def test_numbers_agree_with_library_functions_one_by_one(result: ts.GoNoGoAnalys
     a = (1 - plan.confidence_level) / 2
     assert cp.low == pytest.approx(beta.ppf(a, x, n - x + 1), abs=1e-12)
     assert cp.high == pytest.approx(beta.ppf(1 - a, x + 1, n - x), abs=1e-12)
-    vas = trial.vas.astype({"vas_mm": float, "day": int, "patient_id": str})
-    changes = ts.change_from_baseline(vas)
-    pd.testing.assert_frame_equal(ts.summarize_change(changes), result.change_summary)
-    lsm = ts.mmrm(changes).lsmeans()
+    cols = {"subject": "patient_id", "day": "day", "baseline_day": 0}
+    vas = trial.score[["patient_id", "day", "vas_mm"]]
+    changes = ts.change_from_baseline(vas, value="vas_mm", **cols)
+    pd.testing.assert_frame_equal(ts.summarize_change(changes, value="change", **cols),
+                                  result.change_summary)
+    lsm = ts.mmrm(changes[changes["day"] > 0], value="change", covariates=("baseline",),
+                  **cols).lsmeans()
     pd.testing.assert_frame_equal(lsm, result.lsmeans)
 
 
@@ -124,7 +127,7 @@ def test_memo_json_markdown_and_provenance(result: ts.GoNoGoAnalysis, tmp_path: 
 
 def test_tables_render_in_every_format(result: ts.GoNoGoAnalysis, tmp_path: Path) -> None:
     tables = result.tables()
-    assert {"baseline", "disposition", "primary_endpoint", "vas_by_day", "adverse_events",
+    assert {"baseline", "disposition", "primary_endpoint", "score_by_day", "adverse_events",
             "estimates"} <= tables.keys()
     for name, table in tables.items():
         for fmt in ("text", "html", "markdown", "latex", "csv"):
@@ -266,14 +269,15 @@ def test_plan_levels_reach_every_interval(tmp_path: Path) -> None:
     shutil.copytree(SYNTHETIC, dest)
     text = (dest / "plan.toml").read_text()
     text = text.replace("confidence_level = 0.9\n", "confidence_level = 0.8\n")
-    text = text.replace("vas_confidence_level = 0.95", "vas_confidence_level = 0.9")
+    text = text.replace("score_confidence_level = 0.95", "score_confidence_level = 0.9")
     (dest / "plan.toml").write_text(text)
     res = ts.analyze(ts.load_trial(dest))
     assert res.confidence_level == 0.8
     assert res.adjusted_interval.confidence_level == 0.8
-    changes = ts.change_from_baseline(res.trial.vas.astype({"vas_mm": float, "day": int,
-                                                           "patient_id": str}))
-    expected = ts.summarize_change(changes, confidence_level=0.9)
+    cols = {"subject": "patient_id", "day": "day", "baseline_day": 0}
+    changes = ts.change_from_baseline(res.trial.score[["patient_id", "day", "vas_mm"]],
+                                      value="vas_mm", **cols)
+    expected = ts.summarize_change(changes, confidence_level=0.9, value="change", **cols)
     pd.testing.assert_frame_equal(res.change_summary, expected)
     assert "90 % CI" in res.memo()
 

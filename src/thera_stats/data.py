@@ -470,6 +470,10 @@ def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
     base_line = dict(zip(base["patient_id"],
                          [src.lines[i] for i in np.flatnonzero(s["day"] == base_day)],
                          strict=True))
+    if not (s["day"] == ep.day).any():
+        problems.add(src.name, f"no patient has an assessment on the endpoint day {ep.day} "
+                     f"(endpoint.day; scheduled {plan.schedule.describe() if plan.schedule else ''}"
+                     "): the primary endpoint cannot be computed", column="day", value=ep.day)
     rules = [r for r in plan.eligibility if r.column == "baseline"]
     for pid in p["patient_id"].tolist():
         if is_blank(pid):
@@ -592,6 +596,10 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
             _check_unknown_patients(raw_a, known, problems)
         if a is not None:
             _check_adverse_events(a, problems)
+    if p is not None and plan.endpoint.kind == "binary" and plan.endpoint.column in p.columns \
+            and len(p) and p[plan.endpoint.column].isna().all():
+        problems.add(_source("patients", p).name, "no patient has a recorded response: the "
+                     "primary endpoint cannot be computed", column=plan.endpoint.column)
     if p is not None and not problems.has_errors:
         _check_stages(p, _deviations(problems), plan, problems)
     for t in typed.values():

@@ -10,6 +10,7 @@ the adverse events.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,9 @@ def simulate_trial(
         Patients who withdraw after the third injection (chosen among those
         enrolled after the first ten, so stage 1 stays complete).
     plan : dict, optional
-        The analysis plan as nested dictionaries; default :data:`THERA_PLAN`.
+        The analysis plan as nested dictionaries; default :data:`THERA_PLAN` with
+        the data cut-off at the end of the month two months after the last
+        enrolment.
 
     Returns
     -------
@@ -217,8 +220,14 @@ def simulate_trial(
     aes = pd.DataFrame(ae_rows, columns=["patient_id", "day", "term", "grade", "serious",
                                          "related"])
     aes = aes.sort_values(["patient_id", "day", "term"], kind="stable").reset_index(drop=True)
+    if plan is None:
+        # The data cut-off: the end of the month two months after the last enrolment
+        # (2017-06-30 for the bundled trial), so every simulated trial is complete.
+        plan = copy.deepcopy(THERA_PLAN)
+        cutoff = (dates[-1] + pd.Timedelta(days=60) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+        plan["analysis"]["data_cutoff"] = cutoff
     return Trial.from_frames(
-        patients, vas, aes, AnalysisPlan.from_dict(plan if plan is not None else THERA_PLAN)
+        patients, vas, aes, AnalysisPlan.from_dict(plan)
     )
 
 
