@@ -23,6 +23,9 @@ from thera_stats.errors import ConvergenceError, DataValidationError
 from thera_stats.mmrm import COVARIANCE_STRUCTURES, MMRMResult, mmrm
 
 REF_DIR = Path(__file__).parent / "reference" / "mmrm"
+# The reference tables: every call names its columns, baseline day and covariate.
+COLS = {"subject": "patient_id", "day": "day", "value": "change_mm", "baseline_day": 0}
+MODEL = {**COLS, "covariates": ("baseline_mm",)}
 STRUCTURES = ["unstructured", "compound-symmetry", "cs-heterogeneous", "ar1", "ar1-heterogeneous"]
 DATASETS = ["small", "large"]
 
@@ -52,7 +55,7 @@ def ref_values(dataset: str, covariance: str, quantity: str) -> np.ndarray:
 
 @cache
 def fitted(dataset: str, covariance: str) -> MMRMResult:
-    return mmrm(load(dataset), covariance=covariance)
+    return mmrm(load(dataset), **MODEL, covariance=covariance)
 
 
 CASES = [(d, c) for d in DATASETS for c in STRUCTURES]
@@ -130,7 +133,7 @@ def test_contrasts_match_emmeans(dataset: str, covariance: str) -> None:
 
 
 def test_residual_df_is_n_minus_p() -> None:
-    fit = mmrm(load("small"), df="residual")
+    fit = mmrm(load("small"), **MODEL, df="residual")
     n_obs = int(ref_values("small", "", "n_obs")[0])
     assert fit.residual_df == n_obs - 9
     assert_allclose(fit.lsmeans()["df"], n_obs - 9)
@@ -156,7 +159,7 @@ def test_complete_data_without_covariates_gives_day_means() -> None:
     # With complete data and a saturated mean model the GLS estimate is the sample
     # mean of each day, its variance s^2/n, and the Satterthwaite df exactly n - 1.
     data = complete_data()
-    fit = mmrm(data, covariates=())
+    fit = mmrm(data, **COLS)
     ls = fit.lsmeans()
     by_day = data.groupby("day")["change_mm"]
     assert_allclose(ls["estimate"], by_day.mean(), rtol=1e-10)
@@ -169,7 +172,7 @@ def test_complete_data_without_covariates_gives_day_means() -> None:
 def test_complete_data_day_effects_have_n_minus_1_df() -> None:
     # Differences between days do not involve the baseline (common slope): their
     # Satterthwaite df are those of a paired comparison, n - 1.
-    fit = mmrm(complete_data())
+    fit = mmrm(complete_data(), **MODEL)
     assert_allclose(fit.fixed_effects["df"].iloc[1:4], 11, rtol=1e-6)
 
 
@@ -177,20 +180,20 @@ def test_complete_data_day_effects_have_n_minus_1_df() -> None:
 def test_input_is_not_modified_and_layout_does_not_matter() -> None:
     data = load("small")
     before = data.copy(deep=True)
-    fit = mmrm(data)
+    fit = mmrm(data, **MODEL)
     pd.testing.assert_frame_equal(data, before)
     ref = fit.lsmeans()
     # Rows shuffled, patients renamed, baseline rows dropped: the same fit.
     rng = np.random.default_rng(0)
     other = data[data["day"] != 0].sample(frac=1.0, random_state=rng).reset_index(drop=True)
     other["patient_id"] = "X-" + other["patient_id"].str[::-1]
-    again = mmrm(other).lsmeans()
+    again = mmrm(other, **MODEL).lsmeans()
     assert_allclose(again.drop(columns="day"), ref.drop(columns="day"), rtol=1e-6, atol=1e-8)
 
 
 def test_missing_response_rows_are_missed_visits() -> None:
     data = load("small")
-    full = mmrm(data).lsmeans()
+    full = mmrm(data, **MODEL).lsmeans()
     extra = pd.DataFrame(
         {
             "patient_id": ["P004"],
@@ -203,14 +206,14 @@ def test_missing_response_rows_are_missed_visits() -> None:
     )
     with_nan = pd.concat([data, extra], ignore_index=True)
     assert_allclose(
-        mmrm(with_nan).lsmeans().drop(columns="day"), full.drop(columns="day"), rtol=1e-8
+        mmrm(with_nan, **MODEL).lsmeans().drop(columns="day"), full.drop(columns="day"), rtol=1e-8
     )
 
 
 def test_missing_columns_are_listed() -> None:
     data = load("small").drop(columns=["baseline_mm", "change_mm"])
-    with pytest.raises(DataValidationError, match="required column is missing") as err:
-        mmrm(data)
+    with pytest.raises(DataValidationError, match=r"required column '\w+' is missing") as err:
+        mmrm(data, **MODEL)
     assert sorted(err.value.problems["column"]) == ["baseline_mm", "change_mm"]
 
 
@@ -222,18 +225,26 @@ def test_every_bad_value_is_listed_with_patient_and_day() -> None:
     dup = data.iloc[[30]]  # P004 repeated
     data = pd.concat([data, dup], ignore_index=True)
     with pytest.raises(DataValidationError) as err:
-        mmrm(data)
+        mmrm(data, **MODEL)
     problems = err.value.problems
     assert len(problems) == 5
     rec = problems.set_index("row")
     assert rec.loc[5, "patient_id"] == "P001"
-    assert rec.loc[5, "rule"] == "must be a number (day 3)"
+    # the response column: the long-table rules (thera_stats.longtable)
+    assert rec.loc[5, "rule"] == (
+        "change_mm must be a number (patient P001, day 3); use a point as decimal mark"
+    )
+    # the covariates: the MMRM's own rules, on the analysed rows
     assert rec.loc[14, "rule"] == "must be a finite number (day 3)"
     assert rec.loc[22, "rule"] == "value is required (day 2)"
-    dups = problems[problems["rule"].str.startswith("duplicate visit")]
+    assert list(problems["row"]) == sorted(problems["row"])  # listed in row order
+    dups = problems[problems["rule"].str.startswith("(patient, day) must be unique")]
     assert list(dups["row"]) == [32, len(data) + 1]
     day = data.loc[30, "day"]
-    assert dups["rule"].iloc[0] == f"duplicate visit: patient P004 has 2 rows for day {day}"
+    assert dups["rule"].iloc[0] == (
+        f"(patient, day) must be unique: patient P004 has 2 rows for day {day} "
+        f"(also row(s) {len(data) + 1})"
+    )
     assert "patient P004" in str(err.value)
 
 
@@ -242,61 +253,79 @@ def test_days_before_the_baseline_are_errors_naming_patient_row_and_day() -> Non
     data.loc[3, "day"] = -3  # P001: day 3 mistyped as -3
     data.loc[12, "day"] = -1  # P002
     with pytest.raises(DataValidationError) as err:
-        mmrm(data)
+        mmrm(data, **MODEL)
     problems = err.value.problems
     assert list(problems["row"]) == [5, 14]
     assert list(problems["patient_id"]) == ["P001", "P002"]
     assert list(problems["column"]) == ["day", "day"]
     assert list(problems["value"]) == ["-3", "-1"]
-    assert problems["rule"].iloc[0].startswith(
-        "day -3 of patient P001 is before the baseline day 0"
-    )
+    # a negative day breaks the long-table rule (reported once, not also as "before baseline")
+    assert list(problems["rule"]) == ["day must not be negative"] * 2
     assert "patient P002" in str(err.value)
     # listed together with the other problems of the table
     data.loc[20, "change_mm"] = np.inf
     with pytest.raises(DataValidationError) as err:
-        mmrm(data)
+        mmrm(data, **MODEL)
     assert len(err.value.problems) == 3
     # rows on the baseline day are still skipped; with a later baseline day, earlier
     # days are errors and the baseline-day rows are skipped
     later = load("small").assign(day=lambda f: f["day"] + 1)
     assert_allclose(
-        mmrm(later, baseline_day=1).lsmeans().drop(columns="day"),
-        mmrm(load("small")).lsmeans().drop(columns="day"),
+        mmrm(later, **{**MODEL, "baseline_day": 1}).lsmeans().drop(columns="day"),
+        mmrm(load("small"), **MODEL).lsmeans().drop(columns="day"),
         rtol=1e-8,
     )
     with pytest.raises(DataValidationError, match="before the baseline day 2") as err:
-        mmrm(later, baseline_day=2)
+        mmrm(later, **{**MODEL, "baseline_day": 2})
     assert (err.value.problems["value"] == "1").all()
+    assert err.value.problems["rule"].iloc[0].startswith(
+        "day 1 of patient P001 is before the baseline day 2; a mistyped day?"
+    )
     assert err.value.problems["patient_id"].nunique() == load("small")["patient_id"].nunique()
 
 
 def test_too_few_days_and_collinear_covariates_are_errors() -> None:
     data = load("small")
     with pytest.raises(DataValidationError, match="at least two post-baseline days"):
-        mmrm(data[data["day"].isin([0, 1])])
+        mmrm(data[data["day"].isin([0, 1])], **MODEL)
     const = data.assign(baseline_mm=50.0)
     with pytest.raises(DataValidationError, match="constant or collinear"):
-        mmrm(const)
+        mmrm(const, **MODEL)
 
 
 def test_bad_options() -> None:
     data = load("small")
     with pytest.raises(ValueError, match="'toeplitz'"):
-        mmrm(data, covariance="toeplitz")
+        mmrm(data, **MODEL, covariance="toeplitz")
     with pytest.raises(ValueError, match="'kenward-roger'"):
-        mmrm(data, df="kenward-roger")
+        mmrm(data, **MODEL, df="kenward-roger")
     with pytest.raises(ValueError, match="confidence_level"):
-        mmrm(data, confidence_level=1.5)
+        mmrm(data, **MODEL, confidence_level=1.5)
     with pytest.raises(TypeError, match="DataFrame"):
-        mmrm(data.to_numpy())
+        mmrm(data.to_numpy(), **MODEL)
     with pytest.raises(ValueError, match="also the subject, day or value column"):
-        mmrm(data, covariates=("day",))
+        mmrm(data, **{**MODEL, "covariates": ("day",)})
+    with pytest.raises(TypeError, match="baseline_day"):
+        mmrm(data, **{**MODEL, "baseline_day": 0.5})
+    with pytest.raises(TypeError, match="required keyword-only arguments"):
+        mmrm(data)  # type: ignore[call-arg]
+
+
+def test_no_covariates_by_default_and_fractional_days_are_errors() -> None:
+    data = load("small")
+    plain = mmrm(data, **COLS)
+    assert plain.covariates == ()
+    assert "baseline_mm" not in plain.terms
+    odd = data.astype({"day": float})
+    odd.loc[5, "day"] = 2.5
+    with pytest.raises(DataValidationError, match="whole number of days") as err:
+        mmrm(odd, **MODEL)
+    assert err.value.problems["row"].tolist() == [7]
 
 
 def test_sas_aliases() -> None:
     assert COVARIANCE_STRUCTURES["csh"] == "cs-heterogeneous"
-    a = mmrm(load("small"), covariance="arh1")
+    a = mmrm(load("small"), **MODEL, covariance="arh1")
     b = fitted("small", "ar1-heterogeneous")
     assert a.covariance == "ar1-heterogeneous"
     assert_allclose(a.coef, b.coef, rtol=1e-12)
@@ -307,16 +336,16 @@ def test_unstructured_with_too_few_patients_raises() -> None:
     data = load("small")
     few = data[data["patient_id"].isin(["P001", "P002", "P003", "P005", "P006"])]
     with pytest.raises(ConvergenceError, match="unstructured covariance did not converge"):
-        mmrm(few)
+        mmrm(few, **MODEL)
     # A structure with fewer parameters is estimable on the same data.
-    assert np.all(np.isfinite(mmrm(few, covariance="cs").lsmeans()["se"]))
+    assert np.all(np.isfinite(mmrm(few, **MODEL, covariance="cs").lsmeans()["se"]))
 
 
 def test_constant_day_raises_and_names_the_day() -> None:
     data = load("small").copy()
     data.loc[data["day"] == 2, "change_mm"] = -5.0
     with pytest.raises(ConvergenceError, match="variance on day 2 tends to zero"):
-        mmrm(data, covariance="cs-heterogeneous")
+        mmrm(data, **MODEL, covariance="cs-heterogeneous")
 
 
 # --------------------------------------------------------------------------- the result object
@@ -380,7 +409,7 @@ def test_any_missing_pattern_gives_numbers_or_a_convergence_error(
     drop = {(ids[i], d) for i, d in missing}
     keep = [(p, d) not in drop for p, d in zip(data["patient_id"], data["day"], strict=True)]
     try:
-        fit = mmrm(data[keep], covariance=covariance)
+        fit = mmrm(data[keep], **MODEL, covariance=covariance)
     except ConvergenceError:
         return
     ls = fit.lsmeans()
