@@ -95,18 +95,24 @@ def test_minimal_binary_plan_loads_with_documented_defaults() -> None:
     assert plan.name == "MINI-B"
     assert plan.trial.treatment == "drug X 10 mg"
     assert plan.design.type == "single-stage"
-    assert plan.design.r1 is None and plan.design.n1 is None
+    assert plan.design.r1 is None
+    assert plan.design.n1 is None
     assert plan.design.criterion == "custom"
-    assert plan.endpoint.kind == "binary" and plan.endpoint.column == "response"
+    assert plan.endpoint.kind == "binary"
+    assert plan.endpoint.column == "response"
     assert plan.endpoint.missing == "non-responder"
     assert not plan.is_score
-    assert plan.schedule is None and plan.treatment is None and plan.eligibility == ()
+    assert plan.schedule is None
+    assert plan.treatment is None
+    assert plan.eligibility == ()
     assert plan.population == "treated"
     assert plan.confidence_level == 0.90
-    assert plan.data_cutoff is None and plan.adam is None
+    assert plan.data_cutoff is None
+    assert plan.adam is None
     assert plan.notes == ()
     # 11/35 really meets alpha and power at p0 = 0.2, p1 = 0.4 (binomial tails).
-    assert binom.sf(11, 35, 0.2) <= 0.05 and binom.sf(11, 35, 0.4) >= 0.8
+    assert binom.sf(11, 35, 0.2) <= 0.05
+    assert binom.sf(11, 35, 0.4) >= 0.8
 
 
 def test_minimal_score_plan_loads_with_documented_defaults() -> None:
@@ -119,7 +125,8 @@ def test_minimal_score_plan_loads_with_documented_defaults() -> None:
         "lower", "and", "non-responder", "", None)
     assert ep.name == "nrs"  # no label: the column
     assert plan.schedule is not None
-    assert plan.schedule.days == (0, 14) and plan.schedule.windows == (0, 0)
+    assert plan.schedule.days == (0, 14)
+    assert plan.schedule.windows == (0, 0)
     assert plan.baseline_day == 0
     assert plan.score_confidence_level == 0.95
     assert (plan.design.r1, plan.design.n1, plan.design.r, plan.design.n) == (2, 10, 7, 22)
@@ -147,11 +154,13 @@ def test_thera_plan_reads_every_section() -> None:
 
 def test_nrs_plan_describes_without_unit() -> None:
     plan = AnalysisPlan.from_toml(NRS / "plan.toml")
-    assert plan.endpoint.unit == "" and plan.endpoint.unit_suffix == ""
+    assert plan.endpoint.unit == ""
+    assert plan.endpoint.unit_suffix == ""
     text = plan.endpoint.describe()
     assert "mm" not in text.split()
     assert "at least 30 % and at least 2 on day 14" in text
-    assert plan.schedule is not None and plan.schedule.describe() == (
+    assert plan.schedule is not None
+    assert plan.schedule.describe() == (
         "days 0, 7, 14, 28 (+/- 2 days)")
 
 
@@ -246,7 +255,7 @@ def test_design_error_rates_are_reported_with_other_problems() -> None:
 def test_plan_file_not_toml_and_not_utf8(tmp_path: Path) -> None:
     bad = tmp_path / "plan.toml"
     bad.write_text("[trial\nname = 1\n", encoding="utf-8")
-    with pytest.raises(DataValidationError, match="plan.toml is not valid TOML"):
+    with pytest.raises(DataValidationError, match=r"plan\.toml is not valid TOML"):
         AnalysisPlan.from_toml(bad)
     bad.write_bytes(b'[trial]\nname = "\xff"\n')
     with pytest.raises(DataValidationError, match="not UTF-8"):
@@ -377,9 +386,11 @@ def test_single_stage_rejects_stage_one_keys_and_r_not_below_n() -> None:
 def test_single_stage_not_the_optimal_design_is_a_note() -> None:
     plan = AnalysisPlan.from_dict(edited(MINIMAL_BINARY, design={
         "criterion": "optimal", "r": 12, "n": 38}))
-    assert binom.sf(12, 38, 0.2) <= 0.05 and binom.sf(12, 38, 0.4) >= 0.8
+    assert binom.sf(12, 38, 0.2) <= 0.05
+    assert binom.sf(12, 38, 0.4) >= 0.8
     assert len(plan.notes) == 1
-    assert "not the optimal design" in plan.notes[0] and "(11/35)" in plan.notes[0]
+    assert "not the optimal design" in plan.notes[0]
+    assert "(11/35)" in plan.notes[0]
     assert AnalysisPlan.from_dict(edited(MINIMAL_BINARY, design={
         "criterion": "optimal"})).notes == ()
 
@@ -466,11 +477,14 @@ def test_schedule_window_int_or_list() -> None:
     plan = AnalysisPlan.from_dict(thera(schedule={"window": windows}))
     assert plan.schedule is not None
     assert plan.schedule.windows == tuple(windows)
-    assert plan.schedule.visit(10) == 8 and plan.schedule.visit(6) == 8
-    assert plan.schedule.visit(11) is None and plan.schedule.visit(12) == 15
+    assert plan.schedule.visit(10) == 8
+    assert plan.schedule.visit(6) == 8
+    assert plan.schedule.visit(11) is None
+    assert plan.schedule.visit(12) == 15
     assert plan.schedule.visit(35) == 30
     nrs = AnalysisPlan.from_toml(NRS / "plan.toml")
-    assert nrs.schedule is not None and nrs.schedule.windows == (2, 2, 2, 2)
+    assert nrs.schedule is not None
+    assert nrs.schedule.windows == (2, 2, 2, 2)
 
 
 def test_schedule_window_list_length_must_match() -> None:
@@ -491,7 +505,8 @@ def test_overlapping_windows(window: Any, pair: str) -> None:
 def test_touching_but_disjoint_windows_are_fine() -> None:
     # day 8 +/- 2 is 6..10 and day 15 +/- 4 is 11..19: adjacent, not overlapping.
     plan = AnalysisPlan.from_dict(thera(schedule={"window": [0, 0, 0, 0, 0, 0, 2, 4, 5]}))
-    assert plan.schedule is not None and plan.schedule.visit(11) == 15
+    assert plan.schedule is not None
+    assert plan.schedule.visit(11) == 15
 
 
 def test_baseline_and_endpoint_days_must_be_scheduled() -> None:
@@ -569,7 +584,8 @@ def test_score_table_must_not_be_another_table() -> None:
 
 def test_adam_section() -> None:
     plan = AnalysisPlan.from_dict(thera(adam={"bds": "adqs", "paramcd": "PAINVAS"}))
-    assert plan.adam is not None and plan.adam.day == "ADY"
+    assert plan.adam is not None
+    assert plan.adam.day == "ADY"
     err = plan_error(thera(adam={"bds": "adqs", "paramcd": "PAINVAS", "day": "VISITNUM"}))
     assert_problem(err, "adam.day", "must be one of 'ADY', 'AVISITN'", "VISITNUM")
     err = plan_error(thera(adam={"bds": "adqs"}))
@@ -723,9 +739,11 @@ def test_generated_plans_round_trip(raw: dict[str, Any]) -> None:
     d = plan.design
     size, power = d.exact_error_rates()
     if d.type == "simon":
-        assert d.r1 is not None and d.n1 is not None
+        assert d.r1 is not None
+        assert d.n1 is not None
         assert size == pytest.approx(two_stage_rates(d.r1, d.n1, d.r, d.n, d.p0), abs=1e-12)
-    assert size <= d.alpha and power >= d.power
+    assert size <= d.alpha
+    assert power >= d.power
     again = AnalysisPlan.from_dict(plan.to_dict())
     assert again == plan
     text = plan_toml_text(plan)
