@@ -260,11 +260,10 @@ def _patient_rules(plan: AnalysisPlan, columns: Sequence[str]) -> dict[str, tupl
 
 # --------------------------------------------------------------------------- typing
 def _type_table(
-    table: str, raw: pd.DataFrame, rules: Mapping[str, tuple[_Parser, bool]],
+    src: _Source, raw: pd.DataFrame, rules: Mapping[str, tuple[_Parser, bool]],
     problems: _Problems, *, allow_empty: bool = False,
 ) -> pd.DataFrame | None:
     """Parse the ruled columns of one table; return a typed copy or None if unusable."""
-    src = _source(table, raw)
     if raw.shape[1] == 0:
         problems.add(src.name, "the table is empty: it has no header line")
         return None
@@ -299,14 +298,12 @@ def _type_table(
         dtype = _DTYPES[parser]
         typed[col] = pd.to_datetime(series) if dtype.startswith("datetime") else series.astype(
             dtype)
-    typed.attrs = {"file": src.name, "lines": list(src.lines)}
     return typed
 
 
 # --------------------------------------------------------------------------- rules
 def _check_patients(p: pd.DataFrame, plan: AnalysisPlan, today: _dt.date,
-                    problems: _Problems) -> None:
-    src = _source("patients", p)
+                    problems: _Problems, src: _Source) -> None:
     ids = p["patient_id"]
     for j in np.flatnonzero((ids.duplicated(keep=False) & (ids != "")).to_numpy(dtype=bool)):
         problems.add(src.name, "patient_id must be unique (it appears more than once)",
@@ -377,10 +374,10 @@ def _check_withdrawal(rec: dict[str, Any], cols: set[str],
             add("must be empty when withdrawn is false", "withdrawal_reason", reason)
 
 
-def _check_unknown_patients(t: pd.DataFrame, known: set[str], problems: _Problems) -> None:
+def _check_unknown_patients(t: pd.DataFrame, known: set[str], problems: _Problems,
+                            src: _Source) -> None:
     if "patient_id" not in t.columns:
         return
-    src = _source("table", t)
     ids = [_text(x) for x in t["patient_id"].tolist()]
     for i in [i for i, pid in enumerate(ids) if pid and pid not in known]:
         pid = ids[i]
@@ -388,24 +385,28 @@ def _check_unknown_patients(t: pd.DataFrame, known: set[str], problems: _Problem
                      patient_id=pid, column="patient_id", value=pid)
 
 
-def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> pd.DataFrame | None:
-    """Type the score table (one long-table validator) and map days to scheduled visits."""
+def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems,
+                src: _Source) -> tuple[pd.DataFrame | None, _Source]:
+    """Type the score table (one long-table validator) and map days to scheduled visits.
+
+    Returns the typed table (None if unusable) and the source lines of its rows.
+    """
     from thera_stats.longtable import check_long_table
 
     ep = plan.endpoint
     assert ep.table is not None and plan.schedule is not None
-    src = _source(ep.table, raw)
     if raw.shape[1] == 0:
         problems.add(src.name, "the table is empty: it has no header line")
-        return None
+        return None, src
     typed, found = check_long_table(
         raw, table=src.name, subject="patient_id", day="day", value=ep.column,
         value_range=ep.range, unit=ep.unit, baseline_day=None, lines=src.lines,
     )
     problems.extend(found)
     if found:
-        return None
+        return None, src
     lines = _kept_lines(raw, ep.column, src)
+    kept = _Source(src.name, lines)
     values = typed[ep.column].to_numpy(dtype=float)
     if ep.range is not None and len(values) >= 3 and ep.range[1] >= 50 and (
             0 < values.max() <= ep.range[1] / 10):
@@ -413,7 +414,7 @@ def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> p
                      f"range's top ({ep.range[1]:g}{ep.unit_suffix}): the column looks recorded "
                      "in a unit ten times larger (centimetres for millimetres?)",
                      column=ep.column, value=f"max {values.max():g}")
-        return None
+        return None, kept
     typed = typed.copy()
     typed["patient_id"] = typed["patient_id"].map(_text)
     # Visits: the scheduled day whose window holds each assessment day.
@@ -431,7 +432,7 @@ def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> p
         problems.add(src.name, f"and {len(bad) - 200} more rows with unscheduled days "
                      f"({len(bad)} in all)", column="day")
     if len(bad):
-        return None
+        return None, kept
     keyed = pd.DataFrame({"pid": typed["patient_id"], "visit": visit})
     twice = np.flatnonzero(keyed.duplicated(keep=False).to_numpy())
     for i in twice:
@@ -439,7 +440,7 @@ def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> p
                      f"for this patient (this one on day {day_values[i]})", row=lines[i],
                      patient_id=typed["patient_id"].iat[i], column="day", value=day_values[i])
     if len(twice):
-        return None
+        return None, kept
     out = pd.DataFrame({
         "patient_id": typed["patient_id"].astype("string"),
         "day": visit,
@@ -449,8 +450,7 @@ def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems) -> p
     extra = [c for c in typed.columns if c not in ("patient_id", "day", ep.column)]
     for c in extra:
         out[c] = typed[c].to_numpy()
-    out.attrs = {"file": src.name, "lines": list(lines)}
-    return out
+    return out, kept
 
 
 def _kept_lines(raw: pd.DataFrame, value: str, src: _Source) -> list[int]:
@@ -460,10 +460,9 @@ def _kept_lines(raw: pd.DataFrame, value: str, src: _Source) -> list[int]:
 
 
 def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
-                 problems: _Problems) -> None:
+                 problems: _Problems, src: _Source) -> None:
     """Baseline present; baseline eligibility; assessments after withdrawal."""
     ep = plan.endpoint
-    src = _source(ep.table or "score", s)
     base_day = plan.baseline_day
     base = s[s["day"] == base_day]
     base_value = dict(zip(base["patient_id"], base[ep.column], strict=True))
@@ -498,8 +497,7 @@ def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
                              column="day", value=day, severity="deviation")
 
 
-def _check_adverse_events(a: pd.DataFrame, problems: _Problems) -> None:
-    src = _source("adverse_events", a)
+def _check_adverse_events(a: pd.DataFrame, problems: _Problems, src: _Source) -> None:
     for i, (pid, day, grade) in enumerate(zip(a["patient_id"], a["day"], a["grade"],
                                               strict=True)):
         if not pd.isna(day) and day < 0:
@@ -511,7 +509,7 @@ def _check_adverse_events(a: pd.DataFrame, problems: _Problems) -> None:
 
 
 def _check_stages(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
-                  problems: _Problems) -> None:
+                  problems: _Problems, table: str = "patients") -> None:
     """Stage membership must not depend on how ties in enrolment dates are broken."""
     d = plan.design
     if d.type != "simon" or "stage" in p.columns or d.n1 is None:
@@ -524,7 +522,7 @@ def _check_stages(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
     if last1 == first2:
         tied = pop.loc[pop["enrolment_date"] == last1, "patient_id"].tolist()
         problems.add(
-            "patients", f"patients {', '.join(map(str, tied))} were all enrolled on "
+            table, f"patients {', '.join(map(str, tied))} were all enrolled on "
             f"{last1:%Y-%m-%d}, where stage 1 ({d.n1} patients) ends: the stage of each "
             "cannot be decided from the dates; add a 'stage' column (1 or 2) to the "
             "patients table", column="enrolment_date", value=f"{last1:%Y-%m-%d}")
@@ -565,46 +563,64 @@ def population(patients: pd.DataFrame, deviations: pd.DataFrame,
 
 
 # --------------------------------------------------------------------------- validation
+def _plain(raw: pd.DataFrame) -> tuple[pd.DataFrame, _Source]:
+    """The raw table without attributes, and where its rows came from.
+
+    pandas deep-copies ``attrs`` on every operation; the source lines are kept
+    aside so that a 100 000-row table is not copied with each step.
+    """
+    src = _source("table", raw)
+    if raw.attrs:
+        raw = raw.copy(deep=False)
+        raw.attrs = {}
+    return raw, src
+
+
 def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
               problems: _Problems, today: _dt.date) -> dict[str, pd.DataFrame | None]:
     """Type every table that could be read and check every rule that can be checked."""
     typed: dict[str, pd.DataFrame | None] = {"patients": None, "score": None,
                                              "adverse_events": None}
-    raw_p = raws.get("patients")
-    if raw_p is not None:
-        typed["patients"] = _type_table(
-            "patients", raw_p, _patient_rules(plan, list(raw_p.columns)), problems)
-    p = typed["patients"]
-    if p is not None:
-        _check_patients(p, plan, today, problems)
+    names = {"patients": "patients", "score": plan.endpoint.table or "score",
+             "adverse_events": "adverse_events"}
+    plain: dict[str, tuple[pd.DataFrame, _Source]] = {}
+    for key, raw in raws.items():
+        if raw is not None:
+            frame, src = _plain(raw)
+            if src.name == "table":
+                src = _Source(names[key], src.lines)
+            plain[key] = (frame, src)
+    p = None
+    if "patients" in plain:
+        raw_p, src_p = plain["patients"]
+        p = _type_table(src_p, raw_p, _patient_rules(plan, list(raw_p.columns)), problems)
+        typed["patients"] = p
+        if p is not None:
+            _check_patients(p, plan, today, problems, src_p)
     known = set() if p is None else {x for x in p["patient_id"].tolist() if not is_blank(x)}
-    raw_s = raws.get("score")
-    if plan.is_score and raw_s is not None:
-        s = _type_score(raw_s, plan, problems)
+    if plan.is_score and "score" in plain:
+        raw_s, src_s = plain["score"]
+        s, kept = _type_score(raw_s, plan, problems, src_s)
         typed["score"] = s
         if p is not None:
-            _check_unknown_patients(raw_s, known, problems)
+            _check_unknown_patients(raw_s, known, problems, src_s)
         if s is not None and p is not None:
-            _check_score(s, p, plan, problems)
-    raw_a = raws.get("adverse_events")
-    if raw_a is not None:
+            _check_score(s, p, plan, problems, kept)
+    if "adverse_events" in plain:
+        raw_a, src_a = plain["adverse_events"]
         present = {k: v for k, v in _AE_OPTIONAL.items() if k in raw_a.columns}
-        a = _type_table("adverse_events", raw_a, {**AE_COLUMNS, **present}, problems,
-                        allow_empty=True)
+        a = _type_table(src_a, raw_a, {**AE_COLUMNS, **present}, problems, allow_empty=True)
         typed["adverse_events"] = a
         if p is not None:
-            _check_unknown_patients(raw_a, known, problems)
+            _check_unknown_patients(raw_a, known, problems, src_a)
         if a is not None:
-            _check_adverse_events(a, problems)
+            _check_adverse_events(a, problems, src_a)
     if p is not None and plan.endpoint.kind == "binary" and plan.endpoint.column in p.columns \
             and len(p) and p[plan.endpoint.column].isna().all():
-        problems.add(_source("patients", p).name, "no patient has a recorded response: the "
+        problems.add(plain["patients"][1].name, "no patient has a recorded response: the "
                      "primary endpoint cannot be computed", column=plan.endpoint.column)
     if p is not None and not problems.has_errors:
-        _check_stages(p, _deviations(problems), plan, problems)
-    for t in typed.values():
-        if t is not None:
-            t.attrs = {}  # the source lines served the messages; tables carry no baggage
+        _check_stages(p, _deviations(problems), plan, problems, plain["patients"][1].name)
     return typed
 
 
