@@ -1,6 +1,6 @@
 """CDISC ADaM folders: reading them as tidy tables, and writing tidy tables as ADaM.
 
-A trial can be given as a CDISC ADaM folder instead of tidy tables. The folder
+A trial can be given as a CDISC ADaM folder [2]_ instead of tidy tables. The folder
 holds ``adsl``, the Basic Data Structure (BDS) dataset of the endpoint (e.g.
 ``adqs``) and, optionally, ``adae``; each as a SAS transport file (``.xpt``,
 XPORT version 5) or as CSV (``.csv``), never both. :func:`read_adam` maps them
@@ -285,7 +285,7 @@ class _Variable(NamedTuple):
 
 
 def _ibm_double(value: float) -> bytes:
-    """An IEEE 754 double as an 8-byte IBM System/370 double (TS-140 [1]_).
+    """An IEEE 754 double as an 8-byte IBM System/370 double (TS-140, see the module references).
 
     The IBM form is a sign bit, a 7-bit base-16 exponent in excess-64 notation,
     and a 56-bit fraction ``f`` with ``1/16 <= f < 1``: ``x = ±f * 16**(e - 64)``.
@@ -335,7 +335,7 @@ def _pad80(data: bytes) -> bytes:
 
 
 def _xport_bytes(dataset: str, label: str, variables: Sequence[_Variable]) -> bytes:
-    """The bytes of a one-member SAS XPORT v5 file (layout of TS-140 [1]_).
+    """The bytes of a one-member SAS XPORT v5 file (layout of TS-140, see the module references).
 
     The file is: the library header record and two records naming SAS, the
     version, the operating system and the creation/modification stamps; the
@@ -474,7 +474,7 @@ def write_xport(
 
     Notes
     -----
-    The layout is that of SAS technical note TS-140 [1]_. Numbers are stored as
+    The layout is that of SAS technical note TS-140 (see the module references). Numbers are stored as
     IBM System/370 doubles: zero and every double of magnitude strictly between
     ``16**-65`` and ``16**63`` are stored exactly. ``pandas.read_sas`` reads a
     zero back as ``16**-65`` (about 5.4e-79; pandas issue #50670). Character values are blank-padded, so trailing

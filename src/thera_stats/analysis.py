@@ -79,7 +79,7 @@ def _clean(value: Any) -> Any:
 
 _VERDICT = {"go": "phase III is justified", "no go": "phase III is not justified",
             "stop for futility": "stopped for futility; phase III is not justified",
-            "continue to stage 2": "interim analysis: continue to stage 2"}
+            "continue to stage 2": "stage 1 passed; the trial goes on to stage 2"}
 
 
 @dataclass(frozen=True)
@@ -268,10 +268,10 @@ class GoNoGoAnalysis:
                          f"UMVUE {self.adjusted.umvue:.3f}; median-unbiased "
                          f"{self.adjusted.median_unbiased:.3f}, {lvl} CI {ci.low:.3f} to "
                          f"{ci.high:.3f}"))
-            rows.append(("One-sided p-value against p0", f"{self.adjusted.pvalue:.4f} "
-                         f"(stage-wise ordering; naive {self.naive.pvalue:.4f})"))
+            rows.append(("One-sided p-value against p0", f"{_p(self.adjusted.pvalue)[2:]} "
+                         f"(stage-wise ordering; naive {_p(self.naive.pvalue)[2:]})"))
         else:
-            rows.append(("One-sided p-value against p0", f"{self.naive.pvalue:.4f}"))
+            rows.append(("One-sided p-value against p0", _p(self.naive.pvalue)[2:]))
         if self.interim is not None:
             rows.append(("What stage 2 must show", f"at least {self.interim.needed} responses "
                          f"among {self.interim.n_stage2} patients"))
@@ -364,6 +364,11 @@ class GoNoGoAnalysis:
         return self.memo()
 
 
+def _p(p: float) -> str:
+    """``= 0.0362``, or ``< 0.0001`` below that (never a printed zero)."""
+    return "< 0.0001" if p < 0.0001 else f"= {p:.4f}"
+
+
 def _count(k: int, noun: str) -> str:
     return f"{k} {noun}{'' if k == 1 else 's'}"
 
@@ -403,7 +408,8 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     if c.get("withdrawn") is not None:
         flow += f", withdrawn {c['withdrawn']}"
     if c.get("assessed_primary_day") is not None:
-        flow += f"; {ep.name} assessed on day {c['primary_day']}: {c['assessed_primary_day']}"
+        flow += (f"; {ep.name} assessed on day {c['primary_day']}: {c['assessed_primary_day']}"
+                 if plan.is_score else f"; response recorded: {c['assessed_primary_day']}")
     stage_text = (f", {a.n_stage1} in stage 1 and {a.n_total - a.n_stage1} in stage 2 "
                   f"(planned {design.n1} and {design.n - (design.n1 or 0)})"
                   if design.type == "simon" else "")
@@ -419,7 +425,7 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
         if not np.isnan(rec.ci_low):
             bits.append(f"{lvl} interval {rec.ci_low:.3f} to {rec.ci_high:.3f}")
         if not np.isnan(rec.pvalue):
-            bits.append(f"one-sided p = {rec.pvalue:.4f}")
+            bits.append(f"one-sided p {_p(rec.pvalue)}")
         lines.append(f"{item}{rec.method}: {', '.join(bits)}")
     lines.append(f"{item}Bayesian posterior probability that the response "
                  f"rate exceeds p0 = {design.p0:g}: {a.posterior.prob_greater(design.p0):.3f}")
@@ -432,8 +438,8 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
             r = row.iloc[0]
             lines.append(
                 f"Day {ep.day}: mean change {r['mean_change']:.1f}{u} ({vlvl} CI "
-                f"{r['mean_change_ci_low']:.1f} to {r['mean_change_ci_high']:.1f}; paired t p = "
-                f"{r['t_pvalue']:.4g}; Wilcoxon p = {r['wilcoxon_pvalue']:.4g}) in "
+                f"{r['mean_change_ci_low']:.1f} to {r['mean_change_ci_high']:.1f}; paired t p "
+                f"{_p(r['t_pvalue'])}; Wilcoxon p {_p(r['wilcoxon_pvalue'])}) in "
                 f"{int(r['n'])} patients.")
         if a.lsmeans is not None:
             lm = a.lsmeans[a.lsmeans["day"] == ep.day]
@@ -476,28 +482,24 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def primary_endpoint(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
+def primary_endpoint(trial: Trial, pop: pd.DataFrame,
+                     flags: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each patient of the analysis population with the primary endpoint.
 
     Columns ``patient_id, order, stage`` (from ``pop``), ``responder`` and
     ``missing``; for a score endpoint also ``baseline``, ``value``,
-    ``change``, ``pct_change`` on the endpoint day. With ``missing =
-    "exclude"`` patients without the assessment are dropped (each keeps the
-    stage of its enrolment).
+    ``change``, ``pct_change`` on the endpoint day, taken from ``flags``
+    (:func:`thera_stats.score.responder_flags` of the population's score
+    table; computed here when not given). With ``missing = "exclude"``
+    patients without the assessment are dropped (each keeps the stage of its
+    enrolment).
     """
     plan = trial.plan
     ep = plan.endpoint
     keep = ["patient_id", "order", "stage"]
     if plan.is_score:
-        from thera_stats.score import responder_flags
-
-        assert trial.score is not None
-        score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
-        flags = responder_flags(
-            score, relative=ep.relative_change, absolute=ep.absolute_change,
-            combine=ep.combine, missing="exclude", better=ep.better,
-            baseline_day=plan.baseline_day, subject="patient_id", day="day", value=ep.column,
-        )
+        if flags is None:
+            flags = _responder_flags(trial, pop)
         at_day = flags[flags["day"] == ep.day]
         cols = ["patient_id", "baseline", ep.column, "change", "pct_change", "responder",
                 "observed"]
@@ -514,6 +516,26 @@ def primary_endpoint(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
         out = out[~out["missing"]].reset_index(drop=True)
     out["responder"] = out["responder"].fillna(False).astype(bool)
     return out.reset_index(drop=True)
+
+
+def _population_scores(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
+    """The score table of the analysis population: patient_id, day, value column."""
+    assert trial.score is not None
+    col = trial.plan.endpoint.column
+    score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
+    return score[["patient_id", "day", col]].reset_index(drop=True)
+
+
+def _responder_flags(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
+    from thera_stats.score import responder_flags
+
+    plan = trial.plan
+    ep = plan.endpoint
+    return responder_flags(
+        _population_scores(trial, pop), relative=ep.relative_change, absolute=ep.absolute_change,
+        combine=ep.combine, missing=ep.missing, better=ep.better,
+        baseline_day=plan.baseline_day, subject="patient_id", day="day", value=ep.column,
+    )
 
 
 def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAnalysis:
@@ -552,7 +574,8 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     plan = trial.plan
     lvl = plan.confidence_level
     pop = trial.population()
-    endpoint = primary_endpoint(trial, pop)
+    flags = _responder_flags(trial, pop) if plan.is_score else None
+    endpoint = primary_endpoint(trial, pop, flags)
     n_total = len(endpoint)
     if n_total == 0:
         raise ValueError(f"the analysis population ({plan.population}) has no patient with the "
@@ -581,7 +604,7 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
             adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
     else:
         decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
-    score = _score_analyses(trial, pop, mmrm_covariance) if plan.is_score else {}
+    score = _score_analyses(trial, pop, flags, mmrm_covariance) if flags is not None else {}
     return GoNoGoAnalysis(
         trial=trial, population=pop, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
         responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
@@ -591,7 +614,8 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     )
 
 
-def _score_analyses(trial: Trial, pop: pd.DataFrame, covariance: str) -> dict[str, Any]:
+def _score_analyses(trial: Trial, pop: pd.DataFrame, flags: pd.DataFrame,
+                    covariance: str) -> dict[str, Any]:
     """The score endpoint's analyses, each computed once on the population's table."""
     from thera_stats.errors import TheraStatsError
     from thera_stats.mmrm import mmrm
@@ -599,20 +623,20 @@ def _score_analyses(trial: Trial, pop: pd.DataFrame, covariance: str) -> dict[st
         change_from_baseline,
         missing_data_sensitivity,
         responder_curve,
-        responder_rates,
         score_auc,
         summarize_change,
+        summarize_responders,
         summarize_score,
     )
 
     plan = trial.plan
     ep = plan.endpoint
-    assert trial.score is not None and ep.day is not None
+    assert trial.score is not None
+    assert ep.day is not None
     base_day = plan.baseline_day
     level = plan.score_confidence_level
-    cols = {"subject": "patient_id", "day": "day", "value": ep.column}
-    score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
-    score = score[["patient_id", "day", ep.column]].reset_index(drop=True)
+    cols: dict[str, Any] = {"subject": "patient_id", "day": "day", "value": ep.column}
+    score = _population_scores(trial, pop)
     changes = change_from_baseline(score, baseline_day=base_day, **cols)
     change_cols = {**cols, "value": "change"}
     out: dict[str, Any] = {
@@ -622,10 +646,9 @@ def _score_analyses(trial: Trial, pop: pd.DataFrame, covariance: str) -> dict[st
                                            baseline_day=base_day, **change_cols),
         "score_summary": summarize_score(score, confidence_level=level, baseline_day=base_day,
                                          **cols),
-        "responder_rates": responder_rates(
-            score, relative=ep.relative_change, absolute=ep.absolute_change,
-            combine=ep.combine, missing=ep.missing, better=ep.better,
-            confidence_level=plan.confidence_level, baseline_day=base_day, **cols),
+        "responder_rates": summarize_responders(
+            flags, day="day", confidence_level=plan.confidence_level,
+            definition=ep.describe().split(" on day ")[0]),
         "responder_curve": responder_curve(
             score[score["day"].isin([base_day, ep.day])], missing=ep.missing,
             better=ep.better, baseline_day=base_day, **cols),

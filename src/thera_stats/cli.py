@@ -30,9 +30,10 @@ class _UsageError(Exception):
 
 
 def _trial_dir(value: str | None) -> Path:
-    from thera_stats.data import synthetic_data_path
+    """The trial folder (checked: it exists, is a folder, is no symbolic-link loop)."""
+    from thera_stats.data import check_trial_folder, synthetic_data_path
 
-    return synthetic_data_path() if value is None else Path(value)
+    return synthetic_data_path() if value is None else check_trial_folder(value)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -118,16 +119,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_out(out: Path) -> None:
-    """An --out that is an existing file is a usage error, found before anything is printed."""
+def _check_out(out: Path, what: str = "--out") -> None:
+    """An output folder that is an existing file is a usage error, found before anything
+    is printed."""
     if out.exists() and not out.is_dir():
-        raise _UsageError(f"--out {out} is an existing file; give a folder")
+        raise _UsageError(f"{what} {out} is an existing file; give a folder")
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from thera_stats.template import write_template
 
-    _check_out(args.dir)
+    _check_out(args.dir, "DIR")
     paths = write_template(args.dir, endpoint=args.endpoint, overwrite=args.overwrite)
     print(f"wrote {len(paths)} files to {args.dir}: {', '.join(p.name for p in paths)}")
     print("Next: fill in plan.toml and the tables, then run "

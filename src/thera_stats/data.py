@@ -193,9 +193,9 @@ PATIENT_COLUMNS: dict[str, tuple[_Parser, bool]] = {
     "patient_id": (_parse_text, True),
     "enrolment_date": (_parse_date, True),
     "stage": (_parse_int, True),
-    "site": (_parse_text, True),
-    "sex": (_parse_sex, True),
-    "age_years": (_parse_int, True),
+    "site": (_parse_text, False),
+    "sex": (_parse_sex, False),
+    "age_years": (_parse_int, False),
     "withdrawn": (_parse_bool, True),
     "withdrawal_day": (_parse_int, False),
     "withdrawal_reason": (_parse_text, False),
@@ -249,7 +249,9 @@ def _patient_rules(plan: AnalysisPlan, columns: Sequence[str]) -> dict[str, tupl
     if "stage" not in columns:
         rules["enrolment_date"] = PATIENT_COLUMNS["enrolment_date"]
     for rule in plan.eligibility:
-        if rule.column != "baseline" and rule.column not in PATIENT_COLUMNS:
+        if rule.column in PATIENT_COLUMNS:
+            rules.setdefault(rule.column, PATIENT_COLUMNS[rule.column])
+        elif rule.column != "baseline":
             rules[rule.column] = (_rule_parser(rule), False)
     if plan.treatment is not None:
         rules[plan.treatment.column] = (_parse_int, True)
@@ -305,7 +307,7 @@ def _type_table(
 def _check_patients(p: pd.DataFrame, plan: AnalysisPlan, today: _dt.date,
                     problems: _Problems, src: _Source) -> None:
     ids = p["patient_id"]
-    for j in np.flatnonzero((ids.duplicated(keep=False) & (ids != "")).to_numpy(dtype=bool)):
+    for j in np.flatnonzero((ids.duplicated(keep=False) & (ids != "")).to_numpy(dtype=bool)).tolist():
         problems.add(src.name, "patient_id must be unique (it appears more than once)",
                      row=src.lines[j], patient_id=ids.iat[j], column="patient_id",
                      value=ids.iat[j])
@@ -360,7 +362,7 @@ def _check_withdrawal(rec: dict[str, Any], cols: set[str],
     reason = rec.get("withdrawal_reason")
     has_day = "withdrawal_day" in cols and not pd.isna(day)
     has_reason = "withdrawal_reason" in cols and not pd.isna(reason) and reason != ""
-    if has_day and day < 0:
+    if has_day and day is not None and day < 0:
         add("must not be negative", "withdrawal_day", day)
     if withdrawn is True:
         if not has_day:
@@ -394,7 +396,8 @@ def _type_score(raw: pd.DataFrame, plan: AnalysisPlan, problems: _Problems,
     from thera_stats.longtable import check_long_table
 
     ep = plan.endpoint
-    assert ep.table is not None and plan.schedule is not None
+    assert ep.table is not None
+    assert plan.schedule is not None
     if raw.shape[1] == 0:
         problems.add(src.name, "the table is empty: it has no header line")
         return None, src
@@ -467,19 +470,26 @@ def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
     base = s[s["day"] == base_day]
     base_value = dict(zip(base["patient_id"], base[ep.column], strict=True))
     base_line = dict(zip(base["patient_id"],
-                         [src.lines[i] for i in np.flatnonzero(s["day"] == base_day)],
+                         [src.lines[i] for i in np.flatnonzero(s["day"] == base_day).tolist()],
                          strict=True))
     if not (s["day"] == ep.day).any():
         problems.add(src.name, f"no patient has an assessment on the endpoint day {ep.day} "
                      f"(endpoint.day; scheduled {plan.schedule.describe() if plan.schedule else ''}"
                      "): the primary endpoint cannot be computed", column="day", value=ep.day)
     rules = [r for r in plan.eligibility if r.column == "baseline"]
+    assessed = set(s["patient_id"])
     for pid in p["patient_id"].tolist():
         if is_blank(pid):
             continue
+        if pid not in assessed:
+            problems.add(src.name, f"patient has no {ep.name} assessment at all: the primary "
+                         "endpoint is missing", patient_id=pid, column=ep.column, value="",
+                         severity="deviation")
+            continue
         if pid not in base_value:
-            problems.add(src.name, f"patient has no baseline {ep.name} (day {base_day})",
-                         patient_id=pid, column=ep.column, value="")
+            problems.add(src.name, f"patient has no baseline {ep.name} (day {base_day}): "
+                         "change from baseline cannot be computed", patient_id=pid,
+                         column=ep.column, value="")
             continue
         for rule in rules:
             if not rule.holds(base_value[pid]):
@@ -863,7 +873,7 @@ class Trial:
         )[1]
 
 
-def _check_folder(path: str | Path) -> Path:
+def check_trial_folder(path: str | Path) -> Path:
     folder = Path(path)
     try:
         folder.resolve(strict=True)
@@ -916,7 +926,7 @@ def load_trial(path: str | Path, *, today: _dt.date | None = None) -> Trial:
     >>> len(trial.patients), trial.plan.design.n
     (17, 22)
     """
-    folder = _check_folder(path)
+    folder = check_trial_folder(path)
     problems = _Problems()
     plan: AnalysisPlan | None = None
     plan_path = folder / "plan.toml"

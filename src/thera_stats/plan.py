@@ -65,6 +65,8 @@ A plan for a score endpoint::
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
+import json
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -152,7 +154,8 @@ class DesignPlan:
         from thera_stats.simon import prob_go
 
         if self.type == "simon":
-            assert self.r1 is not None and self.n1 is not None
+            assert self.r1 is not None
+            assert self.n1 is not None
             return (float(prob_go(self.r1, self.n1, self.r, self.n, self.p0)),
                     float(prob_go(self.r1, self.n1, self.r, self.n, self.p1)))
         from scipy.special import bdtrc
@@ -487,8 +490,8 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{escaped}"'
+        # A JSON string is a valid TOML basic string (control characters as \uXXXX).
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -518,7 +521,7 @@ def plan_toml_text(plan: AnalysisPlan | dict[str, Any]) -> str:
 # Schema: section -> key -> (kind, required). Kinds: str, prob, int, number, choice tuple,
 # "range", "days", "window", "date", "rules", "pair".
 _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
-    "trial": {"name": (str, True), "treatment": (str, True), "registration": (str, False),
+    "trial": {"name": ("name", True), "treatment": ("name", True), "registration": (str, False),
               "note": (str, False)},
     "design": {
         "type": (DESIGN_TYPES, True),
@@ -557,7 +560,7 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "score_confidence_level": ("prob", False),
         "auc_days": ("pair", False),
     },
-    "adam": {"bds": ("name", True), "paramcd": (str, True), "day": (ADAM_DAYS, False)},
+    "adam": {"bds": ("name", True), "paramcd": ("name", True), "day": (ADAM_DAYS, False)},
 }
 _REQUIRED_SECTIONS = ("trial", "design", "endpoint")
 _SCORE_ONLY = ("table", "label", "unit", "range", "better", "day", "relative_change",
@@ -635,7 +638,7 @@ class _PlanChecker:
             if (not isinstance(value, list) or not value
                     or any(isinstance(v, bool) or not isinstance(v, int) or v < 0
                            for v in value)
-                    or any(b <= a for a, b in zip(value, value[1:], strict=False))):
+                    or any(b <= a for a, b in itertools.pairwise(value))):
                 self.add(full, value, "must be a list of whole-number days >= 0 in increasing "
                          "order, without repeats")
                 return False, None
@@ -765,9 +768,9 @@ class _PlanChecker:
             if rule.column == "baseline" and endpoint.get("kind") != "score":
                 self.add("eligibility.rules", rule.describe(),
                          "column 'baseline' (the endpoint's baseline value) needs a score endpoint")
-        if self.problems:
-            return None
-        if design.get("type") == "simon" or design.get("type") == "single-stage":
+        design_ok = not any(str(p["column"]).startswith(("design", "[design]"))
+                            for p in self.problems)
+        if design_ok and design.get("type") in DESIGN_TYPES:
             self._check_error_rates(design)
         if self.problems:
             return None
@@ -835,6 +838,7 @@ class _PlanChecker:
                           **{k: v for k, v in d.items() if k != "criterion"})
         size, power = plan.exact_error_rates()
         # A relative tolerance of 1e-9 absorbs rounding in the sums only.
+        before = len(self.problems)
         if size > d["alpha"] * (1 + 1e-9):
             self.add("design", _boundaries(plan),
                      f"the boundaries' exact type I error at p0 = {plan.p0:g} is {size:.4f}, "
@@ -843,7 +847,7 @@ class _PlanChecker:
             self.add("design", _boundaries(plan),
                      f"the boundaries' exact power at p1 = {plan.p1:g} is {power:.4f}, below "
                      f"design.power = {plan.power:g}")
-        if self.problems or plan.criterion not in ("optimal", "minimax"):
+        if len(self.problems) > before or plan.criterion not in ("optimal", "minimax"):
             return
         reference = _criterion_design(plan)
         if reference is not None and reference != (plan.r1, plan.n1, plan.r, plan.n):
@@ -857,10 +861,11 @@ class _PlanChecker:
     def _check_endpoint(self, e: dict[str, Any], a: dict[str, Any],
                         schedule: dict[str, Any] | None) -> None:
         kind = e.get("kind")
+        raw = self.raw.get("endpoint", {})
         if kind == "binary":
             for key in _SCORE_ONLY:
                 if key in e:
-                    self.add(f"endpoint.{key}", e[key], "only for kind = \"score\"")
+                    self.add(f"endpoint.{key}", raw.get(key), "only for kind = \"score\"")
             return
         if kind != "score":
             return
@@ -877,7 +882,7 @@ class _PlanChecker:
         if "range" in e and "absolute_change" in e:
             lo, hi = e["range"]
             if e["absolute_change"] > hi - lo:
-                self.add("endpoint.absolute_change", e["absolute_change"],
+                self.add("endpoint.absolute_change", raw.get("absolute_change"),
                          f"is larger than the whole range [{lo:g}, {hi:g}]")
         if "table" in e and e["table"] in ("patients", "adverse_events", "plan"):
             self.add("endpoint.table", e["table"], "must name the score's own long table")
@@ -916,9 +921,10 @@ class _PlanChecker:
 
     def _check_analysis(self, a: dict[str, Any], e: dict[str, Any]) -> None:
         if e.get("kind") == "binary":
+            raw = self.raw.get("analysis", {})
             for key in ("score_confidence_level", "auc_days"):
                 if key in a:
-                    self.add(f"analysis.{key}", a[key], "only for a score endpoint")
+                    self.add(f"analysis.{key}", raw.get(key), "only for a score endpoint")
 
 
 def _boundaries(plan: DesignPlan) -> str:
@@ -941,8 +947,7 @@ def _criterion_design(plan: DesignPlan) -> tuple[int | None, int | None, int, in
                 s = simon_design(plan.p0, plan.p1, alpha=plan.alpha, power=plan.power,
                                  criterion=plan.criterion)
                 return s.r1, s.n1, s.r, s.n
-            if plan.criterion != "optimal":
-                return None
+            # One stage: the smallest n is both the optimal and the minimax design.
             ss = single_stage_design(plan.p0, plan.p1, alpha=plan.alpha, power=plan.power)
             return None, None, ss.r, ss.n
     except (ValueError, TheraStatsError):

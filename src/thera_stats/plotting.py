@@ -33,9 +33,9 @@ __all__ = [
     "operating_characteristics_plot",
     "responder_curve_plot",
     "save_figure",
+    "score_trajectories_plot",
     "two_stage_path_plot",
     "use_file_backend",
-    "score_trajectories_plot",
     "waterfall_plot",
     "write_figures",
 ]

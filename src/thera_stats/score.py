@@ -33,6 +33,7 @@ The methods page ``docs/methods/score.md`` gives the formulas and references.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import numbers
 from fractions import Fraction
@@ -57,6 +58,7 @@ __all__ = [
     "responder_rates",
     "score_auc",
     "summarize_change",
+    "summarize_responders",
     "summarize_score",
 ]
 
@@ -119,7 +121,13 @@ def _sorted(frame: pd.DataFrame, subject: str, day: str) -> pd.DataFrame:
 
 def _exact(x: float) -> Fraction:
     """The decimal number a float displays as (``45.3`` -> ``453/10``), as a Fraction."""
-    return Fraction(repr(float(x)))
+    return _exact_cached(float(x))
+
+
+@functools.lru_cache(maxsize=65536)
+def _exact_cached(x: float) -> Fraction:
+    # Scores repeat (integer scales above all): each distinct value is converted once.
+    return Fraction(repr(x))
 
 
 # =========================================================================== change from baseline
@@ -566,10 +574,11 @@ def responder_flags(
     -----
     With improvement :math:`g = b - v` (lower is better) or :math:`g = v - b`
     (higher is better) for baseline :math:`b` and value :math:`v`, the
-    criteria are :math:`g \\ge r\\,|b|` and :math:`g \\ge a`. A relative
-    improvement :math:`g / |b|` is undefined when :math:`b = 0`: such a
-    subject never meets the relative criterion (not even ``relative=0``),
-    whatever the value. An improvement exactly on the boundary counts as
+    criteria are :math:`g \\ge r\\,|b|` and :math:`g \\ge a`. From a zero
+    baseline the relative improvement :math:`g / |b|` is :math:`+\\infty` when
+    :math:`g > 0`, which meets any relative criterion, and undefined (0/0) when
+    :math:`g = 0`, which meets none (not even ``relative=0``): a patient
+    without pain at baseline and none later has not responded. An improvement exactly on the boundary counts as
     response. The comparison is exact: values and thresholds are taken as the
     decimals they display as (``0.3`` is 3/10) and compared as rational
     numbers, with no floating-point rounding.
@@ -643,10 +652,13 @@ def _flags_from_changes(
     rel_met: list[Any] = [pd.NA] * n
     abs_met: list[Any] = [pd.NA] * n
     resp: list[Any] = [pd.NA if missing == "exclude" else False] * n
-    for i in np.flatnonzero(observed):
-        b = _exact(out[BASELINE].iat[i])
-        gain = _improvement(out[BASELINE].iat[i], out[value].iat[i], better)
-        r_ok = None if rel is None else bool(b != 0 and gain >= rel * abs(b))
+    base_values = out[BASELINE].tolist()
+    values = out[value].tolist()
+    for i in np.flatnonzero(observed).tolist():
+        b = _exact(base_values[i])
+        gain = _improvement(base_values[i], values[i], better)
+        # From a zero baseline any gain is an infinite relative improvement; no gain, 0/0.
+        r_ok = None if rel is None else bool(gain >= rel * abs(b) if b != 0 else gain > 0)
         a_ok = None if absolute is None else bool(gain >= absolute)
         met = [m for m in (r_ok, a_ok) if m is not None]
         resp[i] = all(met) if combine == "and" else any(met)
@@ -734,13 +746,49 @@ def responder_rates(
     )
     rel, absolute_ = _thresholds(relative, absolute, better)
     definition = _definition(rel, absolute_, combine, missing, better, unit)
-    return _rates_from_flags(flags, day, conf, definition)
+    return summarize_responders(flags, day=day, confidence_level=conf, definition=definition)
 
 
-def _rates_from_flags(
-    flags: pd.DataFrame, day: str, conf: float, definition: str
+def summarize_responders(
+    flags: pd.DataFrame, *, day: str, confidence_level: float = 0.95, definition: str = "",
 ) -> pd.DataFrame:
+    """Responder proportions by day from :func:`responder_flags` output.
+
+    The table of :func:`responder_rates`, for flags already computed (so an
+    analysis that needs both derives the flags once). Patients whose flag is
+    <NA> (not assessed, ``missing="exclude"``) are left out of ``n``.
+
+    Parameters
+    ----------
+    flags : DataFrame
+        From :func:`responder_flags` (columns ``day`` and ``responder``).
+    day : str
+        Name of the day column.
+    confidence_level : float
+        Level of the exact (Clopper-Pearson) intervals.
+    definition : str
+        Text put in the ``definition`` column.
+
+    Returns
+    -------
+    DataFrame
+        ``day, n, responders, proportion, ci_low, ci_high, definition``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from thera_stats.score import responder_flags, summarize_responders
+    >>> data = pd.DataFrame({"id": list("ABCD") * 2, "t": [0] * 4 + [8] * 4,
+    ...                      "nrs": [8, 6, 7, 5, 4, 5, 2, 3]})
+    >>> flags = responder_flags(data, subject="id", day="t", value="nrs", baseline_day=0,
+    ...                         better="lower", relative=0.5)
+    >>> summarize_responders(flags, day="t")[["day", "n", "responders"]]
+       day  n  responders
+    0    8  4           2
+    """
     from thera_stats.binomial import binomial_ci
+
+    conf = check_confidence_level(confidence_level)
 
     rows = []
     for d in sorted(flags[day].unique().tolist()):
@@ -807,8 +855,8 @@ def responder_curve(
     -----
     Improvements are compared exactly (rational arithmetic), so a subject
     exactly on a threshold counts. With the relative scale, a subject with a
-    baseline of 0 has no defined relative improvement and never reaches a
-    threshold (as in :func:`responder_flags`).
+    baseline of 0 is left out of the curve (its relative improvement is 0/0 or
+    infinite; :func:`responder_flags` defines how it meets a relative criterion).
 
     References
     ----------
