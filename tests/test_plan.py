@@ -178,8 +178,6 @@ def test_required_sections() -> None:
     assert_problem(err, "[design]", "required section is missing")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an empty trial.name / trial.treatment is accepted "
-                   "as if given (the memo then reads 'Treatment: .')")
 @pytest.mark.parametrize("key", ["name", "treatment"])
 def test_trial_name_and_treatment_must_not_be_blank(key: str) -> None:
     plan_error(thera(trial={key: "  "}))
@@ -244,9 +242,6 @@ def test_every_problem_is_listed_at_once() -> None:
     assert str(err).startswith("analysis plan")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the boundaries' exact type I error is only checked "
-                   "when the rest of the plan has no problem, so a plan with an unrelated typo "
-                   "and wrong boundaries reports the typo alone (not every problem at once)")
 def test_design_error_rates_are_reported_with_other_problems() -> None:
     err = plan_error(thera(trial={"sponsor": "x"}, design={"r1": 0, "n1": 5, "r": 2}))
     assert set(err.problems["column"]) == {"trial.sponsor", "design"}
@@ -395,9 +390,6 @@ def test_single_stage_not_the_optimal_design_is_a_note() -> None:
         "criterion": "optimal"})).notes == ()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a single-stage plan stating criterion = 'minimax' "
-                   "is never compared with the minimax (smallest n) design, so 12/38 for "
-                   "p0 0.2 / p1 0.4 (minimax 11/35) gets no note")
 def test_single_stage_not_the_minimax_design_is_a_note() -> None:
     plan = AnalysisPlan.from_dict(edited(MINIMAL_BINARY, design={
         "criterion": "minimax", "r": 12, "n": 38}))
@@ -559,9 +551,6 @@ def test_binary_endpoint_rejects_score_only_keys() -> None:
     assert len(err.problems) == 10
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: plan errors quote converted Python values, not the "
-                   "value as written: range = [0, 100] is quoted as '(0.0, 100.0)' and "
-                   "auc_days = [0, 5] as '(0, 5)'")
 def test_errors_quote_the_value_as_written() -> None:
     raw = edited(MINIMAL_BINARY, endpoint={"range": [0, 100]}, analysis={"auc_days": [0, 5]})
     err = plan_error(raw)
@@ -618,8 +607,6 @@ def test_minimal_plans_round_trip() -> None:
         assert AnalysisPlan.from_dict(tomllib.loads(plan_toml_text(plan))) == plan
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: plan_toml_text does not escape control characters: "
-                   "a trial note with a line break is written as an invalid TOML string")
 def test_round_trip_of_text_with_a_line_break() -> None:
     plan = AnalysisPlan.from_dict(thera(trial={"note": "first line\nsecond line"}))
     assert AnalysisPlan.from_dict(tomllib.loads(plan_toml_text(plan))) == plan
@@ -772,9 +759,6 @@ def test_eligibility_on_a_plan_column_missing_from_the_table() -> None:
     assert ((p["column"] == "ecog") & p["rule"].str.contains("required column is missing")).any()
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="BUG: an eligibility rule on a standard "
-                   "patients column (sex, site, age_years...) that the table lacks crashes with "
-                   "KeyError instead of a 'required column is missing' problem")
 def test_eligibility_on_a_missing_standard_column() -> None:
     from thera_stats import Trial
 

@@ -616,9 +616,6 @@ def test_symlink_loop_as_trial_folder(tmp_path: Path, capsys: pytest.CaptureFixt
     assert_cli_refuses([command, str(a)], capsys, "symbolic-link loop", str(a))
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason="BUG: 'analyze/figures LOOP --out "
-                   "DIR' crashes with RuntimeError 'Symlink loop' (a traceback) in "
-                   "check_output_folder's Path.resolve() instead of exit code 2")
 @pytest.mark.parametrize("command", ["analyze", "figures"])
 def test_symlink_loop_with_out(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                command: str) -> None:
@@ -713,8 +710,6 @@ def test_out_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     assert target.read_text(encoding="utf-8") == "keep me\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 'thera-stats init FILE' says '--out FILE is an "
-                   "existing file', naming an option that init does not have")
 def test_init_on_a_file_names_the_folder_argument(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "taken.txt"
@@ -967,9 +962,6 @@ def test_better_higher_from_raw_csv(tmp_path: Path) -> None:
     assert trial.deviations["patient_id"].tolist() == ["KNR-031"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with better = 'higher' a baseline of 0 makes the "
-                   "relative change NaN, so a patient improving from 0 to 7 (>= 30 % of 0 and "
-                   ">= 2 points) is counted as a non-responder")
 def test_better_higher_from_a_zero_baseline(tmp_path: Path) -> None:
     from thera_stats.analysis import primary_endpoint
 
