@@ -641,23 +641,28 @@ def test_higher_is_better_mirrors_lower_is_better() -> None:
     pd.testing.assert_frame_equal(lo_curve, hi_curve)
 
 
-def test_relative_improvement_uses_absolute_baseline_and_zero_baseline_never_responds() -> None:
+def test_relative_improvement_uses_absolute_baseline_and_zero_baseline_rule() -> None:
     # Higher is better on a scale centred at 0 (baseline -10 -> -4 is +6, 60 % of |-10|).
-    data = pd.DataFrame({"id": ["A", "A", "B", "B", "C", "C"], "t": [0, 4] * 3,
-                         "score": [-10.0, -4.0, 0.0, 5.0, 20.0, 50.0]})
+    # From a zero baseline a gain is an infinite relative improvement (B, 0 -> 5, meets any
+    # relative criterion); no gain is 0/0 (D, 0 -> 0, meets none, not even relative = 0).
+    data = pd.DataFrame({"id": ["A", "A", "B", "B", "C", "C", "D", "D"], "t": [0, 4] * 4,
+                         "score": [-10.0, -4.0, 0.0, 5.0, 20.0, 50.0, 0.0, 0.0]})
     cols = {"subject": "id", "day": "t", "value": "score", "baseline_day": 0}
     flags = responder_flags(data, **cols, better="higher", relative=0.5)
-    assert flags["responder"].tolist() == [True, False, True]  # B: baseline 0, undefined
-    assert flags["relative_met"].tolist() == [True, False, True]
+    assert flags["responder"].tolist() == [True, True, True, False]
+    assert flags["relative_met"].tolist() == [True, True, True, False]
     zero = responder_flags(data, **cols, better="higher", relative=0.0)
-    assert zero["responder"].tolist() == [True, False, True]
+    assert zero["responder"].tolist() == [True, True, True, False]
+    lower = responder_flags(data, **cols, better="lower", relative=0.0)
+    assert lower["responder"].tolist() == [False, False, False, False]
+    data = data[data["id"] != "D"]
     changes = change_from_baseline(data, **cols)
     assert changes.loc[changes["t"] == 4, "pct_change"].tolist()[0] == 60.0  # 100 * 6 / |-10|
     assert math.isnan(changes.loc[changes["t"] == 4, "pct_change"].tolist()[1])
     assert changes.loc[changes["t"] == 4, "change"].tolist() == [6.0, 5.0, 30.0]
     # relative improvements above 100 % are possible when higher is better
     big = responder_flags(data, **cols, better="higher", relative=1.5)
-    assert big["responder"].tolist() == [False, False, True]
+    assert big["responder"].tolist() == [False, True, True]
     with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
         responder_flags(data, **cols, better="lower", relative=1.5)
 

@@ -212,11 +212,15 @@ def baseline_table(trial: Trial) -> Table:
             continue
         shown.add(col)
         values = p[col]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        categorical = rule.op in ("==", "!=", "in", "not in")
+        if (not categorical and pd.api.types.is_numeric_dtype(values)
+                and not pd.api.types.is_bool_dtype(values)):
             rows.append((f"{col}: mean (SD)", fmt_mean_sd(values)))
             rows.append((f"{col}: median [min, max]", fmt_median_range(values)))
         else:
-            for level, k in values.astype("string").value_counts().sort_index().items():
+            levels = values.map(lambda v: "missing" if pd.isna(v) else (
+                f"{v:g}" if isinstance(v, float) else str(v)))
+            for level, k in levels.value_counts().sort_index().items():
                 rows.append((f"{col}: {level}, n (%)", fmt_n_pct(int(k), n)))
     notes = ["SD: standard deviation."]
     if plan.is_score:
