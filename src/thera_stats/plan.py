@@ -544,7 +544,7 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "range": ("range", False),
         "better": (BETTER, False),
         "day": (int, False),
-        "relative_change": ("prob", False),
+        "relative_change": ("number", False),
         "absolute_change": ("number", False),
         "combine": (COMBINE, False),
         "missing": (MISSING, False),
@@ -879,6 +879,10 @@ class _PlanChecker:
         base = a.get("baseline_day", 0)
         if "day" in e and e["day"] <= base:
             self.add("endpoint.day", e["day"], f"must be after the baseline day ({base})")
+        if e.get("relative_change", 0) > 1 and e.get("better", "lower") == "lower":
+            self.add("endpoint.relative_change", raw.get("relative_change"),
+                     "must be at most 1 (100 %) when lower is better: an improvement cannot "
+                     "exceed the baseline value")
         if "range" in e and "absolute_change" in e:
             lo, hi = e["range"]
             if e["absolute_change"] > hi - lo:
