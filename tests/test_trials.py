@@ -328,6 +328,30 @@ def test_thera_adam_xpt_from_simulate(thera_result: ts.GoNoGoAnalysis, tmp_path:
     assert _numbers(result) == _numbers(thera_result)
 
 
+def test_thera_adam_through_every_command(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The ADaM form runs through validate, analyze, figures and report like the CSV form."""
+    pytest.importorskip("nbclient")
+    adam = tmp_path / "adam"
+    code, _out, err = run_cli(["simulate", "--seed", "2026", "--format", "adam", "--out",
+                               str(adam)], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["validate", str(adam)], capsys)
+    assert code == 0, err
+    assert "valid" in out
+    code, out, err = run_cli(["analyze", str(adam)], capsys)
+    assert code == 0, err
+    assert "GO: phase III is justified" in out
+    code, _out, err = run_cli(["figures", str(adam), "--out", str(tmp_path / "f")], capsys)
+    assert code == 0, err
+    assert (tmp_path / "f" / "waterfall.png").is_file()
+    code, _out, err = run_cli(["report", str(adam), "--out", str(tmp_path / "r"), "--quiet"],
+                              capsys)
+    assert code == 0, err
+    html = (tmp_path / "r" / "final_report.html").read_text(encoding="utf-8")
+    assert "adsl.xpt" in html  # provenance names the ADaM files
+
+
 def test_thera_adam_csv_from_write_adam(thera_result: ts.GoNoGoAnalysis,
                                         tmp_path: Path) -> None:
     from thera_stats.adam import write_adam
@@ -502,6 +526,19 @@ def test_interim_analysis(interim_folder: Path, tmp_path: Path,
     paths = write_figures(result, tmp_path / "f")  # what 'thera-stats figures' writes
     assert any(p.suffix == ".png" for p in paths)
     assert all(p.is_file() for p in paths)
+
+
+def test_interim_report(interim_folder: Path, tmp_path: Path,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The report of an interim analysis says what stage 2 must show."""
+    pytest.importorskip("nbclient")
+    code, _out, err = run_cli(["report", str(interim_folder), "--out", str(tmp_path), "--quiet"],
+                              capsys)
+    assert code == 0, err
+    text = re.sub(r"<[^>]+>", " ", (tmp_path / "final_report.html").read_text(encoding="utf-8"))
+    assert "THERA phase II: interim analysis" in text
+    assert "at least 4 responses among 12 patients" in text
+    assert "probability of a final" in text
 
 
 def test_interim_futility_stop(interim_folder: Path, tmp_path: Path) -> None:
