@@ -692,3 +692,33 @@ def test_required_windows_and_days() -> None:
         summarize_score(vas, subject="patient_id", day="day", value="vas_mm")  # type: ignore[call-arg]
     with pytest.raises(DataValidationError, match="has no baseline"):
         summarize_score(vas[vas["day"] != 0], **VAS)
+
+
+# --------------------------------------------------------------------------- validated once
+def test_score_table_gives_the_same_results_as_the_raw_table() -> None:
+    """A ScoreTable (validated and its changes derived once) stands in for the raw table."""
+    from thera_stats.score import ScoreTable
+
+    vas = read_vas("thera_like")
+    table = ScoreTable.from_frame(vas, **VAS)
+    pd.testing.assert_frame_equal(table.changes, change_from_baseline(vas, **VAS))
+    for fn, kw in [(summarize_score, {}),
+                   (responder_flags, {"better": "lower", "relative": 0.5, "absolute": 20}),
+                   (responder_rates, {"better": "lower", "relative": 0.5}),
+                   (responder_curve, {"better": "lower"}),
+                   (score_auc, {"start_day": 0, "end_day": 5}),
+                   (missing_data_sensitivity, {"primary_day": 8, "include_mmrm": False})]:
+        pd.testing.assert_frame_equal(fn(table, **VAS, **kw), fn(vas, **VAS, **kw))
+    cols = {**VAS, "value": "change"}
+    pd.testing.assert_frame_equal(summarize_change(table, **cols),
+                                  summarize_change(change_from_baseline(vas, **VAS), **cols))
+
+
+def test_score_table_refuses_other_columns_or_baseline_day() -> None:
+    from thera_stats.score import ScoreTable
+
+    table = ScoreTable.from_frame(read_vas("thera_like"), **VAS)
+    with pytest.raises(ValueError, match="baseline_day"):
+        summarize_score(table, **{**VAS, "baseline_day": 1})
+    with pytest.raises(ValueError, match="'change'"):
+        summarize_change(table, **VAS)

@@ -499,7 +499,7 @@ def primary_endpoint(trial: Trial, pop: pd.DataFrame,
     keep = ["patient_id", "order", "stage"]
     if plan.is_score:
         if flags is None:
-            flags = _responder_flags(trial, pop)
+            flags = _responder_flags(trial, _score_table(trial, pop))
         at_day = flags[flags["day"] == ep.day]
         cols = ["patient_id", "baseline", ep.column, "change", "pct_change", "responder",
                 "observed"]
@@ -518,21 +518,26 @@ def primary_endpoint(trial: Trial, pop: pd.DataFrame,
     return out.reset_index(drop=True)
 
 
-def _population_scores(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
-    """The score table of the analysis population: patient_id, day, value column."""
+def _score_table(trial: Trial, pop: pd.DataFrame) -> Any:
+    """The analysis population's score table, validated and its changes derived once."""
+    from thera_stats.score import ScoreTable
+
     assert trial.score is not None
-    col = trial.plan.endpoint.column
+    ep = trial.plan.endpoint
     score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
-    return score[["patient_id", "day", col]].reset_index(drop=True)
+    return ScoreTable.from_frame(
+        score[["patient_id", "day", ep.column]].reset_index(drop=True), subject="patient_id",
+        day="day", value=ep.column, baseline_day=trial.plan.baseline_day, value_range=ep.range,
+        unit=ep.unit)
 
 
-def _responder_flags(trial: Trial, pop: pd.DataFrame) -> pd.DataFrame:
+def _responder_flags(trial: Trial, table: Any) -> pd.DataFrame:
     from thera_stats.score import responder_flags
 
     plan = trial.plan
     ep = plan.endpoint
     return responder_flags(
-        _population_scores(trial, pop), relative=ep.relative_change, absolute=ep.absolute_change,
+        table, relative=ep.relative_change, absolute=ep.absolute_change,
         combine=ep.combine, missing=ep.missing, better=ep.better,
         baseline_day=plan.baseline_day, subject="patient_id", day="day", value=ep.column,
     )
@@ -574,7 +579,8 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     plan = trial.plan
     lvl = plan.confidence_level
     pop = trial.population()
-    flags = _responder_flags(trial, pop) if plan.is_score else None
+    table = _score_table(trial, pop) if plan.is_score else None
+    flags = _responder_flags(trial, table) if table is not None else None
     endpoint = primary_endpoint(trial, pop, flags)
     n_total = len(endpoint)
     if n_total == 0:
@@ -604,7 +610,8 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
             adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
     else:
         decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
-    score = _score_analyses(trial, pop, flags, mmrm_covariance) if flags is not None else {}
+    score = ({} if table is None or flags is None
+             else _score_analyses(trial, table, flags, mmrm_covariance))
     return GoNoGoAnalysis(
         trial=trial, population=pop, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
         responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
@@ -614,13 +621,17 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     )
 
 
-def _score_analyses(trial: Trial, pop: pd.DataFrame, flags: pd.DataFrame,
+def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
                     covariance: str) -> dict[str, Any]:
-    """The score endpoint's analyses, each computed once on the population's table."""
+    """The score endpoint's analyses, each computed once from the validated table.
+
+    ``table`` is the population's :class:`~thera_stats.score.ScoreTable`: the
+    table is validated and its changes derived once, and every function below
+    reads them from it.
+    """
     from thera_stats.errors import TheraStatsError
     from thera_stats.mmrm import mmrm
     from thera_stats.score import (
-        change_from_baseline,
         missing_data_sensitivity,
         responder_curve,
         score_auc,
@@ -631,38 +642,34 @@ def _score_analyses(trial: Trial, pop: pd.DataFrame, flags: pd.DataFrame,
 
     plan = trial.plan
     ep = plan.endpoint
-    assert trial.score is not None
     assert ep.day is not None
     base_day = plan.baseline_day
     level = plan.score_confidence_level
-    cols: dict[str, Any] = {"subject": "patient_id", "day": "day", "value": ep.column}
-    score = _population_scores(trial, pop)
-    changes = change_from_baseline(score, baseline_day=base_day, **cols)
+    cols: dict[str, Any] = {"subject": "patient_id", "day": "day", "value": ep.column,
+                            "baseline_day": base_day}
+    changes = table.changes
     change_cols = {**cols, "value": "change"}
+    curve = responder_curve(table, missing=ep.missing, better=ep.better, **cols)
     out: dict[str, Any] = {
-        "score_table": score,
+        "score_table": changes[["patient_id", "day", ep.column]],
         "changes": changes,
-        "change_summary": summarize_change(changes, confidence_level=level,
-                                           baseline_day=base_day, **change_cols),
-        "score_summary": summarize_score(score, confidence_level=level, baseline_day=base_day,
-                                         **cols),
+        "change_summary": summarize_change(table, confidence_level=level, **change_cols),
+        "score_summary": summarize_score(table, confidence_level=level, **cols),
         "responder_rates": summarize_responders(
             flags, day="day", confidence_level=plan.confidence_level,
             definition=ep.describe().split(" on day ")[0]),
-        "responder_curve": responder_curve(
-            score[score["day"].isin([base_day, ep.day])], missing=ep.missing,
-            better=ep.better, baseline_day=base_day, **cols),
+        "responder_curve": curve[curve["day"] == ep.day].reset_index(drop=True),
     }
     start, end = plan.auc_days if plan.auc_days is not None else (base_day, ep.day)
-    out["auc"] = score_auc(score, start_day=start, end_day=end, baseline_day=base_day, **cols)
-    sens = missing_data_sensitivity(score, primary_day=ep.day, confidence_level=level,
-                                    include_mmrm=False, baseline_day=base_day, **cols)
+    out["auc"] = score_auc(table, start_day=start, end_day=end, **cols)
+    sens = missing_data_sensitivity(table, primary_day=ep.day, confidence_level=level,
+                                    include_mmrm=False, **cols)
     fit = lsm = None
     fit_error = None
     try:
         post = changes[changes["day"] > base_day]
         fit = mmrm(post, covariates=("baseline",), covariance=covariance,
-                   confidence_level=level, baseline_day=base_day, **change_cols)
+                   confidence_level=level, **change_cols)
         lsm = fit.lsmeans()
     except TheraStatsError as err:
         fit_error = str(err).splitlines()[0]

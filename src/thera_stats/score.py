@@ -36,6 +36,7 @@ import bisect
 import functools
 import math
 import numbers
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -51,6 +52,7 @@ __all__ = [
     "BASELINE",
     "CHANGE",
     "PCT_CHANGE",
+    "ScoreTable",
     "change_from_baseline",
     "missing_data_sensitivity",
     "responder_curve",
@@ -138,6 +140,97 @@ def _check_columns(subject: str, day: str, value: str) -> None:
             f"column name {taken[0]!r} is reserved for a derived column "
             f"({BASELINE!r}, {CHANGE!r}, {PCT_CHANGE!r}); rename it before the analysis."
         )
+
+
+@dataclass(frozen=True, repr=False)
+class ScoreTable:
+    """A validated long table of a repeated score with its changes from baseline.
+
+    Made once by :meth:`from_frame` (one validation, one change computation),
+    it can be passed to every function of this module in place of the raw
+    table, with the same column names and baseline day, so an analysis that
+    needs many of them validates and derives the changes once.
+
+    Attributes
+    ----------
+    changes : DataFrame
+        The output of :func:`change_from_baseline`: ``subject, day, value,
+        baseline, change, pct_change`` and any other columns.
+    subject, day, value : str
+        Column names of the original table.
+    baseline_day : int
+        The baseline day.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from thera_stats.score import ScoreTable, responder_flags
+    >>> data = pd.DataFrame({"id": list("AABB"), "t": [0, 8, 0, 8], "nrs": [8, 4, 6, 5]})
+    >>> table = ScoreTable.from_frame(data, subject="id", day="t", value="nrs", baseline_day=0)
+    >>> table
+    ScoreTable(2 subjects, 4 rows, value 'nrs', baseline day 0)
+    >>> responder_flags(table, subject="id", day="t", value="nrs", baseline_day=0,
+    ...                 better="lower", relative=0.5)["responder"].tolist()
+    [True, False]
+    """
+
+    changes: pd.DataFrame
+    subject: str
+    day: str
+    value: str
+    baseline_day: int
+
+    @classmethod
+    def from_frame(
+        cls,
+        data: pd.DataFrame,
+        *,
+        subject: str,
+        day: str,
+        value: str,
+        baseline_day: int,
+        value_range: tuple[float, float] | None = None,
+        unit: str = "",
+    ) -> ScoreTable:
+        """Validate ``data`` and compute its changes (see :func:`change_from_baseline`)."""
+        changes = change_from_baseline(
+            data, subject=subject, day=day, value=value, baseline_day=baseline_day,
+            value_range=value_range, unit=unit,
+        )
+        return cls(changes, subject, day, value, int(baseline_day))
+
+    def matching(self, subject: str, day: str, value: str | None,
+                 baseline_day: int) -> ScoreTable:
+        """Self, if the caller's column names and baseline day are the table's; else an error."""
+        given = (subject, day, self.value if value is None else value, baseline_day)
+        own = (self.subject, self.day, self.value, self.baseline_day)
+        if given != own:
+            raise ValueError(
+                f"The ScoreTable was made with subject, day, value, baseline_day = {own!r}; "
+                f"the call gives {given!r}.")
+        return self
+
+    def __repr__(self) -> str:
+        return (f"ScoreTable({self.changes[self.subject].nunique()} subjects, "
+                f"{len(self.changes)} rows, value {self.value!r}, "
+                f"baseline day {self.baseline_day})")
+
+
+def _changes(
+    data: pd.DataFrame | ScoreTable,
+    *,
+    subject: str,
+    day: str,
+    value: str,
+    baseline_day: int,
+    value_range: tuple[float, float] | None,
+    unit: str,
+) -> pd.DataFrame:
+    """The changes from baseline of a raw table, or those a ScoreTable already holds."""
+    if isinstance(data, ScoreTable):
+        return data.matching(subject, day, value, baseline_day).changes
+    return change_from_baseline(data, subject=subject, day=day, value=value,
+                                baseline_day=baseline_day, value_range=value_range, unit=unit)
 
 
 def change_from_baseline(
@@ -257,7 +350,7 @@ def change_from_baseline(
 
 # =========================================================================== per-day summary
 def summarize_score(
-    data: pd.DataFrame,
+    data: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -309,10 +402,13 @@ def summarize_score(
     """
     conf = check_confidence_level(confidence_level)
     baseline_day = _check_day_arg("baseline_day", baseline_day)
-    clean = _clean(
-        data, table=_SCORE_TABLE, subject=subject, day=day, value=value,
-        baseline_day=baseline_day, value_range=value_range, unit=unit,
-    )
+    if isinstance(data, ScoreTable):
+        clean = data.matching(subject, day, value, baseline_day).changes
+    else:
+        clean = _clean(
+            data, table=_SCORE_TABLE, subject=subject, day=day, value=value,
+            baseline_day=baseline_day, value_range=value_range, unit=unit,
+        )
     rows = []
     for d in sorted(clean[day].unique().tolist()):
         x = clean.loc[clean[day] == d, value].to_numpy(dtype=float)
@@ -336,7 +432,7 @@ _SUMMARY_COLUMNS = [
 
 
 def summarize_change(
-    changes: pd.DataFrame,
+    changes: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -430,9 +526,16 @@ def summarize_change(
     """
     conf = check_confidence_level(confidence_level)
     baseline_day = _check_day_arg("baseline_day", baseline_day)
-    clean = _clean(
-        changes, table=_CHANGES_TABLE, subject=subject, day=day, value=value, baseline_day=None
-    )
+    if isinstance(changes, ScoreTable):
+        if value != CHANGE:
+            raise ValueError(f"`value` ({value!r}) must be {CHANGE!r} for a ScoreTable: its "
+                             "changes are in that column.")
+        clean = changes.matching(subject, day, None, baseline_day).changes
+    else:
+        clean = _clean(
+            changes, table=_CHANGES_TABLE, subject=subject, day=day, value=value,
+            baseline_day=None,
+        )
     clean = clean.loc[clean[day] != baseline_day]
     rows = []
     for d in sorted(clean[day].unique().tolist()):
@@ -521,7 +624,7 @@ _FLAG_COLUMNS = ("observed", "relative_met", "absolute_met", "responder")
 
 
 def responder_flags(
-    data: pd.DataFrame,
+    data: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -615,7 +718,7 @@ def responder_flags(
     rel, absolute_ = _thresholds(relative, absolute, better)
     check_choice("combine", combine, ("and", "or"))
     check_choice("missing", missing, _MISSING_RULES)
-    changes = change_from_baseline(
+    changes = _changes(
         data, subject=subject, day=day, value=value, baseline_day=baseline_day,
         value_range=value_range, unit=unit,
     )
@@ -673,7 +776,7 @@ def _flags_from_changes(
 
 
 def responder_rates(
-    data: pd.DataFrame,
+    data: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -810,7 +913,7 @@ def summarize_responders(
 
 
 def responder_curve(
-    data: pd.DataFrame,
+    data: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -881,7 +984,7 @@ def responder_curve(
     better = _check_better(better)
     check_choice("scale", scale, ("absolute", "relative"))
     check_choice("missing", missing, _MISSING_RULES)
-    changes = change_from_baseline(
+    changes = _changes(
         data, subject=subject, day=day, value=value, baseline_day=baseline_day,
         value_range=value_range, unit=unit,
     )
@@ -924,7 +1027,7 @@ def _interpolate(days: FloatArray, vals: FloatArray, at: float) -> float:
 
 
 def score_auc(
-    data: pd.DataFrame,
+    data: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -998,7 +1101,7 @@ def score_auc(
     if end_day <= start_day:
         raise ValueError(f"`end_day` ({end_day!r}) must be after `start_day` ({start_day!r}).")
     check_choice("extrapolate", extrapolate, ("none", "locf"))
-    changes = change_from_baseline(
+    changes = _changes(
         data, subject=subject, day=day, value=value, baseline_day=baseline_day,
         value_range=value_range, unit=unit,
     )
@@ -1065,7 +1168,7 @@ def _mean_change_row(method: str, d: int, x: FloatArray, n_obs: int, conf: float
 
 
 def missing_data_sensitivity(
-    data: pd.DataFrame,
+    data: pd.DataFrame | ScoreTable,
     *,
     subject: str,
     day: str,
@@ -1142,7 +1245,7 @@ def missing_data_sensitivity(
     """
     primary_day = _check_day_arg("primary_day", primary_day)
     conf = check_confidence_level(confidence_level)
-    changes = change_from_baseline(
+    changes = _changes(
         data, subject=subject, day=day, value=value, baseline_day=baseline_day,
         value_range=value_range, unit=unit,
     )
