@@ -69,6 +69,7 @@ from thera_stats.plan import (
     plan_toml_text,
 )
 from thera_stats.score import (
+    ScoreTable,
     change_from_baseline,
     missing_data_sensitivity,
     responder_curve,
@@ -76,6 +77,7 @@ from thera_stats.score import (
     responder_rates,
     score_auc,
     summarize_change,
+    summarize_responders,
     summarize_score,
 )
 from thera_stats.simon import (
@@ -119,6 +121,7 @@ __all__ = [
     "OneSampleTResult",
     "OperatingCharacteristics",
     "SchedulePlan",
+    "ScoreTable",
     "SearchBoundWarning",
     "SignedRankResult",
     "SimonDesign",
@@ -162,6 +165,7 @@ __all__ = [
     "simulate_trial",
     "single_stage_design",
     "summarize_change",
+    "summarize_responders",
     "summarize_score",
     "synthetic_data_path",
     "two_stage_inference",
