@@ -57,6 +57,7 @@ from thera_stats.location import (
 )
 from thera_stats.longtable import check_long_table, validate_long_table
 from thera_stats.mmrm import MMRMResult, mmrm
+from thera_stats.multistage import MultiStageDecision, MultiStageDesign, MultiStageOC
 from thera_stats.plan import (
     AdamPlan,
     AnalysisPlan,
@@ -118,6 +119,9 @@ __all__ = [
     "InterimOutlook",
     "IntervalCoverage",
     "MMRMResult",
+    "MultiStageDecision",
+    "MultiStageDesign",
+    "MultiStageOC",
     "OneSampleTResult",
     "OperatingCharacteristics",
     "SchedulePlan",

@@ -1,0 +1,238 @@
+"""The multi-stage engine: exact operating characteristics, sample space and decisions.
+
+Reference values are independent of the engine: every operating characteristic
+is recomputed here by brute-force enumeration of all stage-wise response counts
+with ``math.comb`` (a closed-form finite sum), Simon's K = 2 case is compared
+with the closed forms of ``thera_stats.simon`` (themselves checked against R in
+tests/test_simon.py), and Mander & Thompson's (2010) published example design is
+checked against the error rates it was designed for.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from thera_stats.multistage import MultiStageDesign
+from thera_stats.simon import prob_early_stop, prob_go
+
+P_GRID = [0.0, 0.05, 0.2, 0.3, 0.45, 0.5, 0.77, 1.0]
+
+# (p0, p1, sizes, futility, efficacy)
+DESIGNS = [
+    (0.2, 0.45, [10, 22], [2, 7], None),                 # THERA's Simon optimal design
+    (0.2, 0.4, [13, 43], [3, 12], None),                 # Simon (1989) optimal, p0 0.2
+    (0.2, 0.4, [16, 41], [3, 11], [6]),                  # Mander & Thompson (2010) section 4
+    (0.1, 0.3, [10, 20, 30], [0, 2, 5], None),           # three stages, futility only
+    (0.1, 0.3, [10, 20, 30], [0, 2, 5], [4, 6]),         # three stages with efficacy stops
+    (0.3, 0.5, [5, 9, 14, 20], [-1, 2, 4, 8], [4, None, 9]),  # K = 4, mixed bounds
+    (0.05, 0.25, [12], [1], None),                       # single stage
+]
+
+
+def brute_force(sizes, futility, efficacy, p):
+    """P(futility at k), P(efficacy at k) by enumerating every stage-wise count."""
+    k = len(sizes)
+    eff = [sizes[i] if efficacy is None or efficacy[i] is None else efficacy[i]
+           for i in range(k - 1)] + [futility[-1]]
+    stage = [sizes[0]] + [sizes[i] - sizes[i - 1] for i in range(1, k)]
+    fut_p, eff_p = [0.0] * k, [0.0] * k
+    for ys in itertools.product(*[range(m + 1) for m in stage]):
+        prob = math.prod(math.comb(m, y) * p**y * (1 - p) ** (m - y) for m, y in zip(stage, ys, strict=False))
+        x = 0
+        for i, y in enumerate(ys):
+            x += y
+            if x <= futility[i]:
+                fut_p[i] += prob
+                break
+            if x > eff[i]:
+                eff_p[i] += prob
+                break
+    return fut_p, eff_p
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_operating_characteristics_equal_brute_force_sums(design) -> None:
+    p0, p1, sizes, futility, efficacy = design
+    d = MultiStageDesign(p0, p1, sizes, futility, efficacy)
+    oc = d.operating_characteristics(P_GRID)
+    for j, p in enumerate(P_GRID):
+        fut, eff = brute_force(sizes, futility, efficacy, p)
+        np.testing.assert_allclose(oc.stop_futility[j], fut, atol=1e-12)
+        np.testing.assert_allclose(oc.stop_efficacy[j], eff, atol=1e-12)
+        assert oc.prob_go[j] == pytest.approx(sum(eff), abs=1e-12)
+        en = sum(n * (f + e) for n, f, e in zip(sizes, fut, eff, strict=False))
+        assert oc.expected_n[j] == pytest.approx(en, abs=1e-10)
+    np.testing.assert_allclose(oc.size_distribution.sum(axis=1), 1.0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("r1", "n1", "r", "n"), [(2, 10, 7, 22), (3, 13, 12, 43),
+                                                   (1, 10, 5, 29), (4, 19, 15, 54)])
+def test_simon_is_the_two_stage_case(r1: int, n1: int, r: int, n: int) -> None:
+    """K = 2 without efficacy stop is Simon's design: P(go), PET and EN agree."""
+    p = np.linspace(0.0, 1.0, 101)
+    oc = MultiStageDesign(0.2, 0.4, [n1, n], [r1, r]).operating_characteristics(p)
+    np.testing.assert_allclose(oc.prob_go, prob_go(r1, n1, r, n, p), atol=1e-13)
+    pet = prob_early_stop(r1, n1, p)
+    np.testing.assert_allclose(oc.prob_early_stop, pet, atol=1e-13)
+    np.testing.assert_allclose(oc.expected_n, n1 + (1 - pet) * (n - n1), atol=1e-11)
+
+
+def test_mander_thompson_published_example_meets_its_targets() -> None:
+    """Mander & Thompson (2010), p0 0.2, p1 0.4, alpha = beta = 0.1: stage 1 of 16 patients,
+    stop for futility at <= 3 and for efficacy at > 6 responses; 'go' if > 11 of 41."""
+    d = MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6])
+    oc = d.operating_characteristics([0.2, 0.4])
+    assert oc.prob_go[0] <= 0.1
+    assert oc.prob_go[1] >= 0.9
+    # The efficacy stop is P(X1 >= 7), X1 ~ Bin(16, p): a closed form.
+    for j, p in enumerate([0.2, 0.4]):
+        tail = sum(math.comb(16, x) * p**x * (1 - p) ** (16 - x) for x in range(7, 17))
+        assert oc.stop_efficacy[j, 0] == pytest.approx(tail, abs=1e-14)
+
+
+def test_sample_size_quantiles_and_frame() -> None:
+    d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    oc = d.operating_characteristics([0.05, 0.2, 0.45])
+    # P(N = 10) = PET: 0.988 at 0.05, 0.678 at 0.2, 0.0996 at 0.45.
+    assert oc.n_quantile(0.5).tolist() == [10, 10, 22]
+    assert oc.n_quantile(0.9).tolist() == [10, 22, 22]
+    frame = oc.to_frame()
+    assert list(frame.columns[:5]) == ["p", "prob_go", "prob_early_stop", "expected_n",
+                                       "median_n"]
+    with pytest.raises(ValueError, match="`q`"):
+        oc.n_quantile(0)
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_sample_space_counts_the_stagewise_sequences(design) -> None:
+    p0, p1, sizes, futility, efficacy = design
+    d = MultiStageDesign(p0, p1, sizes, futility, efficacy)
+    space = d.sample_space()
+    probs = d.outcome_probabilities([0.13, 0.5])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-12)
+    oc = d.operating_characteristics([0.13, 0.5])
+    go = (space["decision"] == "go").to_numpy()
+    np.testing.assert_allclose(probs[:, go].sum(axis=1), oc.prob_go, atol=1e-12)
+    # Every terminal outcome is reachable and decided by the bounds.
+    for rec in space.itertuples(index=False):
+        assert rec.count > 0
+        assert (rec.decision == "go") == (rec.x > ((*d.efficacy, d.futility[-1]))[rec.look - 1])
+
+
+def test_sample_space_of_simon_counts_by_hand() -> None:
+    """2/10, 7/22: stage-1 stops have C(10, x) sequences; a final count x after stage 1
+    continuing has sum over x1 = 3..min(10, x) of C(10, x1) C(12, x - x1)."""
+    space = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]).sample_space()
+    first = space[space["look"] == 1]
+    assert first["x"].tolist() == [0, 1, 2]
+    assert first["count"].tolist() == [math.comb(10, x) for x in range(3)]
+    second = space[space["look"] == 2].set_index("x")["count"]
+    for x in range(3, 23):
+        assert second[x] == sum(math.comb(10, x1) * math.comb(12, x - x1)
+                                for x1 in range(3, min(10, x) + 1))
+
+
+def test_outcome_probabilities_stay_finite_for_large_designs() -> None:
+    d = MultiStageDesign(0.3, 0.45, [90, 200, 400], [28, 70, 140])
+    probs = d.outcome_probabilities([0.001, 0.3, 0.999])
+    assert np.all(np.isfinite(probs))
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-10)
+
+
+# ------------------------------------------------------------------ decisions
+def test_decisions_on_plan() -> None:
+    d = MultiStageDesign(0.1, 0.3, [10, 20, 30], [0, 2, 5], [4, 6])
+    assert d.decide(0).action == "stop for futility"
+    assert d.decide([5]).action == "stop for efficacy"
+    assert d.decide([5]).go
+    assert d.decide([2]).action == "continue"
+    assert d.decide([2, 7]).action == "stop for efficacy"
+    assert d.decide([2, 4, 6]).action == "go"
+    assert d.decide([2, 4, 5]).action == "no go"
+    assert not d.decide([2, 4, 5]).go
+    assert "futility bound 2" in d.decide([1, 2]).explanation
+
+
+@pytest.mark.parametrize(("responses", "match"), [
+    ([0, 3], "stopped the trial at look 1"),
+    ([2, 1], "-1 responses between looks 1 and 2"),
+    ([11], "between 0 and the 10 patients"),
+    ([2, 3, 4, 5], "between 1 and 3"),
+    ([], "between 1 and 3"),
+])
+def test_decisions_refuse_impossible_or_unbinding_counts(responses, match) -> None:
+    d = MultiStageDesign(0.1, 0.3, [10, 20, 30], [0, 2, 5], [4, 6])
+    with pytest.raises(ValueError, match=match):
+        d.decide(responses)
+
+
+# ------------------------------------------------------------------ bad designs
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"sizes": [10, 10], "futility": [1, 3]}, "must increase strictly"),
+    ({"sizes": [10, 20], "futility": [3, 2]}, "must not decrease"),
+    ({"sizes": [10, 20], "futility": [3, 8], "efficacy": [3]}, "must be below `efficacy"),
+    ({"sizes": [10, 20], "futility": [3, 8], "efficacy": [11]}, "between 0 and n_k"),
+    ({"sizes": [10, 20, 30], "futility": [1, 3, 8], "efficacy": [6, 5]}, "must not decrease"),
+    ({"sizes": [10, 20], "futility": [2, 20]}, "between 0 and n_K - 1"),
+    ({"sizes": [10, 20], "futility": [2, 13], "efficacy": [3]}, "degenerate"),
+    ({"sizes": [10, 20], "futility": [2]}, "one bound per look"),
+    ({"sizes": [10, 20], "futility": [2, 7], "efficacy": [5, 6]}, "must equal the final"),
+    ({"sizes": [0, 20], "futility": [-1, 7]}, "at least 1"),
+    ({"sizes": [10.5, 20], "futility": [2, 7]}, "whole number"),
+    ({"sizes": "10,20", "futility": [2, 7]}, "sequence"),
+])
+def test_bad_designs_are_clear_errors(kwargs, match) -> None:
+    with pytest.raises((ValueError, TypeError), match=match):
+        MultiStageDesign(0.2, 0.4, **kwargs)
+
+
+def test_rates_are_checked() -> None:
+    with pytest.raises(ValueError, match="greater than `p0`"):
+        MultiStageDesign(0.4, 0.2, [10, 20], [2, 7])
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        MultiStageDesign(0.0, 0.2, [10, 20], [2, 7])
+    with pytest.raises(TypeError, match="strictly between 0 and 1"):
+        MultiStageDesign("0.1", 0.2, [10, 20], [2, 7])
+
+
+# ------------------------------------------------------------------ properties
+@st.composite
+def designs(draw):
+    k = draw(st.integers(1, 4))
+    steps = draw(st.lists(st.integers(1, 8), min_size=k, max_size=k))
+    sizes = list(itertools.accumulate(steps))
+    futility, efficacy = [], []
+    low = -1
+    for i, n in enumerate(sizes):
+        last = i == k - 1
+        a = draw(st.integers(max(low, 0 if last else -1), n - 1))
+        futility.append(a)
+        low = a
+        if not last:
+            efficacy.append(draw(st.one_of(st.none(), st.integers(a + 1, n))))
+    try:
+        return MultiStageDesign(0.2, 0.4, sizes, futility, efficacy or None)
+    except ValueError:
+        assume(False)
+        raise
+
+
+@given(designs(), st.floats(0.0, 1.0))
+def test_probabilities_of_every_outcome_sum_to_one(design, p) -> None:
+    oc = design.operating_characteristics(p)
+    assert oc.size_distribution.sum() == pytest.approx(1.0, abs=1e-12)
+    assert 0.0 <= oc.prob_go[0] <= 1.0 + 1e-12
+    if 0.0 < p < 1.0:
+        assert design.outcome_probabilities(p).sum() == pytest.approx(1.0, abs=1e-12)
+
+
+@given(designs())
+def test_prob_go_rises_with_p(design) -> None:
+    p = np.linspace(0.0, 1.0, 41)
+    assert np.all(np.diff(design.operating_characteristics(p).prob_go) >= -1e-12)
