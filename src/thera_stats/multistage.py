@@ -36,7 +36,6 @@ References
    2010;31:572-578. doi:10.1016/j.cct.2010.07.008
 .. [3] Chen TT. Optimal three-stage designs for phase II cancer clinical trials.
    Stat Med 1997;16:2701-2711.
-   doi:10.1002/(SICI)1097-0258(19971215)16:23<2701::AID-SIM704>3.0.CO;2-1
 .. [4] Fleming TR. One-sample multiple testing procedure for phase II clinical
    trials. Biometrics 1982;38:143-151. doi:10.2307/2530297
 """
