@@ -58,6 +58,7 @@ from thera_stats.location import (
 from thera_stats.longtable import check_long_table, validate_long_table
 from thera_stats.mmrm import MMRMResult, mmrm
 from thera_stats.multistage import MultiStageDecision, MultiStageDesign, MultiStageOC
+from thera_stats.multistage_inference import MultiStageInference, multistage_inference
 from thera_stats.plan import (
     AdamPlan,
     AnalysisPlan,
@@ -121,6 +122,7 @@ __all__ = [
     "MMRMResult",
     "MultiStageDecision",
     "MultiStageDesign",
+    "MultiStageInference",
     "MultiStageOC",
     "OneSampleTResult",
     "OperatingCharacteristics",
@@ -152,6 +154,7 @@ __all__ = [
     "load_trial",
     "missing_data_sensitivity",
     "mmrm",
+    "multistage_inference",
     "one_sample_t",
     "outcome_table",
     "plan_template",

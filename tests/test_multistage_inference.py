@@ -1,0 +1,204 @@
+"""Inference after a multi-stage design, against independent references.
+
+- K = 2 (Simon): every on-plan outcome of tests/reference/two_stage/two_stage_reference.csv,
+  an independent base-R implementation of Koyama & Chen (2008) and Jung & Kim (2004)
+  (R 4.2.2; the call and version are in that file's header).
+- K = 3 with efficacy stops: brute-force enumeration of every patient-level response
+  sequence (2^n of them), which gives the terminal outcome's probability, its rank under
+  the stage-wise ordering written out here from its definition, and the UMVUE as the share
+  of sequences reaching the outcome in which patient 1 responded.
+- Exact coverage of the intervals is a finite sum over the sample space, >= nominal.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from thera_stats.multistage import MultiStageDesign
+from thera_stats.multistage_inference import multistage_inference
+
+REFERENCE = Path(__file__).parent / "reference" / "two_stage" / "two_stage_reference.csv"
+
+
+def path_to(design: MultiStageDesign, look: int, x: int) -> list[int]:
+    """Cumulative counts of one stage-wise path that ends at (look, x)."""
+    if look == 1:
+        return [x]
+    n1, n = design.sizes
+    x1 = max(design.futility[0] + 1, x - (n - n1))
+    assert x1 <= min(n1, x)
+    return [x1, x]
+
+
+@pytest.fixture(scope="module")
+def reference() -> pd.DataFrame:
+    ref = pd.read_csv(REFERENCE, comment="#")
+    on_plan = (ref["r1"] == ref["r1_used"]) & (ref["n1"] == ref["n1_used"]) & (
+        ref["n"] == ref["n_used"])
+    return ref[on_plan].reset_index(drop=True)
+
+
+def test_simon_designs_agree_with_the_independent_r_reference(reference: pd.DataFrame) -> None:
+    assert len(reference) > 300
+    designs: dict[tuple[float, ...], MultiStageDesign] = {}
+    for rec in reference.itertuples(index=False):
+        key = (rec.p0, rec.p1, rec.r1, rec.n1, rec.r, rec.n)
+        if key not in designs:
+            designs[key] = MultiStageDesign(rec.p0, rec.p1, [rec.n1, rec.n], [rec.r1, rec.r])
+        d = designs[key]
+        res = multistage_inference(d, path_to(d, rec.stage, rec.x), ordering=rec.ordering)
+        assert res.pvalue == pytest.approx(rec.pvalue, abs=1e-10)
+        assert res.umvue == pytest.approx(rec.umvue, abs=1e-10)
+        assert res.median_unbiased == pytest.approx(rec.median_unbiased, abs=1e-7)
+        ci90 = res.confidence_interval(0.90)
+        assert (ci90.low, ci90.high) == pytest.approx((rec.ci90_low, rec.ci90_high), abs=1e-7)
+        ci95 = res.confidence_interval(0.95)
+        assert (ci95.low, ci95.high) == pytest.approx((rec.ci95_low, rec.ci95_high), abs=1e-7)
+        greater = res.confidence_interval(0.95, alternative="greater")
+        assert greater.low == pytest.approx(rec.ci95_greater_low, abs=1e-7)
+        assert greater.high == 1.0
+
+
+# ------------------------------------------------------------------ K = 3, by brute force
+THREE = MultiStageDesign(0.2, 0.5, [4, 8, 12], [0, 2, 5], [3, 5])
+
+
+def enumerate_sequences(design: MultiStageDesign):
+    """Every patient-level sequence: its terminal (look, x) and patient 1's response."""
+    n = design.n_max
+    bounds = [*design.efficacy, design.futility[-1]]
+    for seq in itertools.product((0, 1), repeat=n):
+        for k, nk in enumerate(design.sizes):
+            x = sum(seq[:nk])
+            if x <= design.futility[k] or x > bounds[k] or k == design.n_looks - 1:
+                yield k + 1, x, seq[0]
+                break
+
+
+def stagewise_key(design: MultiStageDesign, look: int, x: int) -> tuple[int, int]:
+    """Larger = more extreme: efficacy stops early > last look > futility stops early."""
+    k = design.n_looks
+    if look == k:
+        return (k, x)
+    if x > design.efficacy[look - 1]:
+        return (2 * k - look, x)
+    return (look, x)
+
+
+@pytest.fixture(scope="module")
+def brute() -> dict[tuple[int, int], tuple[int, int]]:
+    """(look, x) -> (sequences of the n_k patients enrolled, those with patient 1 responding).
+
+    Each 12-patient sequence stands for its prefix of the patients actually enrolled, so an
+    outcome at look k is counted 2**(n - n_k) times over; the division undoes that."""
+    out: dict[tuple[int, int], list[int]] = {}
+    for look, x, y1 in enumerate_sequences(THREE):
+        cell = out.setdefault((look, x), [0, 0])
+        cell[0] += 1
+        cell[1] += y1
+    spare = {k + 1: 2 ** (THREE.n_max - n) for k, n in enumerate(THREE.sizes)}
+    return {key: (c // spare[key[0]], c1 // spare[key[0]]) for key, (c, c1) in out.items()}
+
+
+def brute_pvalue(brute, look: int, x: int, p: float) -> float:
+    key = stagewise_key(THREE, look, x)
+    return sum(c * p**xx * (1 - p) ** (THREE.sizes[lk - 1] - xx)
+               for (lk, xx), (c, _) in brute.items() if stagewise_key(THREE, lk, xx) >= key)
+
+
+def test_three_stage_sample_space_matches_enumeration(brute) -> None:
+    space = THREE.sample_space()
+    got = {(r.look, r.x): r.count for r in space.itertuples(index=False)}
+    assert got == {key: c for key, (c, _) in brute.items()}
+
+
+def test_three_stage_inference_matches_enumeration(brute) -> None:
+    for (look, x), (count, first) in sorted(brute.items()):
+        n = THREE.sizes[look - 1]
+        path = [x] if look == 1 else None
+        if path is None:
+            # one path: stay between the bounds at every earlier look
+            path = []
+            for k in range(look - 1):
+                lo, hi = THREE.futility[k] + 1, THREE.efficacy[k]
+                need = x - (n - THREE.sizes[k])
+                path.append(max(lo, min(hi, max(lo, need))))
+            path.append(x)
+        res = multistage_inference(THREE, path)
+        assert (res.look, res.responses) == (look, x)
+        assert res.umvue == pytest.approx(first / count, abs=1e-13)
+        assert res.pvalue == pytest.approx(brute_pvalue(brute, look, x, THREE.p0), abs=1e-13)
+
+
+@pytest.mark.parametrize("design", [
+    MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]),
+    MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6]),
+    THREE,
+])
+@pytest.mark.parametrize("ordering", ["stagewise", "mle"])
+def test_exact_coverage_is_at_least_nominal(design: MultiStageDesign, ordering: str) -> None:
+    """sum_t P_p(t) 1{low(t) <= p <= high(t)} >= 0.90 on a grid and beside every limit."""
+    space = design.sample_space()
+    limits = []
+    for rec in space.itertuples(index=False):
+        path = _path(design, rec.look, rec.x)
+        ci = multistage_inference(design, path, ordering=ordering).confidence_interval(0.90)
+        limits.append((ci.low, ci.high))
+    low = np.array([lo for lo, _ in limits])
+    high = np.array([hi for _, hi in limits])
+    beside = np.concatenate([low - 1e-9, low + 1e-9, high - 1e-9, high + 1e-9])
+    grid = np.concatenate([np.linspace(0.001, 0.999, 999), beside[(beside > 0) & (beside < 1)]])
+    probs = design.outcome_probabilities(grid)
+    covered = (low[None, :] <= grid[:, None]) & (grid[:, None] <= high[None, :])
+    coverage = (probs * covered).sum(axis=1)
+    assert coverage.min() >= 0.90 - 1e-9
+
+
+def _path(design: MultiStageDesign, look: int, x: int) -> list[int]:
+    """A stage-wise path of cumulative counts ending at (look, x)."""
+    if look == 1:
+        return [x]
+    n = design.sizes[look - 1]
+    path: list[int] = []
+    prev = 0
+    for k in range(look - 1):
+        lo, hi = design.futility[k] + 1, design.efficacy[k]
+        # enough responses so that x stays reachable, within the continuation band
+        need = x - (n - design.sizes[k])
+        cand = min(hi, max(lo, need, prev))
+        cand = min(cand, prev + design.sizes[k] - (design.sizes[k - 1] if k else 0))
+        path.append(cand)
+        prev = cand
+    path.append(x)
+    return path
+
+
+def test_estimators_and_pvalues_are_consistent() -> None:
+    d = MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6])
+    res = multistage_inference(d, [8])  # an efficacy stop at look 1
+    assert res.decision == "go"
+    # The most extreme outcomes are the efficacy stops: P(T >= t) = P(X1 >= 8), X1 ~ Bin(16, .2).
+    tail = sum(math.comb(16, x) * 0.2**x * 0.8 ** (16 - x) for x in range(8, 17))
+    assert res.pvalue == pytest.approx(tail, abs=1e-14)
+    assert res.mid_pvalue < res.pvalue
+    assert 0 < res.bias_adjusted < res.mle
+    assert res.umvue == pytest.approx(8 / 16, abs=1e-14)  # stage 1 only: x1 / n1
+    assert "decision='go'" in repr(res)
+    frame = res.to_frame(0.9)
+    assert frame.loc[0, "ci_low"] < frame.loc[0, "median_unbiased"] < frame.loc[0, "ci_high"]
+
+
+def test_bad_requests_are_clear_errors() -> None:
+    d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    with pytest.raises(ValueError, match="continues after look 1"):
+        multistage_inference(d, [5])
+    with pytest.raises(ValueError, match="'lr'"):
+        multistage_inference(d, [2], ordering="lr")
+    with pytest.raises(TypeError, match="MultiStageDesign"):
+        multistage_inference("2/10, 7/22", [2])
