@@ -42,6 +42,7 @@ from thera_stats.data import (
     synthetic_data_path,
     validate_tables,
 )
+from thera_stats.design_search import DesignChoice, mander_thompson_design
 from thera_stats.errors import (
     ConvergenceError,
     DataValidationError,
@@ -113,6 +114,7 @@ __all__ = [
     "ConvergenceError",
     "DataValidationError",
     "Decision",
+    "DesignChoice",
     "DesignPlan",
     "EligibilityRule",
     "EndpointPlan",
@@ -152,6 +154,7 @@ __all__ = [
     "interim_outlook",
     "interval_coverage",
     "load_trial",
+    "mander_thompson_design",
     "missing_data_sensitivity",
     "mmrm",
     "multistage_inference",
