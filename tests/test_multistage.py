@@ -236,3 +236,49 @@ def test_probabilities_of_every_outcome_sum_to_one(design, p) -> None:
 def test_prob_go_rises_with_p(design) -> None:
     p = np.linspace(0.0, 1.0, 41)
     assert np.all(np.diff(design.operating_characteristics(p).prob_go) >= -1e-12)
+
+
+# ------------------------------------------------------------------ the base-R reference
+def test_operating_characteristics_equal_the_base_r_enumeration() -> None:
+    """tests/reference/multistage/oc_base_r.csv: 13 designs (K = 1..4), brute-force base R
+    enumeration of every stage-wise outcome (R call and version in that folder's README)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    folder = Path(__file__).parent / "reference" / "multistage"
+    designs = pd.read_csv(folder / "oc_base_r_designs.csv")
+    values = pd.read_csv(folder / "oc_base_r.csv")
+    checked = 0
+    for rec in designs.itertuples(index=False):
+        def ints(text: str) -> list[int | None]:
+            return [None if v == "NA" else int(v) for v in str(text).split(";")]
+
+        eff = ints(rec.efficacy)[:-1] if ";" in str(rec.sizes) else None
+        d = MultiStageDesign(rec.p0, rec.p1, ints(rec.sizes), ints(rec.futility), eff)
+        rows = values[values["design_id"] == rec.design_id]
+        ps = sorted(rows["p"].unique())
+        oc = d.operating_characteristics(ps)
+        for j, p in enumerate(ps):
+            at = rows[rows["p"] == p]
+
+            def one(q: str, look: float | None = None, at=at) -> float:
+                sel = at[at["quantity"] == q]
+                if look is not None:
+                    sel = sel[sel["look"] == look]
+                return float(sel["value"].iat[0])
+
+            assert oc.prob_go[j] == pytest.approx(one("p_go"), abs=1e-12)
+            assert oc.expected_n[j] == pytest.approx(one("en"), abs=1e-10)
+            assert oc.prob_early_stop[j] == pytest.approx(one("p_early_stop"), abs=1e-12)
+            dev = np.asarray(d.sizes, float) - oc.expected_n[j]
+            sd = math.sqrt(float(oc.size_distribution[j] @ dev**2))
+            assert sd == pytest.approx(one("sd_n"), abs=1e-9)
+            for k in range(d.n_looks):
+                assert oc.stop_futility[j, k] == pytest.approx(
+                    one("p_stop_futility", k + 1), abs=1e-12)
+                assert oc.stop_efficacy[j, k] == pytest.approx(
+                    one("p_stop_efficacy", k + 1), abs=1e-12)
+                assert oc.size_distribution[j, k] == pytest.approx(one("p_n", k + 1), abs=1e-12)
+            checked += 1
+    assert checked >= 90
