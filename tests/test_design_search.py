@@ -104,3 +104,19 @@ def test_bad_arguments(kwargs, match) -> None:
 def test_p1_not_above_p0() -> None:
     with pytest.raises(ValueError, match="p0 < p1"):
         mander_thompson_design(0.4, 0.2)
+
+
+def test_cli_design_mander_thompson(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from thera_stats.cli import main
+
+    assert main(["design", "--p0", "0.2", "--p1", "0.4", "--alpha", "0.1", "--power", "0.9",
+                 "--family", "mander-thompson", "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert (row["sizes"], row["futility"], row["efficacy"]) == ("16/41", "3/11", "6")
+    assert main(["design", "--p0", "0.2", "--p1", "0.4", "--family", "mander-thompson",
+                 "--criterion", "optimal-p1"]) == 0
+    assert "optimal-p1" in capsys.readouterr().out
+    assert main(["design", "--p0", "0.2", "--p1", "0.4", "--criterion", "optimal-p1"]) == 2
+    assert "mander-thompson" in capsys.readouterr().err

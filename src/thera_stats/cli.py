@@ -61,6 +61,28 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_design(args: argparse.Namespace) -> int:
     from thera_stats.simon import design_report, simon_design, single_stage_design
 
+    if args.family == "mander-thompson":
+        import json
+
+        from thera_stats.design_search import mander_thompson_design
+
+        if args.criterion in ("admissible", "single-stage") or args.weight is not None:
+            raise _UsageError("--family mander-thompson takes --criterion optimal, minimax or "
+                              "optimal-p1")
+        choice = mander_thompson_design(args.p0, args.p1, alpha=args.alpha, power=args.power,
+                                        criterion=args.criterion)
+        frame = choice.to_frame()
+        if args.format == "json":
+            print(json.dumps(frame.to_dict("records")[0], indent=2))
+        elif args.format == "csv":
+            print(frame.to_csv(index=False), end="")
+        else:
+            print(repr(choice))
+            print(choice.design.operating_characteristics([args.p0, args.p1]).to_frame()
+                  .round(4).to_string(index=False))
+        return EXIT_OK
+    if args.criterion == "optimal-p1":
+        raise _UsageError("--criterion optimal-p1 needs --family mander-thompson")
     if args.criterion == "single-stage":
         design: object = single_stage_design(args.p0, args.p1, alpha=args.alpha, power=args.power)
     else:
@@ -200,9 +222,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--power", type=float, default=0.80, help="power at p1 (0.80)")
     p.add_argument(
         "--criterion", default="optimal",
-        choices=["optimal", "minimax", "admissible", "single-stage"],
-        help="design criterion (default optimal)",
+        choices=["optimal", "minimax", "admissible", "single-stage", "optimal-p1"],
+        help="design criterion (default optimal; optimal-p1: smallest EN under p1, "
+        "Mander-Thompson only)",
     )
+    p.add_argument("--family", default="simon", choices=["simon", "mander-thompson"],
+                   help="design family: Simon two-stage (default) or Mander-Thompson (a stage-1 "
+                   "efficacy stop as well)")
     p.add_argument("--weight", type=float, default=None,
                    help="admissible designs: weight q of n in q*n + (1-q)*EN(p0)")
     p.add_argument("--n-max", type=int, default=None,

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import stats
 
 from thera_stats._checks import check_choice
@@ -87,6 +88,21 @@ class DesignChoice:
     actual_power: float
     en_p0: float
     en_p1: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: the bounds, the targets, the exact error rates, the expected sizes."""
+        d = self.design
+        eff = [str(e) if e < n else "-" for e, n in zip(d.efficacy, d.sizes, strict=False)]
+        return pd.DataFrame([{
+            "family": self.family, "criterion": self.criterion,
+            "sizes": "/".join(map(str, d.sizes)), "futility": "/".join(map(str, d.futility)),
+            "efficacy": "/".join(eff) or "-", "alpha": self.alpha, "power": self.power,
+            "actual_alpha": self.actual_alpha, "actual_power": self.actual_power,
+            "en_p0": self.en_p0, "en_p1": self.en_p1,
+        }])
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False))
 
     def __repr__(self) -> str:
         d = self.design
