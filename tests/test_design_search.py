@@ -120,3 +120,37 @@ def test_cli_design_mander_thompson(capsys: pytest.CaptureFixture[str]) -> None:
     assert "optimal-p1" in capsys.readouterr().out
     assert main(["design", "--p0", "0.2", "--p1", "0.4", "--criterion", "optimal-p1"]) == 2
     assert "mander-thompson" in capsys.readouterr().err
+
+
+def test_compare_designs_table_and_figure() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from thera_stats import plotting
+    from thera_stats.design_search import compare_designs
+    from thera_stats.simon import single_stage_design
+
+    designs = {"Simon": simon_design(0.2, 0.4, alpha=0.05, power=0.8),
+               "MT": mander_thompson_design(0.2, 0.4, alpha=0.05, power=0.8),
+               "single": single_stage_design(0.2, 0.4, alpha=0.05, power=0.8)}
+    table = compare_designs(designs)
+    assert table["design"].tolist() == ["Simon", "MT", "single"]
+    simon = designs["Simon"]
+    row = table.iloc[0]
+    assert (row["alpha"], row["power"]) == pytest.approx((simon.actual_alpha, simon.actual_power),
+                                                          abs=1e-12)
+    assert row["en_p0"] == pytest.approx(simon.en_p0, abs=1e-10)
+    assert row["pet_p0"] == pytest.approx(simon.pet_p0, abs=1e-12)
+    single = designs["single"]
+    assert table.iloc[2]["en_p0"] == pytest.approx(single.n, abs=1e-12)
+    assert table.iloc[2]["alpha"] == pytest.approx(single.actual_alpha, abs=1e-12)
+    _, ax = plt.subplots()
+    assert plotting.design_comparison_plot(designs, ax=ax) is ax
+    assert len(ax.get_legend().get_texts()) == 3
+    plt.close("all")
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        compare_designs({})
+    with pytest.raises(TypeError, match="cannot read str"):
+        compare_designs({"x": "3/13, 12/43"})

@@ -54,7 +54,13 @@ from scipy import stats
 from thera_stats._checks import check_choice
 from thera_stats.multistage import MultiStageDesign
 
-__all__ = ["MT_CRITERIA", "DesignChoice", "mander_thompson_design"]
+__all__ = [
+    "MT_CRITERIA",
+    "DesignChoice",
+    "as_multistage",
+    "compare_designs",
+    "mander_thompson_design",
+]
 
 MT_CRITERIA = ("optimal", "minimax", "optimal-p1")
 _N_LIMIT = 1000
@@ -300,3 +306,75 @@ def _choice(best: tuple[Any, ...], p0: float, p1: float, alpha: float, power: fl
     return DesignChoice(design=design, family="mander-thompson", criterion=criterion,
                         alpha=alpha, power=power, actual_alpha=size, actual_power=pw,
                         en_p0=en0, en_p1=en1)
+
+
+def as_multistage(design: Any) -> MultiStageDesign:
+    """Any design of the package as a :class:`MultiStageDesign` (the one engine's object).
+
+    Accepts a :class:`MultiStageDesign`, a :class:`DesignChoice`, a
+    :class:`~thera_stats.simon.SimonDesign` or a
+    :class:`~thera_stats.simon.SingleStageDesign`.
+    """
+    from thera_stats.simon import SimonDesign, SingleStageDesign
+
+    if isinstance(design, MultiStageDesign):
+        return design
+    if isinstance(design, DesignChoice):
+        return design.design
+    if isinstance(design, SimonDesign):
+        return MultiStageDesign(design.p0, design.p1, [design.n1, design.n],
+                                [design.r1, design.r])
+    if isinstance(design, SingleStageDesign):
+        return MultiStageDesign(design.p0, design.p1, [design.n], [design.r])
+    raise TypeError(f"cannot read {type(design).__name__} as a multi-stage design.")
+
+
+def compare_designs(designs: Any, *, p0: float | None = None,
+                    p1: float | None = None) -> pd.DataFrame:
+    """Several designs of the same hypotheses side by side, one tidy row each.
+
+    Parameters
+    ----------
+    designs : mapping of name to design
+        Designs as :func:`as_multistage` accepts them.
+    p0, p1 : float, optional
+        The rates to evaluate at (default: the first design's).
+
+    Returns
+    -------
+    DataFrame
+        ``design, looks, n_max, futility, efficacy, alpha, power, en_p0, en_p1,
+        pet_p0, pet_p1``: exact type I error and power, expected sample size
+        and probability of an early stop under p0 and p1.
+
+    Examples
+    --------
+    >>> from thera_stats.design_search import compare_designs, mander_thompson_design
+    >>> from thera_stats.simon import simon_design
+    >>> table = compare_designs({
+    ...     "Simon optimal": simon_design(0.2, 0.4, alpha=0.1, power=0.9),
+    ...     "Mander-Thompson optimal": mander_thompson_design(0.2, 0.4, alpha=0.1, power=0.9)})
+    >>> table[["design", "n_max", "en_p0"]].round(2)
+                        design  n_max  en_p0
+    0            Simon optimal     37  26.02
+    1  Mander-Thompson optimal     41  25.38
+    """
+    if not hasattr(designs, "items") or not len(designs):
+        raise ValueError("`designs` must be a non-empty mapping of name to design.")
+    ms = {str(name): as_multistage(d) for name, d in designs.items()}
+    first = next(iter(ms.values()))
+    q0 = first.p0 if p0 is None else float(p0)
+    q1 = first.p1 if p1 is None else float(p1)
+    rows = []
+    for name, d in ms.items():
+        oc = d.operating_characteristics([q0, q1])
+        eff = [str(e) if e < n else "-" for e, n in zip(d.efficacy, d.sizes, strict=False)]
+        rows.append({
+            "design": name, "looks": d.n_looks, "n_max": d.n_max,
+            "sizes": "/".join(map(str, d.sizes)), "futility": "/".join(map(str, d.futility)),
+            "efficacy": "/".join(eff) or "-", "alpha": float(oc.prob_go[0]),
+            "power": float(oc.prob_go[1]), "en_p0": float(oc.expected_n[0]),
+            "en_p1": float(oc.expected_n[1]), "pet_p0": float(oc.prob_early_stop[0]),
+            "pet_p1": float(oc.prob_early_stop[1]),
+        })
+    return pd.DataFrame(rows)

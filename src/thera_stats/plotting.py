@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "coverage_plot",
+    "design_comparison_plot",
     "interval_methods_plot",
     "mean_change_plot",
     "operating_characteristics_plot",
@@ -250,6 +251,50 @@ def responder_curve_plot(
 
 
 # ------------------------------------------------------------------ design
+#: Okabe-Ito colours (distinguishable with colour-vision deficiency), for design comparisons.
+DESIGN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def design_comparison_plot(
+    designs: Any,
+    *,
+    ax: Axes | None = None,
+) -> Axes:
+    """Expected sample size against the true response rate for several designs.
+
+    Each design is a curve of :math:`E(N)` over :math:`p` (its maximum ``n`` as a
+    dotted line of the same colour), with p0 and p1 marked; the legend gives
+    each design's exact type I error and power. Designs are given as a mapping of
+    name to anything :func:`thera_stats.design_search.as_multistage` accepts.
+    """
+    from thera_stats.design_search import as_multistage
+
+    ax = _axes(ax)
+    items = [(str(name), as_multistage(d)) for name, d in designs.items()]
+    p = np.linspace(0.0, 1.0, 201)
+    first = items[0][1]
+    for i, (name, d) in enumerate(items):
+        colour = DESIGN_COLOURS[i % len(DESIGN_COLOURS)]
+        oc = d.operating_characteristics(p)
+        at = d.operating_characteristics([d.p0, d.p1])
+        style = ("-", "--", "-.", ":")[i % 4]
+        ax.plot(p, oc.expected_n, color=colour, linestyle=style, linewidth=1.8,
+                label=f"{name}: n max {d.n_max}, alpha {at.prob_go[0]:.3f}, "
+                      f"power {at.prob_go[1]:.3f}")
+        ax.axhline(d.n_max, color=colour, linestyle=":", linewidth=0.8)
+    for value, label in ((first.p0, "p0"), (first.p1, "p1")):
+        ax.axvline(value, color="0.5", linewidth=0.8)
+        ax.text(value, 0.02, f" {label}", transform=ax.get_xaxis_transform(), fontsize=8,
+                color="0.3")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, None)
+    ax.set_xlabel("True response rate")
+    ax.set_ylabel("Expected sample size")
+    ax.set_title("Designs compared: expected sample size (dotted: maximum n)")
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return ax
+
+
 def operating_characteristics_plot(
     design: SimonDesign,
     *,
