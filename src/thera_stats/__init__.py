@@ -42,7 +42,12 @@ from thera_stats.data import (
     synthetic_data_path,
     validate_tables,
 )
-from thera_stats.design_search import DesignChoice, mander_thompson_design
+from thera_stats.design_search import (
+    DesignChoice,
+    as_multistage,
+    compare_designs,
+    mander_thompson_design,
+)
 from thera_stats.errors import (
     ConvergenceError,
     DataValidationError,
@@ -143,12 +148,14 @@ __all__ = [
     "TwoStageInference",
     "__version__",
     "analyze",
+    "as_multistage",
     "beta_posterior",
     "binomial_ci",
     "binomial_test",
     "bundled_examples",
     "change_from_baseline",
     "check_long_table",
+    "compare_designs",
     "compare_intervals",
     "exact_coverage",
     "interim_outlook",
