@@ -16,7 +16,8 @@ import pytest
 import thera_stats
 
 SRC = Path(thera_stats.__file__).parent
-CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", "design_search", "location", "mmrm", "longtable", "errors",
+CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", "design_search",
+        "curtailment", "location", "mmrm", "longtable", "errors",
         "_checks", "_results"}
 ENDPOINT = {"score"}
 TRIAL = {"plan", "data", "adam", "analysis", "tables", "plotting", "report", "simulate",

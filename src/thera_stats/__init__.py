@@ -34,6 +34,7 @@ from thera_stats.binomial import (
     compare_intervals,
     interval_coverage,
 )
+from thera_stats.curtailment import CurtailedOC, curtailed_operating_characteristics
 from thera_stats.data import (
     Trial,
     bundled_examples,
@@ -117,6 +118,7 @@ __all__ = [
     "BinomialTestResult",
     "ConfidenceInterval",
     "ConvergenceError",
+    "CurtailedOC",
     "DataValidationError",
     "Decision",
     "DesignChoice",
@@ -157,6 +159,7 @@ __all__ = [
     "check_long_table",
     "compare_designs",
     "compare_intervals",
+    "curtailed_operating_characteristics",
     "exact_coverage",
     "interim_outlook",
     "interval_coverage",
