@@ -38,7 +38,7 @@ designs <- list(
   list(id = "simon_opt_p02_p04_a010", p0 = 0.2, p1 = 0.4, n = c(17, 37), a = c(3, 10), e = c(NA, NA),
        source = "Simon (1989) Table 1 optimal, alpha = beta = 0.10; clinfun::ph2simon(0.2, 0.4, 0.1, 0.1)"),
   list(id = "twostage_2_10_7_22", p0 = 0.2, p1 = 0.45, n = c(10, 22), a = c(2, 7), e = c(NA, NA),
-       source = "2/10, 7/22 (example named in the request; not checked to be a published optimum, see README)"),
+       source = "clinfun::ph2simon(0.2, 0.45, 0.05, 0.2) optimal (alpha 0.05, beta 0.20); see clinfun_r.csv"),
   # Mander & Thompson (2010) section 4: p0 0.2, p1 0.4, alpha = beta = 0.1, optimal under H0.
   list(id = "mt_opt_p02_p04_a010", p0 = 0.2, p1 = 0.4, n = c(16, 41), a = c(3, 11), e = c(6, NA),
        source = "Mander & Thompson (2010) sec. 4 optimal (3/16, efficacy stop X1 > 6, 11/41); mtdesign_r.csv"),
@@ -48,6 +48,12 @@ designs <- list(
        source = "singlearm::des_gs(J = 3, pi0 = 0.1, pi1 = 0.3, alpha = 0.05, beta = 0.2, Nmin = 25, Nmax = 35)"),
   list(id = "three_stage_p02_p04", p0 = 0.2, p1 = 0.4, n = c(13, 27, 43), a = c(3, 7, 12), e = c(NA, NA, NA),
        source = "constructed: Simon 3/13, 12/43 with an extra futility look 7/27"),
+  list(id = "three_stage_minimax_p01_p03", p0 = 0.1, p1 = 0.3, n = c(11, 19, 25), a = c(0, 2, 5), e = c(NA, NA, NA),
+       source = "singlearm::des_gs(J = 3, pi0 = 0.1, pi1 = 0.3, alpha = 0.05, beta = 0.2, Nmin = 20, Nmax = 35, optimality = 'minimax')"),
+  list(id = "three_stage_opt_p02_p04", p0 = 0.2, p1 = 0.4, n = c(8, 22, 38), a = c(1, 5, 11), e = c(NA, NA, NA),
+       source = "singlearm::des_gs(J = 3, pi0 = 0.2, pi1 = 0.4, alpha = 0.05, beta = 0.2, Nmin = 35, Nmax = 45)"),
+  list(id = "three_stage_futeff_opt_p01_p03", p0 = 0.1, p1 = 0.3, n = c(6, 16, 34), a = c(0, 2, 6), e = c(2, 4, NA),
+       source = "singlearm::des_gs(J = 3, pi0 = 0.1, pi1 = 0.3, alpha = 0.05, beta = 0.2, Nmin = 25, Nmax = 35, efficacy = TRUE)"),
   # Three-stage with efficacy bounds
   list(id = "three_stage_eff_p01_p03", p0 = 0.1, p1 = 0.3, n = c(10, 20, 30), a = c(0, 2, 5), e = c(3, 5, NA),
        source = "constructed: three looks of 10, futility 0, 2, final 5/30, efficacy stop X1 > 3, X2 > 5"),
