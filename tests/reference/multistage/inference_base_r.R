@@ -37,7 +37,8 @@ designs <- list(
   list(id = "simon_opt_p01_p03", p0 = 0.1, n = c(10, 29), a = c(1, 5), e = c(NA, NA)),
   list(id = "mt_opt_p02_p04_a010", p0 = 0.2, n = c(16, 41), a = c(3, 11), e = c(6, NA)),
   list(id = "three_stage_p01_p03", p0 = 0.1, n = c(6, 17, 29), a = c(0, 2, 5), e = c(NA, NA, NA)),
-  list(id = "three_stage_eff_p01_p03", p0 = 0.1, n = c(10, 20, 30), a = c(0, 2, 5), e = c(3, 5, NA))
+  list(id = "three_stage_eff_p01_p03", p0 = 0.1, n = c(10, 20, 30), a = c(0, 2, 5), e = c(3, 5, NA)),
+  list(id = "three_stage_futeff_opt_p01_p03", p0 = 0.1, n = c(6, 16, 34), a = c(0, 2, 6), e = c(2, 4, NA))
 )
 
 sample_space <- function(d) {
