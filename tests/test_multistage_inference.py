@@ -202,3 +202,39 @@ def test_bad_requests_are_clear_errors() -> None:
         multistage_inference(d, [2], ordering="lr")
     with pytest.raises(TypeError, match="MultiStageDesign"):
         multistage_inference("2/10, 7/22", [2])
+
+
+def test_outcome_table_of_a_simon_design_equals_two_stage() -> None:
+    """The K = 2 table equals thera_stats.two_stage.outcome_table (R-referenced in
+    tests/test_two_stage.py), outcome by outcome."""
+    from thera_stats.multistage_inference import multistage_outcome_table
+    from thera_stats.simon import SimonDesign
+    from thera_stats.two_stage import outcome_table
+
+    simon = SimonDesign(p0=0.2, p1=0.45, alpha=0.05, power=0.8, r1=2, n1=10, r=7, n=22)
+    ours = multistage_outcome_table(MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]))
+    theirs = outcome_table(simon)
+    assert len(ours) == len(theirs) == 23
+    np.testing.assert_array_equal(ours["responses"], theirs["responses"])
+    np.testing.assert_array_equal(ours["look"], theirs["stage"])
+    for a, b in [("pvalue", "pvalue"), ("umvue", "umvue"), ("probability_p0", "prob_p0")]:
+        np.testing.assert_allclose(ours[a], theirs[b], atol=1e-12)
+    for a, b in [("median_unbiased", "median_unbiased"), ("ci_low", "ci_low"),
+                 ("ci_high", "ci_high")]:
+        np.testing.assert_allclose(ours[a], theirs[b], atol=1e-9)
+
+
+def test_outcome_table_of_a_design_with_efficacy_stops() -> None:
+    from thera_stats.multistage_inference import multistage_outcome_table
+
+    d = MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6])
+    table = multistage_outcome_table(d, confidence_level=0.95)
+    assert table["probability_p0"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert table["probability_p1"].sum() == pytest.approx(1.0, abs=1e-12)
+    # rows run from the least to the most extreme: p-values fall, the last rows are look-1
+    # efficacy stops
+    assert np.all(np.diff(table["pvalue"]) <= 1e-15)
+    assert table.iloc[-1][["look", "responses", "decision"]].tolist() == [1, 16, "go"]
+    go = table["decision"] == "go"
+    assert table.loc[go, "probability_p0"].sum() == pytest.approx(
+        d.operating_characteristics(0.2).prob_go[0], abs=1e-12)

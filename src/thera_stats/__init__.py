@@ -65,7 +65,11 @@ from thera_stats.location import (
 from thera_stats.longtable import check_long_table, validate_long_table
 from thera_stats.mmrm import MMRMResult, mmrm
 from thera_stats.multistage import MultiStageDecision, MultiStageDesign, MultiStageOC
-from thera_stats.multistage_inference import MultiStageInference, multistage_inference
+from thera_stats.multistage_inference import (
+    MultiStageInference,
+    multistage_inference,
+    multistage_outcome_table,
+)
 from thera_stats.plan import (
     AdamPlan,
     AnalysisPlan,
@@ -168,6 +172,7 @@ __all__ = [
     "missing_data_sensitivity",
     "mmrm",
     "multistage_inference",
+    "multistage_outcome_table",
     "one_sample_t",
     "outcome_table",
     "plan_template",

@@ -65,7 +65,7 @@ from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
 from thera_stats.multistage import MultiStageDesign
 
-__all__ = ["MultiStageInference", "multistage_inference"]
+__all__ = ["MultiStageInference", "multistage_inference", "multistage_outcome_table"]
 
 FloatArray = npt.NDArray[np.float64]
 ORDERINGS = ("stagewise", "mle")
@@ -343,3 +343,71 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
         umvue=float(space.umvue[i]), median_unbiased=median, bias_adjusted=bias_adj,
         _space=space, _index=i,
     )
+
+
+def multistage_outcome_table(design: MultiStageDesign, *, ordering: str = "stagewise",
+                             confidence_level: float = 0.90) -> pd.DataFrame:
+    """Every terminal outcome of a design with its decision, estimates, p-value and interval.
+
+    Parameters
+    ----------
+    design : MultiStageDesign
+        The design.
+    ordering : {"stagewise", "mle"}
+        The ordering of the outcomes (module docstring).
+    confidence_level : float
+        Level of the two-sided exact interval.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome, from the least to the most extreme: ``look, n,
+        responses, decision, probability_p0, probability_p1, pvalue, mid_pvalue,
+        mle, umvue, median_unbiased, bias_adjusted, ci_low, ci_high``.
+
+    Examples
+    --------
+    >>> from thera_stats.multistage import MultiStageDesign
+    >>> from thera_stats.multistage_inference import multistage_outcome_table
+    >>> table = multistage_outcome_table(MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]))
+    >>> len(table), table["decision"].value_counts().to_dict()
+    (23, {'no go': 8, 'go': 15})
+    """
+    level = check_confidence_level(confidence_level)
+    space = design.sample_space()
+    probs = design.outcome_probabilities([design.p0, design.p1])
+    rows = []
+    for i, rec in enumerate(space.itertuples(index=False)):
+        path = _path_to(design, int(rec.look), int(rec.x))
+        res = multistage_inference(design, path, ordering=ordering)
+        ci = res.confidence_interval(level)
+        rows.append({
+            "look": res.look, "n": res.n, "responses": res.responses, "decision": res.decision,
+            "probability_p0": float(probs[0, i]), "probability_p1": float(probs[1, i]),
+            "pvalue": res.pvalue, "mid_pvalue": res.mid_pvalue, "mle": res.mle,
+            "umvue": res.umvue, "median_unbiased": res.median_unbiased,
+            "bias_adjusted": res.bias_adjusted, "ci_low": ci.low, "ci_high": ci.high,
+            "_rank": int(res._space.rank[res._index]),
+        })
+    out = pd.DataFrame(rows).sort_values(["_rank", "look"], kind="stable")
+    out = out.drop(columns="_rank").reset_index(drop=True)
+    out.attrs["confidence_level"] = level
+    return out
+
+
+def _path_to(design: MultiStageDesign, look: int, x: int) -> list[int]:
+    """Cumulative counts of one path of the design that ends at (look, x)."""
+    path: list[int] = []
+    prev = 0
+    for k in range(look - 1):
+        lo, hi = design.futility[k] + 1, design.efficacy[k]
+        stage = design.sizes[k] - (design.sizes[k - 1] if k else 0)
+        # as few responses as the band allows while x stays reachable by look `look`
+        need = x - (design.sizes[look - 1] - design.sizes[k])
+        cand = max(lo, need, prev)
+        if not (cand <= hi and cand <= prev + stage):  # pragma: no cover - outcome unreachable
+            raise ValueError(f"outcome (look {look}, {x} responses) is not reachable")
+        path.append(cand)
+        prev = cand
+    path.append(x)
+    return path
