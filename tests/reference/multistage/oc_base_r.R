@@ -42,6 +42,17 @@ designs <- list(
   # Mander & Thompson (2010) section 4: p0 0.2, p1 0.4, alpha = beta = 0.1, optimal under H0.
   list(id = "mt_opt_p02_p04_a010", p0 = 0.2, p1 = 0.4, n = c(16, 41), a = c(3, 11), e = c(6, NA),
        source = "Mander & Thompson (2010) sec. 4 optimal (3/16, efficacy stop X1 > 6, 11/41); mtdesign_r.csv"),
+  # Other Mander-Thompson designs found by mtdesign (mtdesign_r.csv)
+  list(id = "mt_minimax_p02_p04_a010", p0 = 0.2, p1 = 0.4, n = c(27, 35), a = c(5, 10), e = c(8, NA),
+       source = "mtdesign obtainDesign(p0 = 0.2, p1 = 0.4, alpha = 0.1, beta = 0.1) minimaxNull"),
+  list(id = "mt_optalt_p02_p04_a010", p0 = 0.2, p1 = 0.4, n = c(15, 38), a = c(1, 11), e = c(5, NA),
+       source = "mtdesign obtainDesign(p0 = 0.2, p1 = 0.4, alpha = 0.1, beta = 0.1) optimalAlt; also curtailment::find2stageDesigns"),
+  list(id = "mt_opt_p02_p04_a005", p0 = 0.2, p1 = 0.4, n = c(13, 43), a = c(3, 12), e = c(7, NA),
+       source = "mtdesign obtainDesign(p0 = 0.2, p1 = 0.4, alpha = 0.05, beta = 0.2) optimalNull"),
+  list(id = "mt_minimax_p02_p04_a005", p0 = 0.2, p1 = 0.4, n = c(15, 32), a = c(2, 10), e = c(6, NA),
+       source = "mtdesign obtainDesign(p0 = 0.2, p1 = 0.4, alpha = 0.05, beta = 0.2) minimaxNull"),
+  list(id = "mt_optalt_p02_p04_a005", p0 = 0.2, p1 = 0.4, n = c(16, 35), a = c(3, 11), e = c(6, NA),
+       source = "mtdesign obtainDesign(p0 = 0.2, p1 = 0.4, alpha = 0.05, beta = 0.2) optimalAlt"),
   # Three-stage, futility only (Chen 1997 type): singlearm::des_gs(J = 3, pi0 = 0.1, pi1 = 0.3,
   # alpha = 0.05, beta = 0.2, Nmin = 25, Nmax = 35), optimality "null_ess" (see singlearm_r.csv).
   list(id = "three_stage_p01_p03", p0 = 0.1, p1 = 0.3, n = c(6, 17, 29), a = c(0, 2, 5), e = c(NA, NA, NA),
