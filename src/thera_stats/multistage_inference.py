@@ -371,7 +371,7 @@ def multistage_outcome_table(design: MultiStageDesign, *, ordering: str = "stage
     >>> from thera_stats.multistage_inference import multistage_outcome_table
     >>> table = multistage_outcome_table(MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]))
     >>> len(table), table["decision"].value_counts().to_dict()
-    (23, {'no go': 8, 'go': 15})
+    (23, {'go': 15, 'no go': 8})
     """
     level = check_confidence_level(confidence_level)
     space = design.sample_space()
