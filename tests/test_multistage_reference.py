@@ -1,0 +1,104 @@
+"""The multi-stage engine, searches, inference and curtailment against R.
+
+Every value comes from tests/reference/multistage (see its README for each R call, the R
+and package versions and the commits built): a base-R brute-force enumeration written from
+the definitions (operating characteristics, inference, curtailment), and the R packages
+mtdesign 0.1.2 (Mander-Thompson searches) and curtailment 0.2.6 (non-stochastic curtailment).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from thera_stats.curtailment import curtailed_operating_characteristics
+from thera_stats.design_search import mander_thompson_design
+from thera_stats.multistage import MultiStageDesign
+from thera_stats.multistage_inference import multistage_outcome_table
+
+FOLDER = Path(__file__).parent / "reference" / "multistage"
+
+
+def _ints(text: str) -> list[int | None]:
+    return [None if v == "NA" else int(v) for v in str(text).split(";")]
+
+
+@pytest.fixture(scope="module")
+def designs() -> dict[str, MultiStageDesign]:
+    table = pd.read_csv(FOLDER / "oc_base_r_designs.csv")
+    out = {}
+    for rec in table.itertuples(index=False):
+        sizes = _ints(rec.sizes)
+        eff = _ints(rec.efficacy)[:-1] if len(sizes) > 1 else None
+        out[rec.design_id] = MultiStageDesign(rec.p0, rec.p1, sizes, _ints(rec.futility), eff)
+    return out
+
+
+def test_mander_thompson_searches_equal_mtdesign() -> None:
+    ref = pd.read_csv(FOLDER / "mtdesign_r.csv")
+    criteria = {"optimalNull": "optimal", "minimaxNull": "minimax", "optimalAlt": "optimal-p1"}
+    checked = 0
+    for rec in ref.itertuples(index=False):
+        if rec.Criterion not in criteria:
+            continue
+        got = mander_thompson_design(rec.p0, rec.p1, alpha=rec.Alpha, power=1 - rec.Beta,
+                                     criterion=criteria[rec.Criterion])
+        d = got.design
+        eff = d.efficacy[0] if d.efficacy[0] < d.sizes[0] else d.sizes[0]
+        assert (d.sizes[0], d.sizes[1], d.futility[0], eff, d.futility[1]) == (
+            rec.nStage1, rec.nTotal, rec.rFutility, rec.rSuccess, rec.rTotal), rec.Criterion
+        assert got.actual_alpha == pytest.approx(rec.Type1, abs=1e-12)
+        assert got.actual_power == pytest.approx(1 - rec.Type2, abs=1e-12)
+        assert got.en_p0 == pytest.approx(rec.AveSizeNull, abs=1e-10)
+        assert got.en_p1 == pytest.approx(rec.AveSizeAlt, abs=1e-10)
+        checked += 1
+    assert checked >= 6
+
+
+def test_inference_equals_the_base_r_enumeration(designs) -> None:
+    ref = pd.read_csv(FOLDER / "inference_base_r.csv", keep_default_na=False)
+    checked = 0
+    for design_id, rows in ref.groupby("design_id", sort=True):
+        d = designs[design_id]
+        for ordering in ("stagewise", "mle"):
+            tables = {level: multistage_outcome_table(d, ordering=ordering,
+                                                      confidence_level=level)
+                      for level in (0.90, 0.95)}
+            for rec in tables[0.90].itertuples(index=False):
+                at = rows[(rows["look"] == rec.look) & (rows["s"] == rec.responses)]
+
+                def value(q: str, order: str = "", tail: str = "", at=at) -> float:
+                    sel = at[(at["quantity"] == q) & (at["ordering"] == order)
+                             & (at["tail"].astype(str) == tail)]
+                    assert len(sel) == 1, (design_id, q, order, tail)
+                    return float(sel["value"].iat[0])
+
+                assert rec.mle == pytest.approx(value("mle"), abs=1e-12)
+                assert rec.umvue == pytest.approx(value("umvue"), abs=1e-10)
+                assert rec.bias_adjusted == pytest.approx(value("bias_adjusted"), abs=1e-7)
+                assert rec.pvalue == pytest.approx(value("p_exact", ordering), abs=1e-10)
+                assert rec.mid_pvalue == pytest.approx(value("p_mid", ordering), abs=1e-10)
+                assert rec.median_unbiased == pytest.approx(value("mue", ordering), abs=1e-7)
+                for level, tail in ((0.90, "0.05"), (0.95, "0.025")):
+                    row = tables[level]
+                    hit = row[(row["look"] == rec.look) & (row["responses"] == rec.responses)]
+                    assert hit["ci_low"].iat[0] == pytest.approx(
+                        value("ci_lower", ordering, tail), abs=1e-7)
+                    assert hit["ci_high"].iat[0] == pytest.approx(
+                        value("ci_upper", ordering, tail), abs=1e-7)
+                checked += 1
+    assert checked >= 200
+
+
+def test_non_stochastic_curtailment_equals_r(designs) -> None:
+    ref = pd.read_csv(FOLDER / "curtailment_r.csv", dtype={"value": str})
+    rows = ref[ref["quantity"].isin(["nsc_en", "nsc_p_go"]) & ref["design_id"].isin(designs)]
+    checked = 0
+    for rec in rows.itertuples(index=False):
+        oc = curtailed_operating_characteristics(designs[rec.design_id], [rec.p])
+        got = oc.expected_n[0] if rec.quantity == "nsc_en" else oc.prob_go[0]
+        assert got == pytest.approx(float(rec.value), abs=1e-9), (rec.design_id, rec.quantity)
+        checked += 1
+    assert checked >= 30
