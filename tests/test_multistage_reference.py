@@ -46,7 +46,7 @@ def test_mander_thompson_searches_equal_mtdesign() -> None:
         got = mander_thompson_design(rec.p0, rec.p1, alpha=rec.Alpha, power=1 - rec.Beta,
                                      criterion=criteria[rec.Criterion])
         d = got.design
-        eff = d.efficacy[0] if d.efficacy[0] < d.sizes[0] else d.sizes[0]
+        eff = min(d.sizes[0], d.efficacy[0])
         assert (d.sizes[0], d.sizes[1], d.futility[0], eff, d.futility[1]) == (
             rec.nStage1, rec.nTotal, rec.rFutility, rec.rSuccess, rec.rTotal), rec.Criterion
         assert got.actual_alpha == pytest.approx(rec.Type1, abs=1e-12)
