@@ -69,7 +69,8 @@ def test_inference_equals_the_base_r_enumeration(designs) -> None:
             for rec in tables[0.90].itertuples(index=False):
                 at = rows[(rows["look"] == rec.look) & (rows["s"] == rec.responses)]
 
-                def value(q: str, order: str = "", tail: str = "", at=at) -> float:
+                def value(q: str, order: str = "", tail: str = "", at=at,
+                          design_id=design_id) -> float:
                     sel = at[(at["quantity"] == q) & (at["ordering"] == order)
                              & (at["tail"].astype(str) == tail)]
                     assert len(sel) == 1, (design_id, q, order, tail)
