@@ -52,7 +52,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -110,6 +110,7 @@ class _Space:
         return at_least[:, pos], at_most[:, pos]
 
 
+@lru_cache(maxsize=32)
 def _space(design: MultiStageDesign, ordering: str) -> _Space:
     space = design.sample_space()
     k = design.n_looks
