@@ -20,8 +20,8 @@ SAS transport files are written by a small XPORT v5 writer (:func:`write_xport`)
 that follows the SAS technical note TS-140 [1]_; pandas reads them
 (``pandas.read_sas(path, format="xport")``) but cannot write them.
 
-References
-----------
+.. rubric:: References
+
 .. [1] SAS Institute Inc. "The Record Layout of a Data Set in SAS Transport
    (XPORT) Format." Technical Support Document TS-140.
    https://support.sas.com/content/dam/SAS/support/en/technical-papers/record-layout-of-a-sas-version-5-or-6-data-set-in-sas-transport-xport-format.pdf

@@ -5,12 +5,12 @@ With :math:`y` responses among the first :math:`j` patients, let
 :math:`\mathrm{CP}_p(j, y)` be the conditional probability, under the true rate
 :math:`p`, that the design's rule ends in "go" if the trial goes on as planned.
 
-- **Non-stochastic curtailment** stops as soon as the rule's decision is
+- **Non-stochastic curtailment** [1]_ stops as soon as the rule's decision is
   certain: "no go" when no continuation can reach "go"
   (:math:`\mathrm{CP} = 0`), "go" when every continuation does
   (:math:`\mathrm{CP} = 1`). It never changes the decision, so the type I error
   and the power are those of the design; only the sample size falls.
-- **Stochastic curtailment** also stops for futility when
+- **Stochastic curtailment** [2]_ also stops for futility when
   :math:`\mathrm{CP}_{p_1}(j, y) \le \gamma_f` (even the target rate makes
   "go" unlikely) and for efficacy when :math:`\mathrm{CP}_{p_0}(j, y) \ge
   \gamma_e` (even the uninteresting rate makes "go" likely). It changes the
@@ -22,8 +22,8 @@ other decision exists or not), never by comparing a float with 0 or 1. The
 operating characteristics follow by a forward recursion over (patients,
 responses) among the trials still enrolling, for every :math:`p` at once.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Kunz CU, Kieser M. Curtailment in single-arm two-stage phase II oncology
    trials. Biom J 2012;54:445-456. doi:10.1002/bimj.201100228
 .. [2] Law M, Grayling MJ, Mander AP. A stochastically curtailed single-arm

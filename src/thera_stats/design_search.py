@@ -1,7 +1,7 @@
 r"""Searches for single-arm multi-stage designs: each family a way of choosing the bounds.
 
 :func:`mander_thompson_design` finds the two-stage design with a stage-1
-futility **and** efficacy stop (Mander & Thompson 2010) that meets the error
+futility **and** efficacy stop (Mander & Thompson [1]_) that meets the error
 rates exactly and is best by the chosen criterion. The design it returns is a
 :class:`~thera_stats.multistage.MultiStageDesign`, so its operating
 characteristics, decisions and inference come from the one engine.
@@ -33,8 +33,8 @@ bounds are positive for every :math:`n_1 < E^*`: otherwise stage 1 alone would
 be a feasible single-stage test smaller than :math:`E^*`, which the search
 contains. The region so bounded is searched exhaustively.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Mander AP, Thompson SG. Two-stage designs optimal under the alternative
    hypothesis for phase II cancer clinical trials. Contemp Clin Trials
    2010;31:572-578. doi:10.1016/j.cct.2010.07.008

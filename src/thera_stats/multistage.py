@@ -6,9 +6,9 @@ bound :math:`a_k` (stop, "no go", if :math:`X_k \le a_k`) and an efficacy bound
 :math:`e_k` (stop, "go", if :math:`X_k > e_k`) at each interim look
 :math:`k < K`, and at the last look "go" if and only if :math:`X_K > a_K`.
 :math:`X_k` is the cumulative number of responses among the first :math:`n_k`
-patients. Simon's two-stage design is :math:`K = 2` without efficacy stop;
-Mander & Thompson add :math:`e_1`; Chen's and Fleming's designs have
-:math:`K = 3` or more.
+patients. Simon's two-stage design [1]_ is :math:`K = 2` without efficacy stop;
+Mander & Thompson [2]_ add :math:`e_1`; Chen's [3]_ and Fleming's [4]_ designs
+have :math:`K = 3` or more.
 
 Operating characteristics follow exactly by the forward recursion on the
 distribution of :math:`X_k` among the trials still running at look :math:`k`:
@@ -27,8 +27,8 @@ at each terminal outcome :math:`(k, x)`, whose probability is then
 :math:`c_k(x)\, p^x (1 - p)^{n_k - x}`: the sample space on which exact
 inference after the design is built.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Simon R. Optimal two-stage designs for phase II clinical trials.
    Control Clin Trials 1989;10:1-10. doi:10.1016/0197-2456(89)90015-9
 .. [2] Mander AP, Thompson SG. Two-stage designs optimal under the alternative

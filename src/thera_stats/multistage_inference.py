@@ -8,8 +8,8 @@ stage-wise response sequences :math:`c_k(x)`) gives each outcome the
 probability :math:`c_k(x)\,p^x(1-p)^{n_k-x}`, and inference orders the
 outcomes:
 
-- ``"stagewise"`` (Fairbanks & Madsen; Jennison & Turnbull; Koyama & Chen for
-  Simon's design): an efficacy stop at an earlier look is more extreme than
+- ``"stagewise"`` (Fairbanks & Madsen; Jennison & Turnbull [4]_; Koyama & Chen
+  [2]_ for Simon's design): an efficacy stop at an earlier look is more extreme than
   any later outcome; outcomes at the last look rank by :math:`x`; a futility
   stop at an earlier look is less extreme than any later outcome; within a
   look, more responses are more extreme;
@@ -27,16 +27,17 @@ outcome":
 - the median-unbiased estimate solves :math:`P_{p}(T \succeq t) = 1/2`;
 - the UMVUE is :math:`E(Y_1 \mid T = t)` for the first patient's response
   :math:`Y_1` (Rao-Blackwell; Jung & Kim 2004): the number of sequences
-  reaching :math:`t` in which the first patient responded over :math:`c_k(x)`;
-- the bias-adjusted estimate (Whitehead 1986) solves
+  reaching :math:`t` in which the first patient responded over :math:`c_k(x)`
+  [1]_;
+- the bias-adjusted estimate (Whitehead [3]_) solves
   :math:`E_{\tilde p}(X / N) = x / n_k`.
 
 For Simon's designs (:math:`K = 2`, no efficacy stop) these are the quantities
 of :mod:`thera_stats.two_stage` at the planned sizes, and the tests check they
 agree with its independent R reference.
 
-References
-----------
+.. rubric:: References
+
 .. [1] Jung SH, Kim KM. On the estimation of the binomial probability in
    multistage clinical trials. Stat Med 2004;23:881-896. doi:10.1002/sim.1653
 .. [2] Koyama T, Chen H. Proper inference from Simon's two-stage designs.
