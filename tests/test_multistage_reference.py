@@ -103,3 +103,38 @@ def test_non_stochastic_curtailment_equals_r(designs) -> None:
         assert got == pytest.approx(float(rec.value), abs=1e-9), (rec.design_id, rec.quantity)
         checked += 1
     assert checked >= 30
+
+
+def test_clinfun_convention_upper_limit_equals_r(designs) -> None:
+    """The 'clinfun' upper limit solves P_p(T >= t) = 1 - tail (inference_base_r.R)."""
+    from thera_stats.multistage_inference import _path_to as path_to
+    from thera_stats.multistage_inference import multistage_inference
+
+    ref = pd.read_csv(FOLDER / "inference_base_r.csv", keep_default_na=False)
+    rows = ref[ref["quantity"] == "ci_upper_clinfun"]
+    rows = rows[rows["ordering"].isin(["stagewise", "mle"])]
+    checked = 0
+    for rec in rows.itertuples(index=False):
+        d = designs[rec.design_id]
+        res = multistage_inference(d, path_to(d, int(rec.look), int(rec.s)),
+                                   ordering=rec.ordering)
+        level = 1 - 2 * float(rec.tail)
+        ci = res.confidence_interval(level, convention="clinfun")
+        assert ci.high == pytest.approx(float(rec.value), abs=1e-7)
+        assert "clinfun convention" in ci.method
+        checked += 1
+    assert checked >= 400
+
+
+def test_clinfun_convention_covers_less_than_nominal() -> None:
+    import numpy as np
+
+    from thera_stats.multistage_inference import multistage_coverage
+
+    d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    grid = np.linspace(0.3, 0.7, 401)
+    exact = multistage_coverage(d, grid)
+    clinfun = multistage_coverage(d, grid, convention="clinfun")
+    assert exact.min() >= 0.90 - 1e-12
+    assert clinfun.min() < 0.80
+    assert np.all(clinfun <= exact + 1e-12)

@@ -67,6 +67,7 @@ from thera_stats.mmrm import MMRMResult, mmrm
 from thera_stats.multistage import MultiStageDecision, MultiStageDesign, MultiStageOC
 from thera_stats.multistage_inference import (
     MultiStageInference,
+    multistage_coverage,
     multistage_inference,
     multistage_outcome_table,
 )
@@ -171,6 +172,7 @@ __all__ = [
     "mander_thompson_design",
     "missing_data_sensitivity",
     "mmrm",
+    "multistage_coverage",
     "multistage_inference",
     "multistage_outcome_table",
     "one_sample_t",

@@ -66,7 +66,12 @@ from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
 from thera_stats.multistage import MultiStageDesign
 
-__all__ = ["MultiStageInference", "multistage_inference", "multistage_outcome_table"]
+__all__ = [
+    "MultiStageInference",
+    "multistage_coverage",
+    "multistage_inference",
+    "multistage_outcome_table",
+]
 
 FloatArray = npt.NDArray[np.float64]
 ORDERINGS = ("stagewise", "mle")
@@ -238,23 +243,42 @@ class MultiStageInference:
         return below + tie
 
     def confidence_interval(self, confidence_level: float = 0.95, *,
-                            alternative: str = "two-sided") -> ConfidenceInterval:
-        """The exact interval that inverts the ordering's tail probabilities.
+                            alternative: str = "two-sided",
+                            convention: str = "exact") -> ConfidenceInterval:
+        r"""The interval that inverts the ordering's tail probabilities.
 
-        Two-sided: :math:`P_p(T \\succeq t) = \\alpha/2` and
-        :math:`P_p(T \\preceq t) = \\alpha/2`; ``"greater"`` gives ``[low, 1]``
-        with :math:`\\alpha` in the one tail, ``"less"`` gives ``[0, high]``.
+        ``convention="exact"`` (default): two-sided limits solve
+        :math:`P_p(T \succeq t) = \alpha/2` and :math:`P_p(T \preceq t) = \alpha/2`;
+        ``"greater"`` gives ``[low, 1]`` with :math:`\alpha` in the one tail,
+        ``"less"`` gives ``[0, high]``. Its exact coverage is at least the
+        level (:func:`multistage_coverage`).
+
+        ``convention="clinfun"``: the upper limit solves
+        :math:`P_p(T \succeq t) = 1 - \alpha/2` instead, the equation of R
+        clinfun's ``twostage.inference`` (also PhIIdesign and UnplanSimon): it
+        reads the conventional upper limit at the next less extreme outcome
+        (for a Clopper-Pearson interval, at :math:`x - 1`), so the interval is
+        shorter and its exact coverage falls below the level. Labelled as
+        such; for comparison with those programs, not for reporting.
         """
         level = check_confidence_level(confidence_level)
         alt = check_choice("alternative", alternative, ("two-sided", "greater", "less"))
+        conv = check_choice("convention", convention, ("exact", "clinfun"))
         a = 1.0 - level if alt != "two-sided" else (1.0 - level) / 2
         at_least, at_most = self._space.grid_tails
         low = 0.0 if alt == "less" else _root(self._upper_tail, at_least[:, self._index], a,
                                               increasing=True)
-        high = 1.0 if alt == "greater" else _root(self._lower_tail, at_most[:, self._index], a,
-                                                  increasing=False)
-        return ConfidenceInterval(low, high, method=f"exact ({self.ordering} ordering)",
-                                  confidence_level=level, alternative=alt)
+        if alt == "greater":
+            high = 1.0
+        elif conv == "exact":
+            high = _root(self._lower_tail, at_most[:, self._index], a, increasing=False)
+        else:
+            high = _root(self._upper_tail, at_least[:, self._index], 1.0 - a, increasing=True)
+        method = (f"exact ({self.ordering} ordering)" if conv == "exact" else
+                  f"clinfun convention, upper limit at the next outcome ({self.ordering} "
+                  "ordering; coverage below nominal)")
+        return ConfidenceInterval(low, high, method=method, confidence_level=level,
+                                  alternative=alt)
 
     def to_frame(self, confidence_level: float = 0.95) -> pd.DataFrame:
         """One tidy row: the outcome, the p-values, the estimates and the interval."""
@@ -413,3 +437,38 @@ def _path_to(design: MultiStageDesign, look: int, x: int) -> list[int]:
         prev = cand
     path.append(x)
     return path
+
+
+def multistage_coverage(design: MultiStageDesign, p: Any, *, ordering: str = "stagewise",
+                        confidence_level: float = 0.90, convention: str = "exact") -> FloatArray:
+    r"""Exact coverage of the two-sided interval at each true rate ``p``.
+
+    :math:`\sum_t P_p(T = t)\,1\{\text{low}(t) \le p \le \text{high}(t)\}` over
+    every terminal outcome of the design: a finite sum, not a simulation.
+
+    Examples
+    --------
+    >>> from thera_stats.multistage import MultiStageDesign
+    >>> from thera_stats.multistage_inference import multistage_coverage
+    >>> d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    >>> grid = [0.3 + i / 1000 for i in range(401)]          # p from 0.3 to 0.7
+    >>> round(float(multistage_coverage(d, grid).min()), 3)
+    0.901
+    >>> round(float(multistage_coverage(d, grid, convention="clinfun").min()), 3)
+    0.775
+    """
+    from thera_stats._checks import check_closed_unit_array
+
+    pa = np.atleast_1d(check_closed_unit_array("p", p)).astype(float).ravel()
+    space = design.sample_space()
+    low = np.empty(len(space))
+    high = np.empty(len(space))
+    for i, rec in enumerate(space.itertuples(index=False)):
+        res = multistage_inference(design, _path_to(design, int(rec.look), int(rec.x)),
+                                   ordering=ordering)
+        ci = res.confidence_interval(confidence_level, convention=convention)
+        low[i], high[i] = ci.low, ci.high
+    probs = design.outcome_probabilities(pa)
+    covered = (low[None, :] <= pa[:, None]) & (pa[:, None] <= high[None, :])
+    return np.asarray((probs * covered).sum(axis=1))
+
