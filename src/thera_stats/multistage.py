@@ -365,13 +365,12 @@ class MultiStageDesign:
         return MultiStageOC(p=pa, sizes=self.sizes, prob_go=eff.sum(axis=1),
                             stop_futility=fut, stop_efficacy=eff)
 
-    @cached_property
-    def _counts(self) -> list[list[int]]:
-        """Per look, the number of stage-wise response sequences reaching each count
-        x = 0..n_k among the trials still running there (exact integers)."""
-        k = self.n_looks
-        out = [[math.comb(self.sizes[0], x) for x in range(self.sizes[0] + 1)]]
-        for i in range(k - 1):
+    def _propagate(self, first: list[int]) -> list[list[int]]:
+        """Per look, sequences reaching each count x = 0..n_k among the trials still running,
+        from stage-1 counts ``first`` (exact integers): the recursion with binomial
+        coefficients in place of probabilities."""
+        out = [first]
+        for i in range(self.n_looks - 1):
             a, upper = self.futility[i], self.efficacy[i]
             c = out[-1]
             m = self.sizes[i + 1] - self.sizes[i]
@@ -384,6 +383,14 @@ class MultiStageDesign:
                         nxt[x + j] += cx * bj
             out.append(nxt)
         return out
+
+    @cached_property
+    def _counts(self) -> tuple[list[list[int]], list[list[int]]]:
+        """All sequences, and those in which patient 1 responded (C(n1 - 1, x - 1) at look 1)."""
+        n1 = self.sizes[0]
+        every = self._propagate([math.comb(n1, x) for x in range(n1 + 1)])
+        first = self._propagate([math.comb(n1 - 1, x - 1) if x else 0 for x in range(n1 + 1)])
+        return every, first
 
     def sample_space(self) -> pd.DataFrame:
         """Every terminal outcome with its decision and its number of response sequences.
@@ -398,19 +405,19 @@ class MultiStageDesign:
             are left out.
         """
         rows: list[dict[str, Any]] = []
-        for i, c in enumerate(self._counts):
+        every, first = self._counts
+        for i, (c, c1) in enumerate(zip(every, first, strict=True)):
             n = self.sizes[i]
             a, upper = self.futility[i], self._upper(i)
             for x, cx in enumerate(c):
-                if cx == 0:
-                    continue
-                if x <= a:
-                    rows.append({"look": i + 1, "n": n, "x": x, "decision": "no go",
-                                 "count": cx})
-                elif x > upper:
-                    rows.append({"look": i + 1, "n": n, "x": x, "decision": "go", "count": cx})
-        out = pd.DataFrame(rows, columns=["look", "n", "x", "decision", "count"])
-        return out.astype({"look": "int64", "n": "int64", "x": "int64", "count": "object"})
+                if cx and (x <= a or x > upper):
+                    rows.append({"look": i + 1, "n": n, "x": x,
+                                 "decision": "no go" if x <= a else "go", "count": cx,
+                                 "count_first": c1[x]})
+        cols = ["look", "n", "x", "decision", "count", "count_first"]
+        out = pd.DataFrame(rows, columns=cols)
+        return out.astype({"look": "int64", "n": "int64", "x": "int64", "count": "object",
+                           "count_first": "object"})
 
     def outcome_probabilities(self, p: Any) -> FloatArray:
         """P(each outcome of :meth:`sample_space`) at rate(s) ``p``, shape ``(len(p), outcomes)``.
@@ -515,7 +522,9 @@ class MultiStageDesign:
 
 
 def _log_int(c: int) -> float:
-    """log of a (possibly huge) positive Python int."""
+    """log of a (possibly huge) Python int (-inf for 0)."""
+    if c <= 0:
+        return -math.inf
     if c < 2**1000:
         return math.log(c)
     shift = c.bit_length() - 900

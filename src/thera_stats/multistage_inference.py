@@ -50,7 +50,6 @@ agree with its independent R reference.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -64,7 +63,7 @@ from scipy.special import xlog1py, xlogy
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
-from thera_stats.multistage import MultiStageDesign
+from thera_stats.multistage import MultiStageDesign, _log_int
 
 __all__ = [
     "MultiStageInference",
@@ -124,8 +123,7 @@ def _space(design: MultiStageDesign, ordering: str) -> _Space:
     xs = space["x"].to_numpy(dtype=np.int64)
     ns = space["n"].to_numpy(dtype=np.int64)
     counts = space["count"].tolist()
-    first = _first_responder_counts(design)
-    umvue = np.array([first[(lk, x)] / c for lk, x, c in zip(looks, xs, counts, strict=True)])
+    umvue = np.array([c1 / c for c1, c in zip(space["count_first"], counts, strict=True)])
     go = (space["decision"] == "go").to_numpy()
     if ordering == "stagewise":
         # Group: futility stop at look k -> k; last look -> K; efficacy stop at look k -> 2K - k.
@@ -141,38 +139,6 @@ def _space(design: MultiStageDesign, ordering: str) -> _Space:
     for arr in (out.look, out.n, out.x, out.logc, out.umvue, out.rank):
         arr.setflags(write=False)
     return out
-
-
-def _first_responder_counts(design: MultiStageDesign) -> dict[tuple[int, int], int]:
-    """Per terminal outcome, the sequences reaching it in which patient 1 responded."""
-    sizes, k = design.sizes, design.n_looks
-    c = [math.comb(sizes[0] - 1, x - 1) if x >= 1 else 0 for x in range(sizes[0] + 1)]
-    out: dict[tuple[int, int], int] = {}
-    for i in range(k):
-        a = design.futility[i]
-        upper = design.efficacy[i] if i < k - 1 else a
-        for x, cx in enumerate(c):
-            if x <= a or x > upper:
-                out[(i + 1, x)] = cx
-        if i == k - 1:
-            break
-        m = sizes[i + 1] - sizes[i]
-        nxt = [0] * (sizes[i + 1] + 1)
-        for x in range(a + 1, upper + 1):
-            if c[x]:
-                for j in range(m + 1):
-                    nxt[x + j] += c[x] * math.comb(m, j)
-        c = nxt
-    return out
-
-
-def _log_int(c: int) -> float:
-    if c <= 0:
-        return -math.inf
-    if c < 2**1000:
-        return math.log(c)
-    shift = c.bit_length() - 900
-    return math.log(c >> shift) + shift * math.log(2.0)
 
 
 def _root(fn: Any, on_grid: FloatArray, target: float, *, increasing: bool) -> float:
@@ -327,7 +293,7 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
 
     Examples
     --------
-    >>> from thera_stats.multistage import MultiStageDesign
+    >>> from thera_stats.multistage import MultiStageDesign, _log_int
     >>> from thera_stats.multistage_inference import multistage_inference
     >>> d = MultiStageDesign(0.2, 0.45, sizes=[10, 22], futility=[2, 7])
     >>> res = multistage_inference(d, [4, 9])
@@ -393,7 +359,7 @@ def multistage_outcome_table(design: MultiStageDesign, *, ordering: str = "stage
 
     Examples
     --------
-    >>> from thera_stats.multistage import MultiStageDesign
+    >>> from thera_stats.multistage import MultiStageDesign, _log_int
     >>> from thera_stats.multistage_inference import multistage_outcome_table
     >>> table = multistage_outcome_table(MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]))
     >>> len(table), table["decision"].value_counts().to_dict()
@@ -448,7 +414,7 @@ def multistage_coverage(design: MultiStageDesign, p: Any, *, ordering: str = "st
 
     Examples
     --------
-    >>> from thera_stats.multistage import MultiStageDesign
+    >>> from thera_stats.multistage import MultiStageDesign, _log_int
     >>> from thera_stats.multistage_inference import multistage_coverage
     >>> d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
     >>> grid = [0.3 + i / 1000 for i in range(401)]          # p from 0.3 to 0.7
