@@ -94,7 +94,7 @@ def test_non_stochastic_curtailment_keeps_alpha_and_power() -> None:
     oc = curtailed_operating_characteristics(d, p)
     np.testing.assert_allclose(oc.prob_go, oc.prob_go_design, atol=1e-12)
     assert np.all(oc.expected_n <= oc.expected_n_design + 1e-12)
-    assert oc.to_frame().shape == (51, 5)
+    assert oc.to_frame().shape == (51, 6)
 
 
 def test_stochastic_curtailment_changes_error_rates_as_stated() -> None:
@@ -116,3 +116,47 @@ def test_bad_thresholds(kwargs, match) -> None:
         curtailed_operating_characteristics(d, 0.2, **kwargs)
     with pytest.raises(TypeError, match="MultiStageDesign"):
         curtailed_operating_characteristics("2/10", 0.2)
+
+
+# ---------------------------------------------------------------- three outcomes (Sargent)
+def rule3(design: MultiStageDesign, seq: tuple[int, ...]) -> tuple[str, int]:
+    """Decision and stopping size of a full sequence under a three-outcome design's rule."""
+    for k, nk in enumerate(design.sizes):
+        x = sum(seq[:nk])
+        if x <= design.futility[k]:
+            return "no go", nk
+        if k < design.n_looks - 1 and x > design.efficacy[k]:
+            return "go", nk
+    return ("go" if x > design.final_go else "inconclusive"), design.n_max
+
+
+@pytest.mark.parametrize("design", [
+    MultiStageDesign(0.2, 0.5, [12], [3], [6]),
+    MultiStageDesign(0.2, 0.5, [5, 12], [0, 4], [None, 6]),
+])
+@pytest.mark.parametrize("p", [0.1, 0.35, 0.7])
+def test_non_stochastic_curtailment_of_a_three_outcome_design(design: MultiStageDesign,
+                                                              p: float) -> None:
+    n = design.n_max
+
+    @cache
+    def outcomes(prefix: tuple[int, ...]) -> frozenset[str]:
+        if len(prefix) == n:
+            return frozenset({rule3(design, prefix)[0]})
+        return outcomes((*prefix, 0)) | outcomes((*prefix, 1))
+
+    go = inconclusive = expected = 0.0
+    for seq in itertools.product((0, 1), repeat=n):
+        y = sum(seq)
+        weight = p**y * (1 - p) ** (n - y)
+        decision, stop = rule3(design, seq)
+        stop = min(stop, next(j for j in range(n + 1) if len(outcomes(seq[:j])) == 1))
+        go += weight * (decision == "go")
+        inconclusive += weight * (decision == "inconclusive")
+        expected += weight * stop
+    oc = curtailed_operating_characteristics(design, p)
+    assert oc.prob_go[0] == pytest.approx(go, abs=1e-12)
+    assert oc.prob_inconclusive[0] == pytest.approx(inconclusive, abs=1e-12)
+    assert oc.expected_n[0] == pytest.approx(expected, abs=1e-10)
+    base = design.operating_characteristics(p)
+    assert oc.prob_inconclusive[0] == pytest.approx(base.prob_inconclusive[0], abs=1e-12)

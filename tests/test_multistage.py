@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from scipy import stats
 
 from thera_stats.multistage import MultiStageDesign
 from thera_stats.simon import prob_early_stop, prob_go
@@ -182,7 +183,7 @@ def test_decisions_refuse_impossible_or_unbinding_counts(responses, match) -> No
     ({"sizes": [10, 20], "futility": [2, 20]}, "between 0 and n_K - 1"),
     ({"sizes": [10, 20], "futility": [2, 13], "efficacy": [3]}, "degenerate"),
     ({"sizes": [10, 20], "futility": [2]}, "one bound per look"),
-    ({"sizes": [10, 20], "futility": [2, 7], "efficacy": [5, 6]}, "must equal the final"),
+    ({"sizes": [10, 20], "futility": [2, 7], "efficacy": [5, 6]}, "the final 'go' bound"),
     ({"sizes": [0, 20], "futility": [-1, 7]}, "at least 1"),
     ({"sizes": [10.5, 20], "futility": [2, 7]}, "whole number"),
     ({"sizes": "10,20", "futility": [2, 7]}, "sequence"),
@@ -282,3 +283,58 @@ def test_operating_characteristics_equal_the_base_r_enumeration() -> None:
                 assert oc.size_distribution[j, k] == pytest.approx(one("p_n", k + 1), abs=1e-12)
             checked += 1
     assert checked >= 90
+
+
+# ---------------------------------------------------------------- three outcomes (Sargent)
+def _brute_three_outcome(n1: int, n: int, a1: int, a2: int, e2: int, p: float
+                         ) -> tuple[float, float, float]:
+    """P(no go), P(inconclusive), P(go) by summing b(y1) b(y2) over every stage-wise outcome."""
+    nogo = inc = go = 0.0
+    for y1 in range(n1 + 1):
+        p1 = stats.binom.pmf(y1, n1, p)
+        if y1 <= a1:
+            nogo += p1
+            continue
+        for y2 in range(n - n1 + 1):
+            pr = p1 * stats.binom.pmf(y2, n - n1, p)
+            x = y1 + y2
+            if x <= a2:
+                nogo += pr
+            elif x <= e2:
+                inc += pr
+            else:
+                go += pr
+    return nogo, inc, go
+
+
+@pytest.mark.parametrize("p", [0.0, 0.15, 0.3, 0.45, 1.0])
+def test_three_outcome_design_matches_direct_binomial_sums(p: float) -> None:
+    d = MultiStageDesign(0.2, 0.4, sizes=[12, 30], futility=[2, 8], efficacy=[None, 11])
+    assert d.three_outcome
+    assert d.final_go == 11
+    oc = d.operating_characteristics(p)
+    nogo, inc, go = _brute_three_outcome(12, 30, 2, 8, 11, p)
+    assert oc.prob_no_go[0] == pytest.approx(nogo, abs=1e-12)
+    assert oc.prob_inconclusive[0] == pytest.approx(inc, abs=1e-12)
+    assert oc.prob_go[0] == pytest.approx(go, abs=1e-12)
+    assert oc.size_distribution.sum() == pytest.approx(1.0, abs=1e-12)
+    space = d.sample_space()
+    probs = d.outcome_probabilities(p)[0]
+    by = {k: probs[(space["decision"] == k).to_numpy()].sum()
+          for k in ("no go", "inconclusive", "go")}
+    assert by["inconclusive"] == pytest.approx(inc, abs=1e-12)
+    assert by["go"] == pytest.approx(go, abs=1e-12)
+
+
+def test_three_outcome_decisions_and_bad_final_bound() -> None:
+    d = MultiStageDesign(0.2, 0.4, sizes=[25], futility=[5], efficacy=[8])
+    assert [d.decide(x).action for x in (5, 6, 8, 9)] == ["no go", "inconclusive",
+                                                         "inconclusive", "go"]
+    assert not d.decide(7).go
+    assert "efficacy=[8]" in repr(d)
+    assert d.to_frame()["efficacy"].tolist() == [8.0]
+    two = MultiStageDesign(0.2, 0.4, sizes=[25], futility=[5], efficacy=[5])
+    assert not two.three_outcome
+    assert two.operating_characteristics(0.3).prob_inconclusive[0] == 0
+    with pytest.raises(ValueError, match="final 'go' bound"):
+        MultiStageDesign(0.2, 0.4, sizes=[25], futility=[5], efficacy=[25])

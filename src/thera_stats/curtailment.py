@@ -17,6 +17,10 @@ With :math:`y` responses among the first :math:`j` patients, let
   decision for some outcomes: the type I error can rise (efficacy stops) and
   the power fall (futility stops); both are computed exactly here.
 
+For a three-outcome design (Sargent) the final outcome can also be
+"inconclusive"; non-stochastic curtailment stops as soon as any of the three is
+certain, and a stochastic futility stop counts as "no go".
+
 Certainty is decided by integer logic on the rule (a continuation reaching the
 other decision exists or not), never by comparing a float with 0 or 1. The
 operating characteristics follow by a forward recursion over (patients,
@@ -44,7 +48,7 @@ from thera_stats.multistage import MultiStageDesign
 __all__ = ["CurtailedOC", "curtailed_operating_characteristics"]
 
 FloatArray = npt.NDArray[np.float64]
-_NO_GO, _OPEN, _GO = -1, 0, 1
+_NO_GO, _OPEN, _GO, _INCONCLUSIVE = -1, 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,9 @@ class CurtailedOC:
         curtailment).
     prob_go_design : ndarray
         P("go") of the design without curtailment.
+    prob_inconclusive : ndarray
+        P("inconclusive") with curtailment (zero unless the design has three
+        outcomes).
     expected_n : ndarray
         Expected number of patients enrolled with curtailment.
     expected_n_design : ndarray
@@ -71,6 +78,7 @@ class CurtailedOC:
     p: FloatArray
     prob_go: FloatArray
     prob_go_design: FloatArray
+    prob_inconclusive: FloatArray
     expected_n: FloatArray
     expected_n_design: FloatArray
     futility_threshold: float
@@ -79,12 +87,14 @@ class CurtailedOC:
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"p": self.p, "prob_go": self.prob_go,
                              "prob_go_design": self.prob_go_design,
+                             "prob_inconclusive": self.prob_inconclusive,
                              "expected_n": self.expected_n,
                              "expected_n_design": self.expected_n_design})
 
 
 def _certain(design: MultiStageDesign) -> list[npt.NDArray[np.int8]]:
-    """For every j = 0..n and y = 0..j: -1 "no go" certain, +1 "go" certain, 0 open.
+    """For every j = 0..n and y = 0..j: -1 "no go" certain, +1 "go" certain, 2
+    "inconclusive" certain (three-outcome designs), 0 open.
 
     Backwards from the last patient: at a look the rule decides when a bound is
     crossed; elsewhere a state is certain when both next states agree."""
@@ -95,7 +105,8 @@ def _certain(design: MultiStageDesign) -> list[npt.NDArray[np.int8]]:
     for j in range(n, -1, -1):
         y = np.arange(j + 1)
         if j == n:
-            s = np.where(y > design.futility[-1], _GO, _NO_GO).astype(np.int8)
+            s = np.where(y > design.final_go, _GO,
+                         np.where(y > design.futility[-1], _INCONCLUSIVE, _NO_GO)).astype(np.int8)
         else:
             nxt = state[j + 1]
             s = np.where(nxt[:-1] == nxt[1:], nxt[:-1], _OPEN).astype(np.int8)
@@ -120,7 +131,7 @@ def _conditional_go(design: MultiStageDesign, p: FloatArray,
             nxt = cp[j + 1]
             v = (1.0 - p)[:, None] * nxt[:, :-1] + p[:, None] * nxt[:, 1:]
             v[:, c == _GO] = 1.0
-            v[:, c == _NO_GO] = 0.0
+            v[:, (c == _NO_GO) | (c == _INCONCLUSIVE)] = 0.0
         cp[j] = v
     return cp
 
@@ -175,23 +186,26 @@ def curtailed_operating_characteristics(
     n = design.n_max
     stop_f = [c == _NO_GO for c in certain]
     stop_e = [c == _GO for c in certain]
+    stop_i = [c == _INCONCLUSIVE for c in certain]
     if gf > 0.0 or ge < 1.0:
         cp1 = _conditional_go(design, np.array([design.p1]), certain) if gf > 0 else None
         cp0 = _conditional_go(design, np.array([design.p0]), certain) if ge < 1 else None
         for j in range(n + 1):
             if cp1 is not None:
-                stop_f[j] = stop_f[j] | ((cp1[j][0] <= gf) & ~stop_e[j])
+                stop_f[j] = stop_f[j] | ((cp1[j][0] <= gf) & ~stop_e[j] & ~stop_i[j])
             if cp0 is not None:
-                stop_e[j] = stop_e[j] | ((cp0[j][0] >= ge) & ~stop_f[j])
+                stop_e[j] = stop_e[j] | ((cp0[j][0] >= ge) & ~stop_f[j] & ~stop_i[j])
     # Forward: mass of trials still enrolling with y responses after j patients.
     mass = np.ones((len(pa), 1))
     prob_go = np.zeros(len(pa))
+    prob_inconclusive = np.zeros(len(pa))
     expected = np.zeros(len(pa))
     for j in range(n + 1):
-        f, e = stop_f[j], stop_e[j]
+        f, e, i = stop_f[j], stop_e[j], stop_i[j]
         prob_go += mass[:, e].sum(axis=1)
-        expected += j * mass[:, f | e].sum(axis=1)
-        mass = np.where((f | e)[None, :], 0.0, mass)
+        prob_inconclusive += mass[:, i].sum(axis=1)
+        expected += j * mass[:, f | e | i].sum(axis=1)
+        mass = np.where((f | e | i)[None, :], 0.0, mass)
         if j == n:
             break
         nxt = np.zeros((len(pa), j + 2))
@@ -199,6 +213,7 @@ def curtailed_operating_characteristics(
         nxt[:, 1:] += mass * pa[:, None]
         mass = nxt
     base = design.operating_characteristics(pa)
-    return CurtailedOC(p=pa, prob_go=prob_go, prob_go_design=base.prob_go, expected_n=expected,
+    return CurtailedOC(p=pa, prob_go=prob_go, prob_go_design=base.prob_go,
+                       prob_inconclusive=prob_inconclusive, expected_n=expected,
                        expected_n_design=base.expected_n, futility_threshold=gf,
                        efficacy_threshold=ge)

@@ -38,6 +38,9 @@ inference after the design is built.
    Stat Med 1997;16:2701-2711.
 .. [4] Fleming TR. One-sample multiple testing procedure for phase II clinical
    trials. Biometrics 1982;38:143-151. doi:10.2307/2530297
+.. [5] Sargent DJ, Chan V, Goldberg RM. A three-outcome design for phase II
+   clinical trials. Control Clin Trials 2001;22:117-125.
+   doi:10.1016/S0197-2456(00)00115-X
 """
 
 from __future__ import annotations
@@ -106,6 +109,10 @@ class MultiStageOC:
     stop_futility, stop_efficacy : ndarray
         Shape ``(m, K)``: P(the trial ends at look k with "no go" / "go"); the
         last column holds the final decision.
+    prob_inconclusive : ndarray
+        P(the trial ends "inconclusive"), shape ``(m,)``: zero except for
+        three-outcome designs (Sargent), whose last look has a zone between
+        "no go" and "go".
     """
 
     p: FloatArray
@@ -113,11 +120,19 @@ class MultiStageOC:
     prob_go: FloatArray
     stop_futility: FloatArray
     stop_efficacy: FloatArray
+    prob_inconclusive: FloatArray
+
+    @property
+    def prob_no_go(self) -> FloatArray:
+        """P("no go"), shape ``(m,)``: futility stops and the final "no go"."""
+        return np.asarray(self.stop_futility.sum(axis=1))
 
     @property
     def size_distribution(self) -> FloatArray:
         """P(N = n_k), shape ``(m, K)``: the trial ends at look k."""
-        return np.asarray(self.stop_futility + self.stop_efficacy)
+        out = self.stop_futility + self.stop_efficacy
+        out[:, -1] += self.prob_inconclusive
+        return np.asarray(out)
 
     @property
     def expected_n(self) -> FloatArray:
@@ -140,11 +155,14 @@ class MultiStageOC:
         return np.asarray(self.sizes, dtype=np.int64)[idx]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per ``p``: P(go), P(early stop), E(N), median N and, per look,
-        the probabilities of stopping for futility and for efficacy."""
+        """One row per ``p``: P(go), P(early stop), E(N), median N, P(no go),
+        P(inconclusive) and, per look, the probabilities of stopping for futility
+        and for efficacy."""
         out = pd.DataFrame({"p": self.p, "prob_go": self.prob_go,
                             "prob_early_stop": self.prob_early_stop,
-                            "expected_n": self.expected_n, "median_n": self.n_quantile(0.5)})
+                            "expected_n": self.expected_n, "median_n": self.n_quantile(0.5),
+                            "prob_no_go": self.prob_no_go,
+                            "prob_inconclusive": self.prob_inconclusive})
         for k in range(len(self.sizes)):
             out[f"futility_{k + 1}"] = self.stop_futility[:, k]
             out[f"efficacy_{k + 1}"] = self.stop_efficacy[:, k]
@@ -158,8 +176,8 @@ class MultiStageDecision:
     Attributes
     ----------
     action : str
-        ``"stop for futility"``, ``"stop for efficacy"``, ``"continue"``, ``"go"``
-        or ``"no go"``.
+        ``"stop for futility"``, ``"stop for efficacy"``, ``"continue"``, ``"go"``,
+        ``"no go"`` or (three-outcome designs only) ``"inconclusive"``.
     look : int
         The look (1-based) at which the rule was applied.
     responses : int
@@ -201,11 +219,14 @@ class MultiStageDesign:
         :math:`X_k \le a_k` (``-1``: no futility stop at that look); at the last
         look "go" iff :math:`X_K > a_K`. Non-decreasing.
     efficacy : sequence of int or None, optional
-        :math:`e_1, \dots, e_{K-1}` (one per interim look, or ``K`` entries
-        whose last equals :math:`a_K`): stop with "go" at look :math:`k` if
-        :math:`X_k > e_k`. ``None`` (or an entry ``None``) for no efficacy stop,
-        the same as :math:`e_k = n_k`. Non-decreasing over the looks that have
-        one, and :math:`a_k < e_k`.
+        :math:`e_1, \dots, e_{K-1}` (one per interim look): stop with "go" at
+        look :math:`k` if :math:`X_k > e_k`. ``None`` (or an entry ``None``) for
+        no efficacy stop, the same as :math:`e_k = n_k`. Non-decreasing over the
+        looks that have one, and :math:`a_k < e_k`. A ``K``-th entry
+        :math:`e_K` sets the final "go" bound: "go" iff :math:`X_K > e_K`;
+        :math:`e_K = a_K` (or ``None``) is the usual two-outcome rule, and
+        :math:`a_K < e_K < n_K` makes a **three-outcome** design (Sargent [5]_):
+        "inconclusive" when :math:`a_K < X_K \le e_K`.
 
     Raises
     ------
@@ -231,6 +252,7 @@ class MultiStageDesign:
     sizes: tuple[int, ...]
     futility: tuple[int, ...]
     efficacy: tuple[int, ...] = field(default=())
+    final_go: int = -1
 
     def __init__(self, p0: Any, p1: Any, sizes: Any, futility: Any,
                  efficacy: Any = None) -> None:
@@ -251,12 +273,17 @@ class MultiStageDesign:
         if len(a) != k:
             raise ValueError(f"`futility` ({a!r}) needs one bound per look ({k}).")
         e_raw = [None] * (k - 1) if efficacy is None else _sequence("efficacy", efficacy)
+        final_go = a[-1]
         if len(e_raw) == k:
             last = e_raw[-1]
-            if last is not None and _whole(f"efficacy[{k - 1}]", last) != a[-1]:
-                raise ValueError(f"`efficacy[{k - 1}]` ({last!r}) must equal the final "
-                                 f"boundary futility[{k - 1}] ({a[-1]!r}) or be None: at the "
-                                 "last look 'go' iff X_K > a_K.")
+            if last is not None and not (isinstance(last, float) and math.isnan(last)):
+                final_go = _whole(f"efficacy[{k - 1}]", last)
+                if not a[-1] <= final_go < n[-1]:
+                    raise ValueError(
+                        f"`efficacy[{k - 1}]` ({last!r}), the final 'go' bound, must lie "
+                        f"between the final futility bound futility[{k - 1}] ({a[-1]!r}; "
+                        f"equal: no inconclusive zone) and n_K - 1 = {n[-1] - 1} ('go' must "
+                        "be possible).")
             e_raw = e_raw[:-1]
         if len(e_raw) != k - 1:
             raise ValueError(f"`efficacy` ({list(e_raw)!r}) needs one bound per interim look "
@@ -269,6 +296,7 @@ class MultiStageDesign:
         object.__setattr__(self, "sizes", tuple(n))
         object.__setattr__(self, "futility", tuple(a))
         object.__setattr__(self, "efficacy", tuple(e))
+        object.__setattr__(self, "final_go", final_go)
 
     @staticmethod
     def _check_bounds(n: list[int], a: list[int], e: list[int]) -> None:
@@ -317,18 +345,26 @@ class MultiStageDesign:
 
     @property
     def has_efficacy_stop(self) -> bool:
+        """True when some interim look can stop the trial with "go"."""
         return any(e < n for e, n in zip(self.efficacy, self.sizes, strict=False))
 
+    @property
+    def three_outcome(self) -> bool:
+        """True when the last look has an "inconclusive" zone (:math:`a_K < e_K`)."""
+        return self.final_go > self.futility[-1]
+
     def _upper(self, i: int) -> int:
-        """Largest count that continues after look i (0-based); the last look: a_K."""
-        return self.efficacy[i] if i < self.n_looks - 1 else self.futility[-1]
+        """Largest count not "go" at look i (0-based): e_k, and at the last look e_K."""
+        return self.efficacy[i] if i < self.n_looks - 1 else self.final_go
 
     def __repr__(self) -> str:
-        eff = ", ".join("-" if e >= n else str(e) for e, n in zip(self.efficacy, self.sizes,
-                                                                strict=False))
+        eff = ["-" if e >= n else str(e) for e, n in zip(self.efficacy, self.sizes, strict=False)]
+        if self.three_outcome:
+            eff.append(str(self.final_go))
+        shown = self.has_efficacy_stop or self.three_outcome
         return (f"MultiStageDesign(p0={self.p0!r}, p1={self.p1!r}, sizes={list(self.sizes)!r}, "
                 f"futility={list(self.futility)!r}"
-                + (f", efficacy=[{eff}])" if self.has_efficacy_stop else ")"))
+                + (f", efficacy=[{', '.join(eff)}])" if shown else ")"))
 
     # ------------------------------------------------------------------ the recursion
     def operating_characteristics(self, p: Any) -> MultiStageOC:
@@ -362,8 +398,12 @@ class MultiStageDesign:
             m = self.sizes[i + 1] - self.sizes[i]
             b = stats.binom.pmf(np.arange(m + 1)[None, :], m, pa[:, None])
             f = np.stack([np.convolve(g[j], b[j]) for j in range(len(pa))])
+        inconclusive = np.zeros(len(pa))
+        if self.three_outcome:
+            inconclusive = f[:, self.futility[-1] + 1: self.final_go + 1].sum(axis=1)
         return MultiStageOC(p=pa, sizes=self.sizes, prob_go=eff.sum(axis=1),
-                            stop_futility=fut, stop_efficacy=eff)
+                            stop_futility=fut, stop_efficacy=eff,
+                            prob_inconclusive=inconclusive)
 
     def _propagate(self, first: list[int]) -> list[list[int]]:
         """Per look, sequences reaching each count x = 0..n_k among the trials still running,
@@ -399,8 +439,10 @@ class MultiStageDesign:
         -------
         DataFrame
             One row per outcome (look ``k``, cumulative responses ``x``) at which
-            the trial ends: ``look, n`` (patients), ``x``, ``decision`` ("no go"
-            or "go") and ``count`` (Python int): the outcome's probability is
+            the trial ends: ``look, n`` (patients), ``x``, ``decision`` ("no go",
+            "go" or, in a three-outcome design, "inconclusive"), ``count``
+            (Python int) and ``count_first`` (the sequences in which the first
+            patient responded): the outcome's probability is
             ``count * p**x * (1 - p)**(n - x)``. Outcomes no trial can reach
             are left out.
         """
@@ -409,11 +451,12 @@ class MultiStageDesign:
         for i, (c, c1) in enumerate(zip(every, first, strict=True)):
             n = self.sizes[i]
             a, upper = self.futility[i], self._upper(i)
+            last = i == self.n_looks - 1
             for x, cx in enumerate(c):
-                if cx and (x <= a or x > upper):
-                    rows.append({"look": i + 1, "n": n, "x": x,
-                                 "decision": "no go" if x <= a else "go", "count": cx,
-                                 "count_first": c1[x]})
+                if cx and (x <= a or x > upper or last):
+                    decision = "no go" if x <= a else "go" if x > upper else "inconclusive"
+                    rows.append({"look": i + 1, "n": n, "x": x, "decision": decision,
+                                 "count": cx, "count_first": c1[x]})
         cols = ["look", "n", "x", "decision", "count", "count_first"]
         out = pd.DataFrame(rows, columns=cols)
         return out.astype({"look": "int64", "n": "int64", "x": "int64", "count": "object",
@@ -488,9 +531,15 @@ class MultiStageDesign:
                     f"`responses` ({xs!r}): the rule stopped the trial at look {i + 1} "
                     f"({x} of {n}); later counts cannot change a binding decision.")
             if last:
-                action = "go" if x > a else "no go"
+                if a < x <= upper:
+                    return MultiStageDecision(
+                        "inconclusive", i + 1, x, n,
+                        f"Inconclusive: {x} responses in {n} patients lies above the "
+                        f'"no go" bound {a} but not above the "go" bound {upper}.')
+                action = "go" if x > upper else "no go"
                 text = (f"{action.capitalize()}: {x} responses in {n} patients is "
-                        f"{'>' if x > a else '<='} the final boundary {a}.")
+                        f"{'>' if x > upper else '<='} the final boundary "
+                        f"{upper if x > upper else a}.")
                 return MultiStageDecision(action, i + 1, x, n, text)
             if x <= a:
                 return MultiStageDecision(
@@ -515,7 +564,7 @@ class MultiStageDesign:
                                                               strict=False)]
         return pd.DataFrame({"look": np.arange(1, self.n_looks + 1), "n": list(self.sizes),
                              "futility": list(self.futility),
-                             "efficacy": [*eff, float(self.futility[-1])]})
+                             "efficacy": [*eff, float(self.final_go)]})
 
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
