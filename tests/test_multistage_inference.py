@@ -198,8 +198,9 @@ def test_bad_requests_are_clear_errors() -> None:
     d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
     with pytest.raises(ValueError, match="continues after look 1"):
         multistage_inference(d, [5])
-    with pytest.raises(ValueError, match="'lr'"):
-        multistage_inference(d, [2], ordering="lr")
+    with pytest.raises(ValueError, match=r"`ordering` \('LR'\) must be one of 'stagewise', 'mle', "
+                       r"'lr', 'score'"):
+        multistage_inference(d, [2], ordering="LR")
     with pytest.raises(TypeError, match="MultiStageDesign"):
         multistage_inference("2/10, 7/22", [2])
 

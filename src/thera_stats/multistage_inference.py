@@ -50,6 +50,7 @@ agree with its independent R reference.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -73,15 +74,41 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-ORDERINGS = ("stagewise", "mle")
+ORDERINGS = ("stagewise", "mle", "lr", "score")
 _GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 1025)))
+_FINE_GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 4097)))
 _XTOL = 1e-14
+_TIE = 1e-9        # statistics of the "lr" and "score" orderings closer than this tie
+_P_CLIP = 1e-9     # the "lr"/"score" ordering at p < _P_CLIP is the one at _P_CLIP
 
 
 # =========================================================================== the sample space
+def _statistic(kind: str, x: npt.NDArray[np.int64], n: npt.NDArray[np.int64],
+               p: Any) -> FloatArray:
+    """The likelihood-ratio or score statistic of each outcome against ``p`` (scalar, or a
+    column of rates: then shape ``(len(p), outcomes)``). Larger = more evidence of a larger
+    rate. The ordering at p = 0 (1) is its limit as p -> 0+ (1-): rates are clipped to
+    ``[_P_CLIP, 1 - _P_CLIP]``, below which neither ordering changes any more."""
+    pc = np.clip(np.asarray(p, dtype=float), _P_CLIP, 1.0 - _P_CLIP)
+    xf, nf = x.astype(float), n.astype(float)
+    diff = xf - nf * pc
+    if kind == "score":
+        return np.asarray(diff)
+    # signed root of 2 [l(x/n) - l(p)], l(q) = x log q + (n - x) log(1 - q)
+    dev = 2.0 * (xlogy(xf, xf / nf) + xlogy(nf - xf, (nf - xf) / nf)
+                 - xlogy(xf, pc) - xlog1py(nf - xf, -pc))
+    at_mle = np.abs(xf / nf - pc) <= 1e-12
+    return np.asarray(np.where(at_mle, 0.0, np.sign(diff) * np.sqrt(np.maximum(dev, 0.0))))
+
+
 @dataclass(frozen=True)
 class _Space:
-    """Terminal outcomes of a design under an ordering (internal, arrays read-only)."""
+    """Terminal outcomes of a design under an ordering (internal, arrays read-only).
+
+    ``kind`` is ``""`` for an ordering that does not depend on the rate (``rank`` orders
+    the outcomes at every p), or ``"lr"``/``"score"``: the outcomes are then ordered at
+    each p by :func:`_statistic` against that p, equal within ``_TIE``, and ``rank`` is
+    the ordering at p0 (the one of the p-value)."""
 
     look: npt.NDArray[np.int64]
     n: npt.NDArray[np.int64]
@@ -89,30 +116,130 @@ class _Space:
     logc: FloatArray
     umvue: FloatArray
     rank: npt.NDArray[np.int64]   # larger = more extreme; equal ranks tie
+    umvcue: FloatArray = field(default_factory=lambda: np.empty(0))
+    kind: str = ""
+    decision: tuple[str, ...] = ()
+
+    @property
+    def grid(self) -> FloatArray:
+        return _GRID if not self.kind else _FINE_GRID
 
     def logpmf(self, p: float) -> FloatArray:
         return np.asarray(self.logc + xlogy(self.x, p) + xlog1py(self.n - self.x, -p))
 
+    def members(self, p: float, i: int) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Masks of the outcomes at least as extreme as t_i (``T >= t_i``) and at most as
+        extreme (``T <= t_i``) under the ordering at p."""
+        if not self.kind:
+            return self.rank >= self.rank[i], self.rank <= self.rank[i]
+        s = _statistic(self.kind, self.x, self.n, p)
+        return s >= s[i] - _TIE, s <= s[i] + _TIE
+
     def tails(self, p: float, i: int) -> tuple[float, float, float]:
-        """``P_p(T > t_i)``, ``P_p(T = t_i)`` (same rank), ``P_p(T < t_i)``, each summed."""
+        """``P_p(T > t_i)``, ``P_p(T = t_i)`` (same rank), ``P_p(T < t_i)``, each summed
+        (under the ordering at p for the likelihood-ratio and score orderings)."""
         prob = np.exp(self.logpmf(p))
-        r = self.rank[i]
-        return (float(prob[self.rank > r].sum()), float(prob[self.rank == r].sum()),
-                float(prob[self.rank < r].sum()))
+        at_least, at_most = self.members(p, i)
+        tie = at_least & at_most
+        return (float(prob[at_least & ~tie].sum()), float(prob[tie].sum()),
+                float(prob[at_most & ~tie].sum()))
+
+    def tail(self, p: float, i: int, which: str) -> float:
+        """``P_p(T >= t_i)`` (``which="G"``) or ``P_p(T <= t_i)`` (``"H"``)."""
+        at_least, at_most = self.members(p, i)
+        return float(np.exp(self.logpmf(p))[at_least if which == "G" else at_most].sum())
+
+    @cached_property
+    def grid_prob(self) -> FloatArray:
+        """P_p(T = t_i) on the root-finding grid, shape ``(grid, outcomes)``."""
+        g = self.grid[:, None]
+        return np.asarray(np.exp(self.logc[None, :] + xlogy(self.x[None, :], g)
+                                 + xlog1py((self.n - self.x)[None, :], -g)))
+
+    @cached_property
+    def grid_means(self) -> FloatArray:
+        """E_p(X / N) on ``_GRID`` (the bias-adjusted estimate's root finding)."""
+        g = _GRID[:, None]
+        prob = np.exp(self.logc[None, :] + xlogy(self.x[None, :], g)
+                      + xlog1py((self.n - self.x)[None, :], -g))
+        return np.asarray(prob @ (self.x / self.n))
 
     @cached_property
     def grid_tails(self) -> tuple[FloatArray, FloatArray]:
         """``P_p(T >= t_i)`` and ``P_p(T <= t_i)`` for every outcome i on the root-finding
         grid, shape ``(grid, outcomes)``: one pass brackets every root."""
-        logpmf = (self.logc[None, :] + xlogy(self.x[None, :], _GRID[:, None])
-                  + xlog1py((self.n - self.x)[None, :], -_GRID[:, None]))
-        prob = np.exp(logpmf)
-        ranks = np.unique(self.rank)
-        by_rank = np.stack([prob[:, self.rank == r].sum(axis=1) for r in ranks], axis=1)
-        at_least = np.flip(np.cumsum(np.flip(by_rank, axis=1), axis=1), axis=1)
-        at_most = np.cumsum(by_rank, axis=1)
-        pos = np.searchsorted(ranks, self.rank)
-        return at_least[:, pos], at_most[:, pos]
+        prob = self.grid_prob
+        if not self.kind:
+            ranks = np.unique(self.rank)
+            by_rank = np.stack([prob[:, self.rank == r].sum(axis=1) for r in ranks], axis=1)
+            at_least = np.flip(np.cumsum(np.flip(by_rank, axis=1), axis=1), axis=1)
+            at_most = np.cumsum(by_rank, axis=1)
+            pos = np.searchsorted(ranks, self.rank)
+            return at_least[:, pos], at_most[:, pos]
+        stats = _statistic(self.kind, self.x, self.n, self.grid[:, None])
+        order = np.argsort(stats, axis=1, kind="stable")
+        s_sorted = np.take_along_axis(stats, order, axis=1)
+        p_sorted = np.take_along_axis(prob, order, axis=1)
+        cum = np.concatenate([np.zeros((len(self.grid), 1)), np.cumsum(p_sorted, axis=1)],
+                             axis=1)
+        at_least = np.empty_like(prob)
+        at_most = np.empty_like(prob)
+        for g in range(len(self.grid)):   # pairwise ties within _TIE, as in `members`
+            first = np.searchsorted(s_sorted[g], s_sorted[g] - _TIE, side="left")
+            last = np.searchsorted(s_sorted[g], s_sorted[g] + _TIE, side="right")
+            at_least[g, order[g]] = cum[g, -1] - cum[g, first]
+            at_most[g, order[g]] = cum[g, last]
+        return at_least, at_most
+
+
+def _continuing_counts(design: MultiStageDesign) -> list[int]:
+    """Stage-wise response sequences that reach the last look with each count y at look
+    K - 1 (0 outside the continuation band): exact integers."""
+    sizes, fut, eff = design.sizes, design.futility, design.efficacy
+    counts = [math.comb(sizes[0], x) for x in range(sizes[0] + 1)]
+    for k in range(design.n_looks - 1):
+        band = [counts[y] if fut[k] < y <= eff[k] else 0 for y in range(len(counts))]
+        if k == design.n_looks - 2:
+            return band
+        m = sizes[k + 1] - sizes[k]
+        nxt = [0] * (sizes[k + 1] + 1)
+        for y, c in enumerate(band):
+            if c:
+                for j in range(m + 1):
+                    nxt[y + j] += c * math.comb(m, j)
+        counts = nxt
+    return counts  # K = 1: no conditioning
+
+
+def _umvcue(design: MultiStageDesign, looks: npt.NDArray[np.int64],
+            xs: npt.NDArray[np.int64]) -> FloatArray:
+    r"""UMVCUE given that the trial reached the last look: for an outcome (K, x),
+    :math:`E(Y_j \mid X_K = x, \text{reach } K)` for a patient j of the last stage; NaN for
+    an earlier stop (module docstring)."""
+    big_k = design.n_looks
+    out = np.full(len(xs), np.nan)
+    if big_k == 1:
+        last = looks == 1
+        out[last] = xs[last] / design.sizes[0]
+        return out
+    cont = _continuing_counts(design)
+    m = design.sizes[-1] - design.sizes[-2]
+    for i in np.flatnonzero(looks == big_k):
+        x = int(xs[i])
+        num = den = 0
+        for y, c in enumerate(cont):
+            if c and 0 <= x - y <= m:
+                den += c * math.comb(m, x - y)
+                if x - y >= 1:
+                    num += c * math.comb(m - 1, x - y - 1)
+        out[i] = num / den
+    return out
+
+
+def _rank_of(keys: list[Any]) -> npt.NDArray[np.int64]:
+    distinct = sorted(set(keys))
+    rank_of = {key: r for r, key in enumerate(distinct)}
+    return np.array([rank_of[key] for key in keys], dtype=np.int64)
 
 
 @lru_cache(maxsize=32)
@@ -125,18 +252,24 @@ def _space(design: MultiStageDesign, ordering: str) -> _Space:
     counts = space["count"].tolist()
     umvue = np.array([c1 / c for c1, c in zip(space["count_first"], counts, strict=True)])
     go = (space["decision"] == "go").to_numpy()
+    kind = ""
     if ordering == "stagewise":
         # Group: futility stop at look k -> k; last look -> K; efficacy stop at look k -> 2K - k.
         group = np.where(looks == k, k, np.where(go, 2 * k - looks, looks))
-        keys: list[Any] = list(zip(group.tolist(), xs.tolist(), strict=True))
-    else:
-        keys = [Fraction(int(x), int(n)) for x, n in zip(xs, ns, strict=True)]
-    distinct = sorted(set(keys))
-    rank_of = {key: r for r, key in enumerate(distinct)}
-    rank = np.array([rank_of[key] for key in keys], dtype=np.int64)
+        rank = _rank_of(list(zip(group.tolist(), xs.tolist(), strict=True)))
+    elif ordering == "mle":
+        rank = _rank_of([Fraction(int(x), int(n)) for x, n in zip(xs, ns, strict=True)])
+    else:  # "lr", "score": the ordering at p0 (ties within _TIE chained)
+        kind = ordering
+        stat = _statistic(kind, xs, ns, design.p0)
+        order = np.argsort(stat, kind="stable")
+        step = np.concatenate([[0], np.diff(stat[order]) > _TIE]).astype(np.int64)
+        rank = np.empty(len(xs), dtype=np.int64)
+        rank[order] = np.cumsum(step)
     logc = np.array([_log_int(c) for c in counts])
-    out = _Space(looks, ns, xs, logc, umvue, rank)
-    for arr in (out.look, out.n, out.x, out.logc, out.umvue, out.rank):
+    out = _Space(looks, ns, xs, logc, umvue, rank, _umvcue(design, looks, xs), kind,
+                 tuple(space["decision"].tolist()))
+    for arr in (out.look, out.n, out.x, out.logc, out.umvue, out.rank, out.umvcue):
         arr.setflags(write=False)
     return out
 
@@ -164,6 +297,54 @@ def _root(fn: Any, on_grid: FloatArray, target: float, *, increasing: bool) -> f
     return float(brentq(lambda p: fn(p) - target, lo, hi, xtol=_XTOL, maxiter=200))
 
 
+def _edge(space: _Space, i: int, which: str, target: float) -> float:
+    r"""``inf{p : P_p(T >= t_i) > target}`` (``which="G"``) or
+    ``sup{p : P_p(T <= t_i) > target}`` (``"H"``), each tail under the ordering at p.
+
+    Bracketed on the grid (first / last grid point inside the set); inside the bracket,
+    bisection until the ordering of t_i against the other outcomes is the same at both
+    ends (only the likelihood-ratio and score orderings change with p), then Brent's
+    method on the tail with that fixed membership (continuous in p)."""
+    grid = space.grid
+    at_least, at_most = space.grid_tails
+    values = (at_least if which == "G" else at_most)[:, i]
+    inside = np.flatnonzero(values > target)
+    if which == "G":
+        if inside.size == 0:
+            return 1.0
+        j = int(inside[0])
+        if j == 0:
+            return 0.0
+        lo, hi, in_at_hi = float(grid[j - 1]), float(grid[j]), True
+    else:
+        if inside.size == 0:
+            return 0.0
+        j = int(inside[-1])
+        if j == grid.size - 1:
+            return 1.0
+        lo, hi, in_at_hi = float(grid[j]), float(grid[j + 1]), False
+    pick = 0 if which == "G" else 1
+    mask_lo, mask_hi = space.members(lo, i)[pick], space.members(hi, i)[pick]
+    while not np.array_equal(mask_lo, mask_hi):
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            return hi if in_at_hi else lo
+        mask_mid = space.members(mid, i)[pick]
+        inside_mid = float(np.exp(space.logpmf(mid))[mask_mid].sum()) > target
+        if inside_mid == in_at_hi:
+            hi, mask_hi = mid, mask_mid
+        else:
+            lo, mask_lo = mid, mask_mid
+
+    def fixed(p: float) -> float:
+        return float(np.exp(space.logpmf(p))[mask_lo].sum()) - target
+
+    f_lo, f_hi = fixed(lo), fixed(hi)
+    if (f_lo > 0.0) == (f_hi > 0.0):   # rounding at a grid point: the edge is there
+        return hi if in_at_hi else lo
+    return float(brentq(fixed, lo, hi, xtol=_XTOL, maxiter=200))
+
+
 # =========================================================================== the result
 @dataclass(frozen=True)
 class MultiStageInference:
@@ -176,13 +357,18 @@ class MultiStageInference:
         The terminal outcome: the look at which the rule stopped the trial, its
         patients and cumulative responses.
     decision : str
-        What the design's rule decided there ("go" or "no go").
+        What the design's rule decided there ("go", "no go" or, for a
+        three-outcome design, "inconclusive").
     ordering : str
-        ``"stagewise"`` or ``"mle"``.
+        ``"stagewise"``, ``"mle"``, ``"lr"`` or ``"score"``.
     pvalue, mid_pvalue : float
-        One-sided :math:`P_{p_0}(T \\succeq t)` and its mid-p version.
+        One-sided :math:`P_{p_0}(T \\succeq t)` and its mid-p version (for the
+        ``"lr"`` and ``"score"`` orderings, the ordering at :math:`p_0`).
     mle, umvue, median_unbiased, bias_adjusted : float
         Estimates of the response rate.
+    umvcue : float
+        The UMVCUE given that the trial reached its last look; NaN for a trial
+        that stopped at an earlier look (module docstring).
     """
 
     design: MultiStageDesign
@@ -197,27 +383,28 @@ class MultiStageInference:
     umvue: float
     median_unbiased: float
     bias_adjusted: float
+    umvcue: float
     _space: _Space = field(repr=False, compare=False)
     _index: int = field(repr=False, compare=False)
-
-    def _upper_tail(self, p: float) -> float:
-        above, tie, _ = self._space.tails(p, self._index)
-        return above + tie
-
-    def _lower_tail(self, p: float) -> float:
-        _, tie, below = self._space.tails(p, self._index)
-        return below + tie
 
     def confidence_interval(self, confidence_level: float = 0.95, *,
                             alternative: str = "two-sided",
                             convention: str = "exact") -> ConfidenceInterval:
         r"""The interval that inverts the ordering's tail probabilities.
 
-        ``convention="exact"`` (default): two-sided limits solve
-        :math:`P_p(T \succeq t) = \alpha/2` and :math:`P_p(T \preceq t) = \alpha/2`;
-        ``"greater"`` gives ``[low, 1]`` with :math:`\alpha` in the one tail,
-        ``"less"`` gives ``[0, high]``. Its exact coverage is at least the
-        level (:func:`multistage_coverage`).
+        ``convention="exact"`` (default): the lower limit is
+        :math:`\inf\{p : P_p(T \succeq t) > \alpha/2\}` and the upper limit
+        :math:`\sup\{p : P_p(T \preceq t) > \alpha/2\}`; ``"greater"`` gives
+        ``[low, 1]`` with :math:`\alpha` in the one tail, ``"less"`` gives
+        ``[0, high]``. For the stage-wise and MLE orderings the tails are monotone
+        in :math:`p` and the limits solve :math:`P_p(T \succeq t) = \alpha/2` and
+        :math:`P_p(T \preceq t) = \alpha/2`. For ``"lr"`` and ``"score"`` the
+        ordering changes with :math:`p` (each :math:`p` is tested with its own
+        ordering), the set of :math:`p` that neither one-sided test rejects
+        (:meth:`confidence_set`) need not be an interval, and this interval is
+        the smallest one containing both one-sided sets' limits, so it contains
+        the confidence set. Either way its exact coverage is at least the level
+        (:func:`multistage_coverage`).
 
         ``convention="clinfun"``: the upper limit solves
         :math:`P_p(T \succeq t) = 1 - \alpha/2` instead, the equation of R
@@ -231,20 +418,62 @@ class MultiStageInference:
         alt = check_choice("alternative", alternative, ("two-sided", "greater", "less"))
         conv = check_choice("convention", convention, ("exact", "clinfun"))
         a = 1.0 - level if alt != "two-sided" else (1.0 - level) / 2
-        at_least, at_most = self._space.grid_tails
-        low = 0.0 if alt == "less" else _root(self._upper_tail, at_least[:, self._index], a,
-                                              increasing=True)
+        low = 0.0 if alt == "less" else _edge(self._space, self._index, "G", a)
         if alt == "greater":
             high = 1.0
         elif conv == "exact":
-            high = _root(self._lower_tail, at_most[:, self._index], a, increasing=False)
+            high = _edge(self._space, self._index, "H", a)
         else:
-            high = _root(self._upper_tail, at_least[:, self._index], 1.0 - a, increasing=True)
+            high = _edge(self._space, self._index, "G", 1.0 - a)
         method = (f"exact ({self.ordering} ordering)" if conv == "exact" else
                   f"clinfun convention, upper limit at the next outcome ({self.ordering} "
                   "ordering; coverage below nominal)")
         return ConfidenceInterval(low, high, method=method, confidence_level=level,
                                   alternative=alt)
+
+    def confidence_set(self, confidence_level: float = 0.95) -> tuple[tuple[float, float], ...]:
+        r"""The rates neither one-sided test rejects, as disjoint intervals.
+
+        :math:`\{p : P_p(T \succeq t) > \alpha/2 \text{ and } P_p(T \preceq t) > \alpha/2\}`
+        with each :math:`p` tested under its own ordering: one interval (equal to
+        :meth:`confidence_interval`) for the stage-wise and MLE orderings, possibly
+        several for ``"lr"`` and ``"score"``. Found on the root-finding grid (4097
+        points for these orderings) with each end refined by bisection to
+        :math:`10^{-13}`, so a piece narrower than the grid spacing can be missed.
+        """
+        level = check_confidence_level(confidence_level)
+        a = (1.0 - level) / 2
+        space, i = self._space, self._index
+        grid = space.grid
+        at_least, at_most = space.grid_tails
+        inside = (at_least[:, i] > a) & (at_most[:, i] > a)
+
+        def accepted(p: float) -> bool:
+            return space.tail(p, i, "G") > a and space.tail(p, i, "H") > a
+
+        def boundary(out: float, into: float) -> float:
+            while abs(into - out) > 1e-13:
+                mid = 0.5 * (out + into)
+                if accepted(mid):
+                    into = mid
+                else:
+                    out = mid
+            return into
+
+        pieces: list[tuple[float, float]] = []
+        j = 0
+        while j < grid.size:
+            if not inside[j]:
+                j += 1
+                continue
+            start = j
+            while j + 1 < grid.size and inside[j + 1]:
+                j += 1
+            lo = 0.0 if start == 0 else boundary(float(grid[start - 1]), float(grid[start]))
+            hi = 1.0 if j == grid.size - 1 else boundary(float(grid[j + 1]), float(grid[j]))
+            pieces.append((lo, hi))
+            j += 1
+        return tuple(pieces)
 
     def to_frame(self, confidence_level: float = 0.95) -> pd.DataFrame:
         """One tidy row: the outcome, the p-values, the estimates and the interval."""
@@ -253,8 +482,9 @@ class MultiStageInference:
             "look": self.look, "n": self.n, "responses": self.responses,
             "decision": self.decision, "ordering": self.ordering, "pvalue": self.pvalue,
             "mid_pvalue": self.mid_pvalue, "mle": self.mle, "umvue": self.umvue,
-            "median_unbiased": self.median_unbiased, "bias_adjusted": self.bias_adjusted,
-            "ci_low": ci.low, "ci_high": ci.high, "confidence_level": confidence_level,
+            "umvcue": self.umvcue, "median_unbiased": self.median_unbiased,
+            "bias_adjusted": self.bias_adjusted, "ci_low": ci.low, "ci_high": ci.high,
+            "confidence_level": confidence_level,
         }])
 
     def __repr__(self) -> str:
@@ -278,8 +508,10 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
         Cumulative responses at each look reached (as for
         :meth:`MultiStageDesign.decide`); the design's rule says where the trial
         ended, and that outcome is analysed.
-    ordering : {"stagewise", "mle"}
-        How outcomes are ranked (module docstring).
+    ordering : {"stagewise", "mle", "lr", "score"}
+        How outcomes are ranked (module docstring). ``"lr"`` and ``"score"``
+        rank them by a statistic against the tested rate: the p-value uses the
+        ordering at ``p0``, each candidate rate of an interval its own.
 
     Returns
     -------
@@ -288,20 +520,24 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
     Raises
     ------
     ValueError
-        If the rule says the trial continues (no terminal outcome yet), or for
-        counts :meth:`MultiStageDesign.decide` refuses.
+        If the rule says the trial continues (no terminal outcome yet), for an
+        unknown ordering, or for counts :meth:`MultiStageDesign.decide` refuses.
 
     Examples
     --------
-    >>> from thera_stats.multistage import MultiStageDesign, _log_int
+    >>> from thera_stats.multistage import MultiStageDesign
     >>> from thera_stats.multistage_inference import multistage_inference
     >>> d = MultiStageDesign(0.2, 0.45, sizes=[10, 22], futility=[2, 7])
     >>> res = multistage_inference(d, [4, 9])
-    >>> res.decision, round(res.pvalue, 4), round(res.umvue, 4)
-    ('go', 0.0188, 0.429)
+    >>> res.decision, round(res.pvalue, 4), round(res.umvue, 4), round(res.umvcue, 4)
+    ('go', 0.0188, 0.429, 0.3925)
     >>> ci = res.confidence_interval(0.90)
     >>> round(ci.low, 4), round(ci.high, 4)
     (0.2354, 0.6095)
+    >>> score = multistage_inference(d, [4, 9], ordering="score")
+    >>> ci = score.confidence_interval(0.90)
+    >>> round(score.pvalue, 4), round(ci.low, 4), round(ci.high, 4)
+    (0.0188, 0.2354, 0.5995)
     """
     if not isinstance(design, MultiStageDesign):
         raise TypeError(f"`design` must be a MultiStageDesign; got {type(design).__name__}.")
@@ -314,25 +550,19 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
     hit = np.flatnonzero((space.look == dec.look) & (space.x == dec.responses))
     i = int(hit[0])
     above, tie, _ = space.tails(design.p0, i)
-    decision = "go" if dec.go else "no go"
     mle = dec.responses / dec.n
-
-    def upper(p: float) -> float:
-        a, t, _ = space.tails(p, i)
-        return a + t
 
     def mean_mle(p: float) -> float:
         return float(np.exp(space.logpmf(p)) @ (space.x / space.n))
 
-    median = _root(upper, space.grid_tails[0][:, i], 0.5, increasing=True)
-    means = np.exp(space.logc[None, :] + xlogy(space.x[None, :], _GRID[:, None])
-                   + xlog1py((space.n - space.x)[None, :], -_GRID[:, None])) @ (space.x / space.n)
-    bias_adj = (_root(mean_mle, means, mle, increasing=True) if 0 < dec.responses < dec.n
-                else mle)
+    median = _edge(space, i, "G", 0.5)
+    bias_adj = (_root(mean_mle, space.grid_means, mle, increasing=True)
+                if 0 < dec.responses < dec.n else mle)
     return MultiStageInference(
-        design=design, look=dec.look, n=dec.n, responses=dec.responses, decision=decision,
-        ordering=order, pvalue=above + tie, mid_pvalue=above + 0.5 * tie, mle=mle,
-        umvue=float(space.umvue[i]), median_unbiased=median, bias_adjusted=bias_adj,
+        design=design, look=dec.look, n=dec.n, responses=dec.responses,
+        decision=space.decision[i], ordering=order, pvalue=above + tie,
+        mid_pvalue=above + 0.5 * tie, mle=mle, umvue=float(space.umvue[i]),
+        median_unbiased=median, bias_adjusted=bias_adj, umvcue=float(space.umvcue[i]),
         _space=space, _index=i,
     )
 
@@ -377,7 +607,7 @@ def multistage_outcome_table(design: MultiStageDesign, *, ordering: str = "stage
             "look": res.look, "n": res.n, "responses": res.responses, "decision": res.decision,
             "probability_p0": float(probs[0, i]), "probability_p1": float(probs[1, i]),
             "pvalue": res.pvalue, "mid_pvalue": res.mid_pvalue, "mle": res.mle,
-            "umvue": res.umvue, "median_unbiased": res.median_unbiased,
+            "umvue": res.umvue, "umvcue": res.umvcue, "median_unbiased": res.median_unbiased,
             "bias_adjusted": res.bias_adjusted, "ci_low": ci.low, "ci_high": ci.high,
             "_rank": int(res._space.rank[res._index]),
         })
