@@ -76,29 +76,32 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 ORDERINGS = ("stagewise", "mle", "lr", "score")
 _GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 1025)))
-_FINE_GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 4097)))
+_FINE_GRID = _GRID
 _XTOL = 1e-14
 _TIE = 1e-9        # statistics of the "lr" and "score" orderings closer than this tie
 _P_CLIP = 1e-9     # the "lr"/"score" ordering at p < _P_CLIP is the one at _P_CLIP
+_BESIDE = 1e-8     # "just beside" a rate at which the "lr"/"score" ordering changes
 
 
 # =========================================================================== the sample space
-def _statistic(kind: str, x: npt.NDArray[np.int64], n: npt.NDArray[np.int64],
-               p: Any) -> FloatArray:
-    """The likelihood-ratio or score statistic of each outcome against ``p`` (scalar, or a
-    column of rates: then shape ``(len(p), outcomes)``). Larger = more evidence of a larger
-    rate. The ordering at p = 0 (1) is its limit as p -> 0+ (1-): rates are clipped to
-    ``[_P_CLIP, 1 - _P_CLIP]``, below which neither ordering changes any more."""
-    pc = np.clip(np.asarray(p, dtype=float), _P_CLIP, 1.0 - _P_CLIP)
-    xf, nf = x.astype(float), n.astype(float)
-    diff = xf - nf * pc
+def _statistic(kind: str, x: Any, n: Any, p: Any) -> FloatArray:
+    """The likelihood-ratio or score statistic of each outcome (counts ``x`` of ``n``, as
+    floats or ints) against ``p`` (scalar, an array like ``x``, or a column of rates: then
+    shape ``(len(p), outcomes)``). Larger = more evidence of a larger rate. The ordering at
+    p = 0 (1) is its limit as p -> 0+ (1-): rates are clipped to ``[_P_CLIP, 1 - _P_CLIP]``,
+    below which neither ordering changes any more."""
+    if np.ndim(p) == 0:
+        pc: Any = min(max(float(p), _P_CLIP), 1.0 - _P_CLIP)
+    else:
+        pc = np.clip(np.asarray(p, dtype=float), _P_CLIP, 1.0 - _P_CLIP)
+    diff = x - n * pc
     if kind == "score":
-        return np.asarray(diff)
-    # signed root of 2 [l(x/n) - l(p)], l(q) = x log q + (n - x) log(1 - q)
-    dev = 2.0 * (xlogy(xf, xf / nf) + xlogy(nf - xf, (nf - xf) / nf)
-                 - xlogy(xf, pc) - xlog1py(nf - xf, -pc))
-    at_mle = np.abs(xf / nf - pc) <= 1e-12
-    return np.asarray(np.where(at_mle, 0.0, np.sign(diff) * np.sqrt(np.maximum(dev, 0.0))))
+        return np.asarray(diff, dtype=float)
+    # signed root of 2 [l(x/n) - l(p)], l(q) = x log q + (n - x) log(1 - q), written with
+    # log1p so that it is accurate (to ~1e-16 sqrt(n)) also next to the MLE
+    dev = 2.0 * (xlog1py(x, diff / (n * pc)) + xlog1py(n - x, -diff / (n * (1.0 - pc))))
+    root = np.sign(diff) * np.sqrt(np.maximum(dev, 0.0))
+    return np.asarray(np.where(np.abs(diff) <= 1e-12 * n, 0.0, root))
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,16 @@ class _Space:
     umvcue: FloatArray = field(default_factory=lambda: np.empty(0))
     kind: str = ""
     decision: tuple[str, ...] = ()
+    _points: dict[int, tuple[FloatArray, FloatArray, FloatArray]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def xf(self) -> FloatArray:
+        return self.x.astype(float)
+
+    @cached_property
+    def nf(self) -> FloatArray:
+        return self.n.astype(float)
 
     @property
     def grid(self) -> FloatArray:
@@ -132,7 +145,7 @@ class _Space:
         extreme (``T <= t_i``) under the ordering at p."""
         if not self.kind:
             return self.rank >= self.rank[i], self.rank <= self.rank[i]
-        s = _statistic(self.kind, self.x, self.n, p)
+        s = _statistic(self.kind, self.xf, self.nf, p)
         return s >= s[i] - _TIE, s <= s[i] + _TIE
 
     def tails(self, p: float, i: int) -> tuple[float, float, float]:
@@ -165,6 +178,69 @@ class _Space:
         return np.asarray(prob @ (self.x / self.n))
 
     @cached_property
+    def grid_stats(self) -> FloatArray:
+        """The ordering's statistic of every outcome on the grid ("lr", "score" only)."""
+        return _statistic(self.kind, self.xf, self.nf, self.grid[:, None])
+
+    def points(self, i: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Rates at which to bracket the edges of ``{p : P_p(T >= t_i) > a}`` and
+        ``{p : P_p(T <= t_i) > a}``, with both tails there: the grid and, for the
+        likelihood-ratio and score orderings, every rate at which the statistic of
+        another outcome crosses that of t_i (the tails jump there), just before it, at it
+        (a tie, counted in both tails) and just after it. Without these a set piece
+        between a jump and the next grid point could be missed."""
+        at_least, at_most = self.grid_tails
+        if not self.kind:
+            return self.grid, at_least[:, i], at_most[:, i]
+        if i in self._points:
+            return self._points[i]
+        grid = self.grid
+        diff = self.grid_stats - self.grid_stats[:, [i]]
+        g, j = np.nonzero((diff[1:] > 0.0) != (diff[:-1] > 0.0))
+        if self.kind == "score":   # x_j - n_j p = x_i - n_i p
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cross = (self.x[j] - self.x[i]) / (self.n[j] - self.n[i])
+        else:
+            cross = self._crossings(i, j, grid[g], grid[g + 1], diff[g, j], diff[g + 1, j])
+        extra = np.concatenate([cross - _BESIDE, cross, cross + _BESIDE])
+        extra = extra[(extra > 0.0) & (extra < 1.0)]
+        stats = _statistic(self.kind, self.xf, self.nf, extra[:, None])
+        prob = np.exp(self.logc[None, :] + xlogy(self.x[None, :], extra[:, None])
+                      + xlog1py((self.n - self.x)[None, :], -extra[:, None]))
+        ext_g = (prob * (stats >= stats[:, [i]] - _TIE)).sum(axis=1)
+        ext_h = (prob * (stats <= stats[:, [i]] + _TIE)).sum(axis=1)
+        p_all = np.concatenate([grid, extra])
+        order = np.argsort(p_all, kind="stable")
+        out = (p_all[order], np.concatenate([at_least[:, i], ext_g])[order],
+               np.concatenate([at_most[:, i], ext_h])[order])
+        self._points[i] = out
+        return out
+
+    def _crossings(self, i: int, j: npt.NDArray[np.intp], lo: FloatArray, hi: FloatArray,
+                   d_lo: FloatArray, d_hi: FloatArray) -> FloatArray:
+        """The rate in each ``[lo, hi]`` at which the "lr" statistics of outcomes j and i are
+        equal (one sign change of their difference ``d``): every crossing at once, by 8
+        bisections and then regula falsi (the difference is smooth in p)."""
+        xs = np.concatenate([self.xf[j], np.full(len(j), self.xf[i])])
+        ns = np.concatenate([self.nf[j], np.full(len(j), self.nf[i])])
+        m = len(j)
+
+        def d(p: FloatArray) -> FloatArray:
+            st = _statistic(self.kind, xs, ns, np.concatenate([p, p]))
+            return np.asarray(st[:m] - st[m:])
+
+        for it in range(12):
+            mid = (0.5 * (lo + hi) if it < 8 else
+                   np.clip(lo - d_lo * (hi - lo) / np.where(d_hi != d_lo, d_hi - d_lo, 1.0),
+                           lo, hi))
+            d_mid = d(mid)
+            left = (d_mid > 0.0) == (d_lo > 0.0)
+            lo, d_lo = np.where(left, mid, lo), np.where(left, d_mid, d_lo)
+            hi, d_hi = np.where(left, hi, mid), np.where(left, d_hi, d_mid)
+        return np.asarray(np.clip(
+            lo - d_lo * (hi - lo) / np.where(d_hi != d_lo, d_hi - d_lo, 1.0), lo, hi))
+
+    @cached_property
     def grid_tails(self) -> tuple[FloatArray, FloatArray]:
         """``P_p(T >= t_i)`` and ``P_p(T <= t_i)`` for every outcome i on the root-finding
         grid, shape ``(grid, outcomes)``: one pass brackets every root."""
@@ -176,7 +252,7 @@ class _Space:
             at_most = np.cumsum(by_rank, axis=1)
             pos = np.searchsorted(ranks, self.rank)
             return at_least[:, pos], at_most[:, pos]
-        stats = _statistic(self.kind, self.x, self.n, self.grid[:, None])
+        stats = self.grid_stats
         order = np.argsort(stats, axis=1, kind="stable")
         s_sorted = np.take_along_axis(stats, order, axis=1)
         p_sorted = np.take_along_axis(prob, order, axis=1)
@@ -261,7 +337,7 @@ def _space(design: MultiStageDesign, ordering: str) -> _Space:
         rank = _rank_of([Fraction(int(x), int(n)) for x, n in zip(xs, ns, strict=True)])
     else:  # "lr", "score": the ordering at p0 (ties within _TIE chained)
         kind = ordering
-        stat = _statistic(kind, xs, ns, design.p0)
+        stat = _statistic(kind, xs.astype(float), ns.astype(float), design.p0)
         order = np.argsort(stat, kind="stable")
         step = np.concatenate([[0], np.diff(stat[order]) > _TIE]).astype(np.int64)
         rank = np.empty(len(xs), dtype=np.int64)
@@ -301,13 +377,14 @@ def _edge(space: _Space, i: int, which: str, target: float) -> float:
     r"""``inf{p : P_p(T >= t_i) > target}`` (``which="G"``) or
     ``sup{p : P_p(T <= t_i) > target}`` (``"H"``), each tail under the ordering at p.
 
-    Bracketed on the grid (first / last grid point inside the set); inside the bracket,
+    Bracketed on the grid, augmented for the likelihood-ratio and score orderings by
+    the rates at which the ordering of t_i changes (:meth:`_Space.points`; first / last
+    point inside the set); inside the bracket,
     bisection until the ordering of t_i against the other outcomes is the same at both
     ends (only the likelihood-ratio and score orderings change with p), then Brent's
     method on the tail with that fixed membership (continuous in p)."""
-    grid = space.grid
-    at_least, at_most = space.grid_tails
-    values = (at_least if which == "G" else at_most)[:, i]
+    grid, at_least, at_most = space.points(i)
+    values = at_least if which == "G" else at_most
     inside = np.flatnonzero(values > target)
     if which == "G":
         if inside.size == 0:
@@ -444,9 +521,8 @@ class MultiStageInference:
         level = check_confidence_level(confidence_level)
         a = (1.0 - level) / 2
         space, i = self._space, self._index
-        grid = space.grid
-        at_least, at_most = space.grid_tails
-        inside = (at_least[:, i] > a) & (at_most[:, i] > a)
+        grid, at_least, at_most = space.points(i)
+        inside = (at_least > a) & (at_most > a)
 
         def accepted(p: float) -> bool:
             return space.tail(p, i, "G") > a and space.tail(p, i, "H") > a
