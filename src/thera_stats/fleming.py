@@ -224,7 +224,7 @@ def fleming_design(p0: float, p1: float, *, alpha: float, sizes: Any) -> DesignC
     >>> d.design.futility, d.design.efficacy, d.design.final_go
     ((3, 8), (6,), 8)
     >>> round(d.actual_alpha, 4), round(d.actual_power, 4)
-    (0.0511, 0.5725)
+    (0.0505, 0.7236)
     """
     for name, v in (("p1", p1),):
         if isinstance(v, bool) or not isinstance(v, int | float | np.floating):
