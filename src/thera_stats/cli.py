@@ -58,31 +58,99 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_FAMILY_CRITERIA = {
+    "simon": ("optimal", "minimax", "admissible", "single-stage"),
+    "mander-thompson": ("optimal", "minimax", "optimal-p1"),
+    "three-stage": ("optimal", "minimax", "optimal-p1"),
+    "fleming": (),
+    "sargent": (),
+    "sargent-two-stage": ("optimal", "minimax"),
+}
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of whole numbers, such as 15,30") from None
+    if not values:
+        raise argparse.ArgumentTypeError("give at least one cumulative size, such as 15,30")
+    return values
+
+
+def _family_design(args: argparse.Namespace) -> object:
+    """The design of a family other than Simon's, found by the engine's searches."""
+    fam = args.family
+    allowed = _FAMILY_CRITERIA[fam]
+    given = {"--weight": args.weight, "--n-max": args.n_max}
+    if fam in ("fleming", "sargent"):
+        if args.criterion_given:
+            raise _UsageError(f"--family {fam} takes no --criterion")
+    elif args.criterion not in allowed:
+        raise _UsageError(f"--family {fam} takes --criterion {', '.join(allowed[:-1])} or "
+                          f"{allowed[-1]}; got {args.criterion}")
+    for flag, value in given.items():
+        if value is not None:
+            raise _UsageError(f"{flag} is for --family simon")
+    if args.sizes is not None and fam != "fleming":
+        raise _UsageError("--sizes is for --family fleming")
+    if args.efficacy and fam != "three-stage":
+        raise _UsageError("--efficacy is for --family three-stage")
+    if (args.eta is not None or args.pi is not None) and not fam.startswith("sargent"):
+        raise _UsageError("--eta and --pi are for --family sargent")
+    if fam == "mander-thompson":
+        from thera_stats.design_search import mander_thompson_design
+
+        return mander_thompson_design(args.p0, args.p1, alpha=args.alpha, power=args.power,
+                                      criterion=args.criterion)
+    if fam == "three-stage":
+        from thera_stats.design_search import three_stage_design
+
+        return three_stage_design(args.p0, args.p1, alpha=args.alpha, power=args.power,
+                                  criterion=args.criterion, efficacy=args.efficacy)
+    if fam == "fleming":
+        from thera_stats.fleming import fleming_design
+
+        if args.sizes is None:
+            raise _UsageError("--family fleming needs --sizes, the cumulative sizes at the "
+                              "looks, such as 15,30")
+        return fleming_design(args.p0, args.p1, alpha=args.alpha, sizes=args.sizes)
+    from thera_stats.three_outcome import sargent_design, sargent_two_stage_design
+
+    if args.eta is None or args.pi is None:
+        raise _UsageError(f"--family {fam} needs --eta (least P(no go) at p0) and --pi "
+                          "(least P(go) at p1)")
+    if fam == "sargent":
+        return sargent_design(args.p0, args.p1, alpha=args.alpha, beta=1.0 - args.power,
+                              eta=args.eta, pi=args.pi)
+    return sargent_two_stage_design(args.p0, args.p1, alpha=args.alpha, beta=1.0 - args.power,
+                                    eta=args.eta, pi=args.pi, criterion=args.criterion)
+
+
 def _cmd_design(args: argparse.Namespace) -> int:
     from thera_stats.simon import design_report, simon_design, single_stage_design
 
-    if args.family == "mander-thompson":
+    args.criterion_given = args.criterion is not None
+    args.criterion = args.criterion or "optimal"
+    if args.family != "simon":
         import json
 
-        from thera_stats.design_search import mander_thompson_design
-
-        if args.criterion in ("admissible", "single-stage") or args.weight is not None:
-            raise _UsageError("--family mander-thompson takes --criterion optimal, minimax or "
-                              "optimal-p1")
-        choice = mander_thompson_design(args.p0, args.p1, alpha=args.alpha, power=args.power,
-                                        criterion=args.criterion)
-        frame = choice.to_frame()
+        choice = _family_design(args)
+        frame = choice.to_frame()  # type: ignore[attr-defined]
         if args.format == "json":
-            print(json.dumps(frame.to_dict("records")[0], indent=2))
+            print(json.dumps(frame.to_dict("records")[0], indent=2, default=str))
         elif args.format == "csv":
             print(frame.to_csv(index=False), end="")
         else:
             print(repr(choice))
-            print(choice.design.operating_characteristics([args.p0, args.p1]).to_frame()
-                  .round(4).to_string(index=False))
+            oc = choice.design.operating_characteristics([args.p0, args.p1])  # type: ignore[attr-defined]
+            print(oc.to_frame().round(4).to_string(index=False))
         return EXIT_OK
     if args.criterion == "optimal-p1":
-        raise _UsageError("--criterion optimal-p1 needs --family mander-thompson")
+        raise _UsageError("--criterion optimal-p1 needs --family mander-thompson or three-stage")
+    if args.sizes is not None or args.efficacy or args.eta is not None or args.pi is not None:
+        raise _UsageError("--sizes, --efficacy, --eta and --pi are for the other families")
     if args.criterion == "single-stage":
         design: object = single_stage_design(args.p0, args.p1, alpha=args.alpha, power=args.power)
     else:
@@ -212,23 +280,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "design",
-        help="find a Simon two-stage (or single-stage) design",
+        help="find a phase II design (Simon, Mander-Thompson, three-stage, Fleming, Sargent)",
         description="Print a phase II design and its exact operating characteristics. "
-        "Simon's convention: stop after n1 patients if responses <= r1; 'go' if total > r.",
+        "Simon's convention: stop after n1 patients if responses <= r1; 'go' if total > r. "
+        "The other families print their bounds per look (futility: stop with 'no go' if "
+        "responses <= the bound; efficacy: stop with 'go' if responses > the bound) and the "
+        "exact operating characteristics at p0 and p1.",
     )
     p.add_argument("--p0", type=float, required=True, help="uninteresting response rate")
     p.add_argument("--p1", type=float, required=True, help="target response rate")
     p.add_argument("--alpha", type=float, default=0.05, help="one-sided type I error (0.05)")
     p.add_argument("--power", type=float, default=0.80, help="power at p1 (0.80)")
     p.add_argument(
-        "--criterion", default="optimal",
+        "--criterion", default=None,
         choices=["optimal", "minimax", "admissible", "single-stage", "optimal-p1"],
         help="design criterion (default optimal; optimal-p1: smallest EN under p1, "
-        "Mander-Thompson only)",
+        "Mander-Thompson and three-stage; admissible and single-stage: Simon)",
     )
-    p.add_argument("--family", default="simon", choices=["simon", "mander-thompson"],
-                   help="design family: Simon two-stage (default) or Mander-Thompson (a stage-1 "
-                   "efficacy stop as well)")
+    p.add_argument("--family", default="simon", choices=list(_FAMILY_CRITERIA),
+                   help="design family: Simon two-stage (default); Mander-Thompson (a stage-1 "
+                   "efficacy stop as well); three-stage (Chen); fleming (Fleming's boundaries "
+                   "at --sizes); sargent, sargent-two-stage (three outcomes: go, inconclusive, no "
+                   "go; beta = 1 - --power)")
+    p.add_argument("--efficacy", action="store_true",
+                   help="three-stage: efficacy stops at looks 1 and 2 as well")
+    p.add_argument("--sizes", type=_int_list, default=None,
+                   help="fleming: cumulative sizes at the looks, such as 15,30")
+    p.add_argument("--eta", type=float, default=None,
+                   help='sargent: least P("no go") when p = p0')
+    p.add_argument("--pi", type=float, default=None,
+                   help='sargent: least P("go") when p = p1')
     p.add_argument("--weight", type=float, default=None,
                    help="admissible designs: weight q of n in q*n + (1-q)*EN(p0)")
     p.add_argument("--n-max", type=int, default=None,
@@ -283,6 +364,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
+    except BrokenPipeError:
+        # The reader went away (``thera-stats design ... | head``): not an error of ours.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except DataValidationError as err:
         print(str(err), file=sys.stderr)
         return EXIT_INVALID
