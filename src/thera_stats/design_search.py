@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -56,15 +56,19 @@ from thera_stats.multistage import MultiStageDesign
 
 __all__ = [
     "MT_CRITERIA",
+    "THREE_STAGE_CRITERIA",
     "DesignChoice",
     "as_multistage",
     "compare_designs",
     "mander_thompson_design",
+    "three_stage_design",
 ]
 
 MT_CRITERIA = ("optimal", "minimax", "optimal-p1")
+THREE_STAGE_CRITERIA = ("optimal", "minimax", "optimal-p1")
 _N_LIMIT = 1000
 _EN_DECIMALS = 10
+_EN_SLACK = 1e-9  # pruning keeps designs within rounding of the best so far
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,6 +310,441 @@ def _choice(best: tuple[Any, ...], p0: float, p1: float, alpha: float, power: fl
     return DesignChoice(design=design, family="mander-thompson", criterion=criterion,
                         alpha=alpha, power=power, actual_alpha=size, actual_power=pw,
                         en_p0=en0, en_p1=en1)
+
+
+# =========================================================================== three stages
+class _Candidate(NamedTuple):
+    """One feasible three-stage design (``e_k = n_k``: no efficacy stop at look k)."""
+
+    n1: int
+    n2: int
+    n3: int
+    a1: int
+    e1: int
+    a2: int
+    e2: int
+    a3: int
+    size: float
+    power: float
+    en_p0: float
+    en_p1: float
+
+
+class _BinomialTables:
+    """``pmf[j][m, x]`` = b(x; m, p_j) and ``sf[j][m, t + 1]`` = P(B(m, p_j) > t), t >= -1."""
+
+    def __init__(self, p0: float, p1: float) -> None:
+        self.p = (p0, p1)
+        self.size = -1
+        self.pmf: list[npt.NDArray[np.float64]] = []
+        self.sf: list[npt.NDArray[np.float64]] = []
+
+    def ensure(self, size: int) -> None:
+        if size <= self.size:
+            return
+        size = max(size, 2 * self.size, 64)
+        m = np.arange(size + 1)[:, None]
+        k = np.arange(size + 1)[None, :]
+        self.pmf = [stats.binom.pmf(k, m, p) for p in self.p]
+        self.sf = []
+        for p in self.p:
+            sf = np.ones((size + 1, size + 2))
+            sf[:, 1:] = stats.binom.sf(k, m, p)
+            self.sf.append(sf)
+        self.size = size
+
+
+@dataclass(frozen=True, slots=True)
+class _Looks12:
+    """Every admissible choice of (a1, e1, a2, e2) for one (n1, n2), one row each.
+
+    ``q[j]`` = P_j(X1 in (a1, e1]) (stage 2 is run), ``q2[j]`` = P_j(stage 3 is run),
+    ``stop_go[j]`` = P_j(efficacy stop at look 1 or 2), ``f2[j][u]`` = P_j(X2 = y, stage 2 run)
+    for the row's stage-1 choice ``u = cfg[row]``; ``top`` = the largest X2 that continues.
+    """
+
+    n1: int
+    n2: int
+    cfg: npt.NDArray[np.int64]
+    a1: npt.NDArray[np.int64]
+    e1: npt.NDArray[np.int64]
+    a2: npt.NDArray[np.int64]
+    e2: npt.NDArray[np.int64]
+    top: npt.NDArray[np.int64]
+    q1: npt.NDArray[np.float64]
+    q2: npt.NDArray[np.float64]
+    stop_go: npt.NDArray[np.float64]
+    f2: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
+
+    def __len__(self) -> int:
+        return int(self.a2.size)
+
+
+class _ThreeStageSearch:
+    """Exact evaluation of three-stage designs and the proof-bounded searches (module docstring)."""
+
+    def __init__(self, p0: float, p1: float, alpha: float, power: float, efficacy: bool) -> None:
+        self.p0, self.p1, self.alpha, self.power, self.efficacy = p0, p1, alpha, power, efficacy
+        self.alpha_tol = alpha * (1 + 1e-12)
+        self.power_tol = power * (1 - 1e-12)
+        self.n_lo = max(_ump_lower_bound(p0, p1, alpha, power), 3)
+        self.tab = _BinomialTables(p0, p1)
+        self.tab.ensure(3 * self.n_lo + 16)
+        self._stage1: dict[int, tuple[npt.NDArray[np.int64], ...]] = {}
+
+    # ------------------------------------------------------------------ the looks 1 and 2
+    def stage1(self, n1: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """(a1, e1) that can belong to a feasible design: P1(X1 > a1) >= power (go needs
+        X1 > a1) and P0(X1 > e1) <= alpha (an efficacy stop says go)."""
+        if n1 not in self._stage1:
+            self.tab.ensure(n1 + 1)
+            u0, u1 = (self.tab.sf[j][n1, : n1 + 2] for j in (0, 1))  # u[a + 1] = P(X1 > a)
+            a1 = np.arange(n1)
+            a1 = a1[u1[a1 + 1] >= self.power_tol]
+            if self.efficacy:
+                aa, ee = np.meshgrid(a1, np.arange(n1 + 1), indexing="ij")
+                ok = (ee > aa) & (u0[ee + 1] <= self.alpha_tol)
+                a1, e1 = aa[ok], ee[ok]
+            else:
+                e1 = np.full(a1.size, n1)
+            self._stage1[n1] = (a1.astype(np.int64), e1.astype(np.int64))
+        a1, e1 = self._stage1[n1]
+        return a1, e1
+
+    def looks12(self, n1: int, n2: int, a1: npt.NDArray[np.int64],
+                e1: npt.NDArray[np.int64]) -> _Looks12:
+        """All (a2, e2) for the stage-1 choices (a1, e1), with the stage-2 distributions."""
+        tab = self.tab
+        tab.ensure(n2 + 1)
+        m2 = n2 - n1
+        x = np.arange(n1 + 1)
+        d = np.arange(n2 + 1)[None, :] - x[:, None]
+        inside = (d >= 0) & (d <= m2)
+        live = (x[None, :] > a1[:, None]) & (x[None, :] <= e1[:, None])
+        f2, cum = [], []
+        for j in (0, 1):
+            toeplitz = np.where(inside, tab.pmf[j][m2][np.clip(d, 0, m2)], 0.0)
+            f = np.where(live, tab.pmf[j][n1, : n1 + 1][None, :], 0.0) @ toeplitz
+            f2.append(f)
+            cum.append(np.concatenate([np.zeros((f.shape[0], 1)), np.cumsum(f, axis=1)], axis=1))
+        u = [tab.sf[j][n1, : n1 + 2] for j in (0, 1)]
+        # a1 < a2 < e1 + m2 (stage 2 can stop for futility and can continue); e2 > a2, and a
+        # genuine efficacy bound is reachable (e2 < e1 + m2) and not below e1.
+        a2 = np.arange(n2)[None, :, None]
+        e2 = (np.arange(n2 + 1) if self.efficacy else np.array([n2]))[None, None, :]
+        a1_, e1_ = a1[:, None, None], e1[:, None, None]
+        ok = (a2 > a1_) & (a2 < e1_ + m2) & (e2 > a2)
+        ok &= (e2 == n2) | ((e2 < e1_ + m2) & ((e1_ == n1) | (e2 >= e1_)))
+        cfg, a2i, e2i = np.nonzero(np.broadcast_to(ok, (a1.size, n2, e2.shape[2])))
+        a2v = a2i.astype(np.int64)
+        e2v = e2.ravel()[e2i].astype(np.int64)
+        top = np.where(e2v < n2, e2v, e1[cfg] + m2)
+        q1 = np.stack([u[j][a1[cfg] + 1] - u[j][e1[cfg] + 1] for j in (0, 1)])
+        q2 = np.stack([cum[j][cfg, top + 1] - cum[j][cfg, a2v + 1] for j in (0, 1)])
+        stop_go = np.stack([u[j][e1[cfg] + 1] + cum[j][cfg, n2 + 1] - cum[j][cfg, top + 1]
+                            for j in (0, 1)])
+        # Necessary for feasibility: P0(go) >= the efficacy stops; P1(go) <= those + P1(stage 3).
+        keep = (stop_go[0] <= self.alpha_tol) & (stop_go[1] + q2[1] >= self.power_tol)
+        return _Looks12(n1=n1, n2=n2, cfg=cfg[keep], a1=a1[cfg[keep]], e1=e1[cfg[keep]],
+                        a2=a2v[keep], e2=e2v[keep], top=top[keep], q1=q1[:, keep],
+                        q2=q2[:, keep], stop_go=stop_go[:, keep], f2=(f2[0], f2[1]))
+
+    # ------------------------------------------------------------------ look 3
+    def _tails(self, rows: _Looks12, j: int, used: npt.NDArray[np.int64],
+               m3s: npt.NDArray[np.int64], y0: int, y1: int,
+               width: int) -> npt.NDArray[np.float64]:
+        """``cum[u, m, k, t - y0]`` = sum over y0 <= y < y0 + k of P_j(X2 = y, stage 2 run)
+        P_j(B(m3s[m]) > t - y), for t = y0 .. width - 1: the probability of "go" at look 3 of
+        the trials continuing with a2 < X2 <= top is cum[.., top + 1 - y0, t] - cum[..,
+        a2 + 1 - y0, t]. Only y in (min a2, max top] can continue and only a3 > min a2 is
+        admissible, so the table starts at y0 = min a2 + 1."""
+        self.tab.ensure(width + 1)
+        y = np.arange(y0, y1 + 1)
+        t = np.arange(y0, width)
+        shift = np.clip(t[None, None, :] - y[None, :, None], -1, m3s[:, None, None]) + 1
+        w = (rows.f2[j][used][:, None, y0 : y1 + 1, None]
+             * self.tab.sf[j][m3s[:, None, None], shift][None])
+        cum = np.zeros((used.size, m3s.size, y.size + 1, t.size))
+        np.cumsum(w, axis=2, out=cum[:, :, 1:])
+        return cum
+
+    def evaluate(self, rows: _Looks12, idx: npt.NDArray[np.int64],
+                 m3s: npt.NDArray[np.int64]) -> tuple[npt.NDArray[Any], ...]:
+        """For rows ``idx`` and each stage-3 size in ``m3s`` (increasing): the smallest a3
+        with P0(go) <= alpha, whether it is admissible and meets the power, and the exact
+        P0(go) and P1(go); arrays of shape (len(idx), len(m3s))."""
+        width = rows.n2 + int(m3s[-1])  # a3 = 0 .. n3 - 1
+        used, which = np.unique(rows.cfg[idx], return_inverse=True)
+        a2, top = rows.a2[idx], rows.top[idx]
+        y0, y1 = int(a2.min()) + 1, int(top.max())
+        y = np.arange(y0, y1 + 1)
+        cum0 = self._tails(rows, 0, used, m3s, y0, y1, width)
+        g, mm = which[:, None], np.arange(m3s.size)[None, :]
+        hi_k, lo_k = (top + 1 - y0)[:, None], (a2 + 1 - y0)[:, None]
+        base0 = rows.stop_go[0][idx][:, None]
+        # Bisection for the smallest a3 in (a2, top + m3) with P0(go) <= alpha (P0(go) falls
+        # as a3 grows); a3 = top + m3 (stage 3 could never say go) marks "none".
+        lo = np.broadcast_to(a2[:, None] + 1, (idx.size, m3s.size)).copy()
+        hi = top[:, None] + m3s[None, :]
+        while True:
+            active = lo < hi
+            if not active.any():
+                break
+            mid = (lo + hi) // 2
+            ti = mid - y0
+            size = base0 + cum0[g, mm, hi_k, ti] - cum0[g, mm, lo_k, ti]
+            good = size <= self.alpha_tol
+            hi = np.where(active & good, mid, hi)
+            lo = np.where(active & ~good, mid + 1, lo)
+        a3 = lo
+        ok = a3 < top[:, None] + m3s[None, :]
+        ti = np.minimum(a3, width - 1) - y0
+        size = base0 + cum0[g, mm, hi_k, ti] - cum0[g, mm, lo_k, ti]
+        power = np.zeros(a3.shape)
+        r, m = np.nonzero(ok)
+        if r.size:
+            cont = (y[None, :] > a2[r][:, None]) & (y[None, :] <= top[r][:, None])
+            k = np.clip(a3[r, m][:, None] - y[None, :], -1, m3s[m][:, None]) + 1
+            f1 = rows.f2[1][rows.cfg[idx][r]][:, y0 : y1 + 1]
+            power[r, m] = rows.stop_go[1][idx][r] + np.sum(
+                np.where(cont, f1 * self.tab.sf[1][m3s[m][:, None], k], 0.0), axis=1)
+            ok[r, m] = power[r, m] >= self.power_tol
+        return a3, ok, size, power
+
+    def np_power(self, rows: _Looks12, idx: npt.NDArray[np.int64],
+                 m3: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """An upper bound on P1(go) over every design with these looks 1 and 2 and a stage 3
+        of at most ``m3`` patients (one per row): the randomised Neyman-Pearson test of the
+        stage-3 trials at the alpha the efficacy stops leave. Given that a trial reaches
+        look 3 its likelihood ratio depends on X3 alone, so that test rejects for large X3;
+        more patients never lower its power, so the bound holds for every smaller m3."""
+        a2, top = rows.a2[idx], rows.top[idx]
+        y0, y1 = int(a2.min()) + 1, int(top.max())
+        used, which = np.unique(rows.cfg[idx], return_inverse=True)
+        m3u, mi = np.unique(m3, return_inverse=True)
+        width = y1 + int(m3u[-1]) + 1
+        cum = [self._tails(rows, j, used, m3u, y0, y1, width) for j in (0, 1)]
+        base = [rows.stop_go[j][idx] for j in (0, 1)]
+        hi_k, lo_k = top + 1 - y0, a2 + 1 - y0
+
+        def go(j: int, t: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+            ti = np.clip(t, y0, width - 1) - y0
+            out = base[j] + cum[j][which, mi, hi_k, ti] - cum[j][which, mi, lo_k, ti]
+            # a3 <= a2: every continuing trial says go at look 3.
+            return np.asarray(np.where(t < y0, base[j] + rows.q2[j][idx], out))
+
+        lo, hi = a2 + 1, top + m3  # P0(go) at a3 = top + m3 is the efficacy stops alone
+        while True:
+            active = lo < hi
+            if not active.any():
+                break
+            mid = (lo + hi) // 2
+            good = go(0, mid) <= self.alpha
+            hi = np.where(active & good, mid, hi)
+            lo = np.where(active & ~good, mid + 1, lo)
+        s_at, s_below = go(0, lo), go(0, lo - 1)
+        p_at, p_below = go(1, lo), go(1, lo - 1)
+        atom = s_below - s_at
+        gamma = np.clip(np.where(atom > 0, (self.alpha - s_at) / np.where(atom > 0, atom, 1.0),
+                                 0.0), 0.0, 1.0)
+        bound = p_at + gamma * (p_below - p_at)
+        every = base[0] + rows.q2[0][idx] <= self.alpha  # stage 3 may say go to all
+        return np.where(every, base[1] + rows.q2[1][idx], bound)
+
+    def _candidates(self, rows: _Looks12, idx: npt.NDArray[np.int64],
+                    m3: npt.NDArray[np.int64], a3: npt.NDArray[np.int64],
+                    size: npt.NDArray[np.float64],
+                    power: npt.NDArray[np.float64]) -> list[_Candidate]:
+        n1, n2 = rows.n1, rows.n2
+        out = []
+        for i, row in enumerate(idx.tolist()):
+            en = [n1 + (n2 - n1) * float(rows.q1[j][row]) + int(m3[i]) * float(rows.q2[j][row])
+                  for j in (0, 1)]
+            out.append(_Candidate(n1, n2, n2 + int(m3[i]), int(rows.a1[row]), int(rows.e1[row]),
+                                  int(rows.a2[row]), int(rows.e2[row]), int(a3[i]),
+                                  float(size[i]), float(power[i]), en[0], en[1]))
+        return out
+
+    # ------------------------------------------------------------------ the searches
+    def minimax(self) -> _Candidate:
+        """The smallest n3 with a feasible design (n3 upward from the UMP bound, every design
+        of each n3 evaluated); among those the smallest EN(p0)."""
+        for n3 in range(self.n_lo, _N_LIMIT + 1):
+            found: list[_Candidate] = []
+            bound = math.inf  # only a smaller EN(p0) can beat a design of the same n3
+            for n1 in range(1, n3 - 1):
+                a1, e1 = self.stage1(n1)
+                if not a1.size:
+                    continue
+                for n2 in range(n1 + 1, n3):
+                    rows = self.looks12(n1, n2, a1, e1)
+                    en0 = n1 + (n2 - n1) * rows.q1[0] + (n3 - n2) * rows.q2[0]
+                    idx = np.flatnonzero(en0 <= bound)
+                    if not idx.size:
+                        continue
+                    a3, ok, size, power = self.evaluate(rows, idx, np.array([n3 - n2]))
+                    hit = np.flatnonzero(ok[:, 0])
+                    found += self._candidates(rows, idx[hit], np.full(hit.size, n3 - n2),
+                                              a3[hit, 0], size[hit, 0], power[hit, 0])
+                    if found:
+                        bound = min(c.en_p0 for c in found) + _EN_SLACK
+            if found:
+                return min(found, key=lambda c: _three_stage_key(c, "minimax"))
+        raise ValueError(self._too_large())
+
+    def optimal(self, criterion: str) -> _Candidate:
+        """The smallest EN(p0) (or EN(p1)): bounded searches with a growing cap."""
+        cap = 0.6 * self.n_lo
+        while True:
+            best = self._below(criterion, cap)
+            if best is not None:
+                return best
+            cap *= 1.2
+
+    def _below(self, criterion: str, cap: float) -> _Candidate | None:
+        """The best design with EN_j <= cap, or None: exhaustive within the bounds."""
+        j = 1 if criterion == "optimal-p1" else 0
+        best: _Candidate | None = None
+        limit = cap + _EN_SLACK
+        n1 = 1
+        while n1 < limit:
+            a1, e1 = self.stage1(n1)
+            n2 = n1 + 1
+            while a1.size:
+                if n2 > _N_LIMIT:
+                    raise ValueError(self._too_large())
+                u = [self.tab.sf[i][n1, : n1 + 2] for i in (0, 1)]
+                alive = n1 + (n2 - n1) * (u[j][a1 + 1] - u[j][e1 + 1]) < limit
+                if not alive.any():
+                    break  # EN_j >= n1 + m2 q1 grows with m2
+                rows = self.looks12(n1, n2, a1[alive], e1[alive])
+                base = n1 + (n2 - n1) * rows.q1[j]
+                q2 = rows.q2[j]
+                m3 = max(1, self.n_lo - n2)  # n3 >= the UMP bound
+                idx = np.flatnonzero(base + m3 * q2 <= limit)
+                if idx.size:
+                    reach = np.minimum(np.floor((limit - base[idx]) / q2[idx]), _N_LIMIT - n2)
+                    idx = idx[self.np_power(rows, idx, reach.astype(np.int64))
+                              >= self.power_tol * (1 - 1e-9)]
+                step = 8
+                while idx.size:
+                    reach = np.floor((limit - base[idx]) / q2[idx]).astype(np.int64)
+                    hi = min(int(reach.max()), m3 + step - 1)
+                    if n2 + hi > _N_LIMIT:
+                        raise ValueError(self._too_large())
+                    m3s = np.arange(m3, hi + 1)
+                    a3, ok, size, power = self.evaluate(rows, idx, m3s)
+                    ok &= m3s[None, :] <= reach[:, None]
+                    # EN_j grows with m3: a row's first feasible m3 is its best.
+                    hit = np.flatnonzero(ok.any(axis=1))
+                    if hit.size:
+                        first = ok[hit].argmax(axis=1)
+                        new = self._candidates(rows, idx[hit], m3s[first], a3[hit, first],
+                                               size[hit, first], power[hit, first])
+                        if best is not None:
+                            new.append(best)
+                        best = min(new, key=lambda c: _three_stage_key(c, criterion))
+                        limit = min(limit, (best.en_p1 if j else best.en_p0) + _EN_SLACK)
+                    idx = idx[~ok.any(axis=1)]
+                    m3 = hi + 1
+                    idx = idx[base[idx] + m3 * q2[idx] <= limit]
+                    step *= 2
+                n2 += 1
+            n1 += 1
+        return best
+
+    def _too_large(self) -> str:
+        return (f"No three-stage design with at most {_N_LIMIT} patients could be proven best "
+                f"for p0 = {self.p0:g}, p1 = {self.p1:g}, alpha = {self.alpha:g}, power = "
+                f"{self.power:g}: the rates are too close.")
+
+
+def _three_stage_key(c: _Candidate, criterion: str) -> tuple[Any, ...]:
+    en = c.en_p1 if criterion == "optimal-p1" else c.en_p0
+    return (c.n3 if criterion == "minimax" else 0, round(en, _EN_DECIMALS), c.n3, c.n1, c.n2,
+            c.a1, c.a2, c.e1, c.e2)
+
+
+def three_stage_design(
+    p0: float,
+    p1: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.80,
+    criterion: str = "optimal",
+    efficacy: bool = False,
+) -> DesignChoice:
+    r"""The best three-stage design (Chen [2]_), optionally with efficacy stops.
+
+    Looks after :math:`n_1 < n_2 < n_3` patients. At look :math:`k = 1, 2`
+    stop with "no go" if :math:`X_k \le a_k` (:math:`0 \le a_1 < a_2`: a
+    futility stop that can happen at both interim looks, as in Chen's designs)
+    and, with ``efficacy=True``, with "go" if :math:`X_k > e_k`; at the last
+    look "go" iff :math:`X_3 > a_3` (:math:`a_3 > a_2`).
+
+    Parameters
+    ----------
+    p0, p1 : float
+        Uninteresting and target response rates, ``0 < p0 < p1 < 1``.
+    alpha : float
+        Bound on the exact type I error :math:`P_{p_0}(\text{go})`, in (0, 0.5).
+    power : float
+        Required exact power :math:`P_{p_1}(\text{go})`, in (alpha, 1).
+    criterion : {"optimal", "minimax", "optimal-p1"}
+        ``"optimal"``: smallest :math:`EN(p_0)`; ``"minimax"``: smallest
+        :math:`n_3`, then smallest :math:`EN(p_0)`; ``"optimal-p1"``: smallest
+        :math:`EN(p_1)`. Ties (expected sizes equal to 10 decimals): smaller
+        :math:`n_3`, then :math:`n_1`, :math:`n_2`, :math:`a_1`, :math:`a_2`,
+        :math:`e_1`, :math:`e_2`; :math:`a_3` is always the smallest bound that
+        keeps alpha (the most powerful).
+    efficacy : bool
+        Also search the efficacy bounds :math:`e_1, e_2`. Each is optional (the
+        family contains every futility-only design), reachable, above its
+        futility bound, and :math:`e_1 \le e_2` when both are used.
+
+    Returns
+    -------
+    DesignChoice
+        ``family="three-stage"``; ``.design`` is a :class:`MultiStageDesign`
+        with three looks; exact error rates and expected sizes.
+
+    Raises
+    ------
+    ValueError
+        For rates or error rates out of range (quoted), an unknown criterion, or
+        when the proven search region needs more than 1000 patients.
+    TypeError
+        For a non-numeric rate or a non-boolean ``efficacy``.
+
+    Notes
+    -----
+    The error rates are exact binomial sums over the stage-wise distribution of
+    the trials still running. The module docstring proves that the region
+    searched contains the optimum (no bound on :math:`n` is guessed).
+
+    Examples
+    --------
+    >>> from thera_stats.design_search import three_stage_design
+    >>> best = three_stage_design(0.1, 0.3, alpha=0.05, power=0.8)
+    >>> best.design.sizes, best.design.futility
+    ((6, 17, 29), (0, 2, 5))
+    >>> round(best.en_p0, 4), round(best.actual_alpha, 4), round(best.actual_power, 4)
+    (13.4414, 0.0469, 0.8016)
+    """
+    p0f, p1f, a, pw = _check(p0, p1, alpha, power)
+    crit = check_choice("criterion", criterion, THREE_STAGE_CRITERIA)
+    if not isinstance(efficacy, bool | np.bool_):
+        raise TypeError(f"`efficacy` ({efficacy!r}) must be True or False.")
+    search = _ThreeStageSearch(p0f, p1f, a, pw, bool(efficacy))
+    best = search.minimax() if crit == "minimax" else search.optimal(crit)
+    eff = None
+    if efficacy:
+        eff = [best.e1 if best.e1 < best.n1 else None, best.e2 if best.e2 < best.n2 else None]
+    design = MultiStageDesign(p0f, p1f, [best.n1, best.n2, best.n3], [best.a1, best.a2, best.a3],
+                              eff)
+    return DesignChoice(design=design, family="three-stage", criterion=crit, alpha=a, power=pw,
+                        actual_alpha=best.size, actual_power=best.power, en_p0=best.en_p0,
+                        en_p1=best.en_p1)
 
 
 def as_multistage(design: Any) -> MultiStageDesign:
