@@ -83,6 +83,16 @@ def test_phase1b_predprob_and_postprob() -> None:
                         g["postprob"], rtol=0, atol=1e-12)
 
 
+def test_ph2bye_predp() -> None:
+    # ph2bye 0.1.4 PredPCpp(x, n, nmax, a, b, p0, theta_t) (its C++ compiled by sourceCpp).
+    # ph2bye counts a final posterior >= theta_t as success, phase1b (and we) > theta_t; the
+    # stored cases have no exact tie, so the two agree.
+    ref = pd.read_csv(REF / "ph2bye_predp_r.csv")
+    for (n, n_max, a, b, p0, tt), g in ref.groupby(["n", "n_max", "a", "b", "p0", "theta_t"]):
+        pp = predictive_probability(g["x"].to_numpy(), int(n), int(n_max), p0, tt, prior=(a, b))
+        assert_allclose(pp.probability, g["predp"], rtol=0, atol=1e-12)
+
+
 # ----------------------------------------------------------------- closed forms
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 9), st.integers(1, 12),
        st.data())
