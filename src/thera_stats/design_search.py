@@ -33,11 +33,54 @@ bounds are positive for every :math:`n_1 < E^*`: otherwise stage 1 alone would
 be a feasible single-stage test smaller than :math:`E^*`, which the search
 contains. The region so bounded is searched exhaustively.
 
+:func:`three_stage_design` finds Chen's [2]_ three-stage designs: looks after
+:math:`n_1 < n_2 < n_3` patients, "no go" at look :math:`k` if :math:`X_k \le
+a_k` with :math:`0 \le a_1 < a_2 < a_3` (a futility stop possible at both
+interim looks), optionally "go" if :math:`X_k > e_k` at :math:`k = 1, 2`
+(:math:`a_k < e_k`, each reachable, :math:`e_1 \le e_2` when both are used),
+and "go" at look 3 iff :math:`X_3 > a_3`, with :math:`a_3` below the largest
+count a continuing trial can reach. Write :math:`m_k = n_k - n_{k-1}`,
+:math:`f_2` for the distribution of :math:`X_2` among the trials that run stage
+2, :math:`q_1^{(j)}, q_2^{(j)}` for the probabilities under :math:`p_j` that
+stages 2 and 3 are run and :math:`s^{(j)}` for that of an efficacy stop.
+
+*Exactness.* For fixed looks 1-2 and :math:`m_3`, :math:`P_j(\text{go}) =
+s^{(j)} + \sum_{a_2 < y \le \bar y} f_2(y)\, P_j(B(m_3) > a_3 - y)` falls with
+:math:`a_3` and :math:`EN(p_j) = n_1 + m_2 q_1^{(j)} + m_3 q_2^{(j)}` does not
+depend on it, so the best :math:`a_3` is the smallest with :math:`P_0(\text{go})
+\le \alpha`, found by bisection in the cumulative sums over :math:`y` of
+:math:`f_2(y)\,P(B(m_3) > t - y)`.
+
+*No silent truncation.* (i) Every design has :math:`n_3` at least the UMP
+bound, so :math:`m_3 \ge n_{\text{UMP}} - n_2`; the minimax search increases
+:math:`n_3` from there and evaluates every design of each :math:`n_3`. (ii) A
+design with :math:`EN(p_j) \le E` has :math:`n_1 < E`, :math:`m_2 < (E -
+n_1)/q_1^{(j)}` and :math:`m_3 \le (E - n_1 - m_2 q_1^{(j)})/q_2^{(j)}`, and
+:math:`q_1^{(j)}, q_2^{(j)} > 0` for every admissible choice of looks 1-2, so
+the region is finite. (iii) For fixed looks 1-2, :math:`EN(p_j)` grows
+strictly with :math:`m_3`: only the smallest feasible :math:`m_3` of each
+choice can be optimal, and its search stops there. (iv) Given that a trial
+reaches look 3, the likelihood ratio of its path depends on :math:`X_3` alone,
+so the randomised test of the stage-3 trials that rejects for large
+:math:`X_3` at the alpha the efficacy stops leave bounds the power of every
+stage-3 rule (Neyman-Pearson); more patients never lower it, so a choice of
+looks 1-2 whose bound at the largest admissible :math:`m_3` is below the power
+is infeasible for every smaller :math:`m_3` and is dropped. The bound
+:math:`E` starts at :math:`0.6\,n_{\text{UMP}}` and grows by 20% while no
+design has :math:`EN(p_j) \le E`; the first search that finds one has
+searched every design that could beat it, and :math:`E` then falls to the best
+found. Beyond 1000 patients the search stops with an error, never silently.
+Necessary conditions (:math:`P_1(X_1 > a_1) \ge` power, :math:`s^{(0)} \le
+\alpha`, :math:`s^{(1)} + q_2^{(1)} \ge` power) discard choices early.
+
 .. rubric:: References
 
 .. [1] Mander AP, Thompson SG. Two-stage designs optimal under the alternative
    hypothesis for phase II cancer clinical trials. Contemp Clin Trials
    2010;31:572-578. doi:10.1016/j.cct.2010.07.008
+.. [2] Chen TT. Optimal three-stage designs for phase II cancer clinical trials.
+   Stat Med 1997;16:2701-2711.
+   doi:10.1002/(SICI)1097-0258(19971215)16:23<2701::AID-SIM704>3.0.CO;2-1
 """
 
 from __future__ import annotations
@@ -674,7 +717,7 @@ def three_stage_design(
     criterion: str = "optimal",
     efficacy: bool = False,
 ) -> DesignChoice:
-    r"""The best three-stage design (Chen [2]_), optionally with efficacy stops.
+    r"""The best three-stage design (Chen 1997), optionally with efficacy stops.
 
     Looks after :math:`n_1 < n_2 < n_3` patients. At look :math:`k = 1, 2`
     stop with "no go" if :math:`X_k \le a_k` (:math:`0 \le a_1 < a_2`: a
