@@ -1,7 +1,9 @@
 r"""Bayesian monitoring of a response rate: posterior and predictive probabilities, and the
 stopping boundaries they imply, as exact multi-stage designs.
 
-With a :math:`\mathrm{Beta}(a, b)` prior and :math:`x` responses among :math:`n`
+With a :math:`\mathrm{Beta}(a, b)` prior (worth :math:`a + b` patients: its
+effective sample size [3]_; :func:`beta_prior` builds it from a mean and that
+size) and :math:`x` responses among :math:`n`
 patients the posterior is :math:`\mathrm{Beta}(a + x, b + n - x)` and
 
 .. math::
@@ -118,7 +120,7 @@ class BetaPrior(NamedTuple):
 
     @property
     def ess(self) -> float:
-        """Effective sample size a + b (Morita, Thall & Mueller [3]_ for the Beta)."""
+        """Effective sample size a + b (Morita, Thall & Mueller, 2008, for the Beta)."""
         return self.a + self.b
 
     def __repr__(self) -> str:
@@ -148,8 +150,8 @@ def beta_prior(mean: float, ess: float) -> BetaPrior:
 
     Notes
     -----
-    For a Beta prior the effective sample size of Morita, Thall & Mueller [3]_
-    is :math:`a + b`. BOP2 uses :math:`\mathrm{Beta}(p_0, 1 - p_0)`: mean
+    For a Beta prior the effective sample size of Morita, Thall & Mueller
+    (2008) is :math:`a + b`. BOP2 uses :math:`\mathrm{Beta}(p_0, 1 - p_0)`: mean
     :math:`p_0`, worth one patient; Lee & Liu's example uses Beta(0.6, 0.4).
 
     Examples

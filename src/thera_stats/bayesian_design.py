@@ -6,12 +6,12 @@ the **exact** type I error and power, enumerated by the multi-stage recursion
 rather than simulated, meet the targets. The design returned is a
 :class:`~thera_stats.multistage.MultiStageDesign`.
 
-*Predictive probability (Lee & Liu [1]_).* Continue while the predictive
+*Predictive probability*, Lee & Liu [1]_. Continue while the predictive
 probability of final success, :math:`\mathrm{PP}`, exceeds :math:`\theta_L`;
 at :math:`N` say "go" iff :math:`P(p > p_0 \mid \text{data}) > \theta_T`.
 :func:`predictive_design` searches :math:`(N, \theta_T, \theta_L)`.
 
-*BOP2 (Zhou, Lee & Yuan [2]_).* At look :math:`n` stop for futility if
+*BOP2*, Zhou, Lee & Yuan [2]_. At look :math:`n` stop for futility if
 :math:`P(p \le p_0 \mid \text{data}) > C(n) = 1 - \lambda (n/N)^\gamma`, i.e.
 :math:`P(p > p_0 \mid \text{data}) < \lambda (n/N)^\gamma`; at :math:`N` "go"
 iff :math:`P(p > p_0 \mid \text{data}) \ge \lambda`. BOP2-FE (Xu et al. [3]_)
