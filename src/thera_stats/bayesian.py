@@ -89,6 +89,7 @@ from thera_stats.multistage import MultiStageDesign
 __all__ = [
     "BetaPrior",
     "PredictiveProbability",
+    "as_beta_prior",
     "beta_prior",
     "posterior_boundaries",
     "posterior_probability",
@@ -193,6 +194,23 @@ def _prior(prior: Any) -> BetaPrior:
             raise ValueError(f"`prior` ({tuple(vals)!r}): the Beta parameter {name} ({raw!r}) "
                              "must be positive and finite.")
     return BetaPrior(a, b)
+
+
+def as_beta_prior(prior: Any) -> BetaPrior:
+    """A prior given as a pair ``(a, b)`` (or a :class:`BetaPrior`) checked and named.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Unless ``prior`` is two positive, finite numbers; the message quotes it.
+
+    Examples
+    --------
+    >>> from thera_stats.bayesian import as_beta_prior
+    >>> as_beta_prior((0.6, 0.4))
+    BetaPrior(a=0.6, b=0.4; mean=0.6, ess=1)
+    """
+    return _prior(prior)
 
 
 def _unit(name: str, value: Any, *, low_closed: bool = False, high_closed: bool = False) -> float:

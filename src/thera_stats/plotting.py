@@ -21,9 +21,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 if TYPE_CHECKING:
     from thera_stats.analysis import GoNoGoAnalysis
+    from thera_stats.bayesian import PredictiveProbability
     from thera_stats.simon import SimonDesign
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "interval_methods_plot",
     "mean_change_plot",
     "operating_characteristics_plot",
+    "posterior_plot",
+    "predictive_plot",
     "responder_curve_plot",
     "save_figure",
     "score_trajectories_plot",
@@ -292,6 +296,82 @@ def design_comparison_plot(
     ax.set_ylabel("Expected sample size")
     ax.set_title("Designs compared: expected sample size (dotted: maximum n)")
     ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return ax
+
+
+# ------------------------------------------------------------------ Bayesian monitoring
+def posterior_plot(
+    x: int,
+    n: int,
+    *,
+    prior: Any,
+    p0: float | None = None,
+    p1: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Prior, likelihood and posterior density of a response rate after ``x`` of ``n``.
+
+    The likelihood is drawn normalised (the Beta(x + 1, n - x + 1) density);
+    with ``p0`` the posterior area above it is shaded and its probability,
+    :func:`thera_stats.bayesian.posterior_probability`, is in the legend.
+    """
+    from scipy import stats
+
+    from thera_stats.bayesian import as_beta_prior, posterior_probability
+
+    a, b = as_beta_prior(prior)
+    x, n = int(x), int(n)
+    ax = _axes(ax)
+    grid = np.linspace(0.0, 1.0, 501)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ax.plot(grid, stats.beta.pdf(grid, a, b), linestyle="--", color=MISSING_COLOUR,
+                label=f"prior Beta({a:g}, {b:g})")
+        ax.plot(grid, stats.beta.pdf(grid, x + 1, n - x + 1), linestyle=":", color=NEUTRAL,
+                label=f"likelihood ({x} of {n}), normalised")
+        post = stats.beta.pdf(grid, a + x, b + n - x)
+    ax.plot(grid, post, color=RESPONDER_COLOUR, linewidth=1.8,
+            label=f"posterior Beta({a + x:g}, {b + n - x:g})")
+    if p0 is not None:
+        prob = float(posterior_probability(x, n, p0, prior=(a, b)))
+        ax.fill_between(grid, post, where=grid > p0, color=RESPONDER_COLOUR, alpha=0.2,
+                        label=f"P(p > p0 | data) = {prob:.3f}")
+    for value, name, style in ((p0, "p0", "-"), (p1, "p1", "--")):
+        if value is not None:
+            ax.axvline(value, color="black", linestyle=style, linewidth=0.8,
+                       label=f"{name} = {value:g}")
+    ax.set_xlim(0, 1)
+    # A U-shaped prior is unbounded at 0 and 1: scale to the posterior, not to the prior.
+    ax.set_ylim(0, 1.15 * float(np.nanmax(post[np.isfinite(post)])))
+    ax.set_xlabel("Response rate")
+    ax.set_ylabel("Density")
+    ax.set_title(f"Posterior after {x} responses in {n} patients")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def predictive_plot(result: PredictiveProbability, *, ax: Axes | None = None) -> Axes:
+    """The predictive distribution of the final number of responses (Lee & Liu).
+
+    ``result`` is one :func:`thera_stats.bayesian.predictive_probability` at a
+    single (x, n). Bars of final counts that would succeed are green, the others
+    red; the dashed line sits below the smallest successful count.
+    """
+    if np.ndim(result.x) or np.ndim(result.n):
+        raise ValueError("predictive_plot draws one (x, n); got arrays. Compute "
+                         "predictive_probability at a single count.")
+    dist = result.distribution()
+    ax = _axes(ax)
+    colours = np.where(dist["success"].to_numpy(), RESPONDER_COLOUR, NON_RESPONDER_COLOUR)
+    ax.bar(dist["final"], dist["probability"], color=colours, width=0.8)
+    ax.axvline(result.success_count - 0.5, color="black", linestyle="--", linewidth=0.8)
+    ax.set_title(f"{int(result.x)} of {int(result.n)} so far, N = {result.n_max}: predictive "
+                 f"probability {float(result.probability):.3f}")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("Final number of responses")
+    ax.set_ylabel("Predictive probability")
+    ax.legend(handles=[Patch(color=RESPONDER_COLOUR, label="success at the end"),
+                       Patch(color=NON_RESPONDER_COLOUR, label="no success")],
+              frameon=False, fontsize=8)
     return ax
 
 
