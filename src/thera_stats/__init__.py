@@ -4,8 +4,13 @@ Every public name is importable from here. Three layers:
 
 - the statistical core, which takes counts, arrays or long tables with
   caller-given column names and carries no trial defaults: ``binomial``,
-  ``simon``, ``two_stage``, ``location`` (one-sample t, signed-rank,
-  Hodges-Lehmann), ``mmrm``, ``longtable`` (the one long-table validator);
+  ``simon``, ``two_stage``, the multi-stage engine ``multistage`` with
+  ``multistage_inference``, ``curtailment`` and the design families
+  ``design_search`` (Mander-Thompson, three-stage), ``fleming``,
+  ``three_outcome`` (Sargent), ``bayesian`` and ``bayesian_design``
+  (posterior and predictive probability, Lee & Liu, BOP2), ``location``
+  (one-sample t, signed-rank, Hodges-Lehmann), ``mmrm``, ``longtable`` (the
+  one long-table validator);
 - the endpoint layer: ``score`` (change from baseline, responders, AUC,
   missing-data sensitivity of a repeated score);
 - the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
@@ -23,6 +28,22 @@ from thera_stats.analysis import (
     interim_outlook,
     primary_endpoint,
     provenance,
+)
+from thera_stats.bayesian import (
+    BetaPrior,
+    PredictiveProbability,
+    as_beta_prior,
+    beta_prior,
+    posterior_boundaries,
+    posterior_probability,
+    predictive_boundaries,
+    predictive_probability,
+)
+from thera_stats.bayesian_design import (
+    BOP2Design,
+    PredictiveDesign,
+    bop2_design,
+    predictive_design,
 )
 from thera_stats.binomial import (
     BetaPosterior,
@@ -48,6 +69,7 @@ from thera_stats.design_search import (
     as_multistage,
     compare_designs,
     mander_thompson_design,
+    three_stage_design,
 )
 from thera_stats.errors import (
     ConvergenceError,
@@ -55,6 +77,7 @@ from thera_stats.errors import (
     TheraStatsError,
     TrialFolderError,
 )
+from thera_stats.fleming import FlemingBoundaries, fleming_boundaries, fleming_design
 from thera_stats.location import (
     OneSampleTResult,
     SignedRankResult,
@@ -107,6 +130,11 @@ from thera_stats.simon import (
 from thera_stats.simulate import simulate_trial, write_trial
 from thera_stats.tables import Table
 from thera_stats.template import plan_template, write_template
+from thera_stats.three_outcome import (
+    ThreeOutcomeChoice,
+    sargent_design,
+    sargent_two_stage_design,
+)
 from thera_stats.two_stage import (
     TwoStageInference,
     exact_coverage,
@@ -119,7 +147,9 @@ __version__ = "0.2.0"
 __all__ = [
     "AdamPlan",
     "AnalysisPlan",
+    "BOP2Design",
     "BetaPosterior",
+    "BetaPrior",
     "BinomialTestResult",
     "ConfidenceInterval",
     "ConvergenceError",
@@ -130,6 +160,7 @@ __all__ = [
     "DesignPlan",
     "EligibilityRule",
     "EndpointPlan",
+    "FlemingBoundaries",
     "GoNoGoAnalysis",
     "InterimOutlook",
     "IntervalCoverage",
@@ -140,6 +171,8 @@ __all__ = [
     "MultiStageOC",
     "OneSampleTResult",
     "OperatingCharacteristics",
+    "PredictiveDesign",
+    "PredictiveProbability",
     "SchedulePlan",
     "ScoreTable",
     "SearchBoundWarning",
@@ -148,6 +181,7 @@ __all__ = [
     "SingleStageDesign",
     "Table",
     "TheraStatsError",
+    "ThreeOutcomeChoice",
     "TreatmentPlan",
     "Trial",
     "TrialFolderError",
@@ -155,10 +189,13 @@ __all__ = [
     "TwoStageInference",
     "__version__",
     "analyze",
+    "as_beta_prior",
     "as_multistage",
     "beta_posterior",
+    "beta_prior",
     "binomial_ci",
     "binomial_test",
+    "bop2_design",
     "bundled_examples",
     "change_from_baseline",
     "check_long_table",
@@ -166,6 +203,8 @@ __all__ = [
     "compare_intervals",
     "curtailed_operating_characteristics",
     "exact_coverage",
+    "fleming_boundaries",
+    "fleming_design",
     "interim_outlook",
     "interval_coverage",
     "load_trial",
@@ -180,12 +219,19 @@ __all__ = [
     "plan_template",
     "plan_toml_text",
     "population",
+    "posterior_boundaries",
+    "posterior_probability",
+    "predictive_boundaries",
+    "predictive_design",
+    "predictive_probability",
     "primary_endpoint",
     "provenance",
     "read_adam",
     "responder_curve",
     "responder_flags",
     "responder_rates",
+    "sargent_design",
+    "sargent_two_stage_design",
     "score_auc",
     "simon_design",
     "simon_designs",
@@ -195,6 +241,7 @@ __all__ = [
     "summarize_responders",
     "summarize_score",
     "synthetic_data_path",
+    "three_stage_design",
     "two_stage_inference",
     "validate_long_table",
     "validate_tables",
