@@ -17,7 +17,7 @@ import thera_stats
 
 SRC = Path(thera_stats.__file__).parent
 CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", "design_search",
-        "bayesian", "bayesian_design",
+        "bayesian", "bayesian_design", "fleming", "three_outcome",
         "curtailment", "location", "mmrm", "longtable", "errors",
         "_checks", "_results"}
 ENDPOINT = {"score"}
@@ -71,3 +71,46 @@ def test_core_and_endpoint_carry_no_trial_words() -> None:
                     if isinstance(d, ast.Constant) and isinstance(d.value, str):
                         assert d.value not in {"vas_mm", "baseline_mm", "change_mm",
                                                "patient_id", "day"}, (module, node.name)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each module and the thera_stats modules it imports (lazy imports included)."""
+    return {p.stem: imported_modules(p) - {p.stem} for p in SRC.glob("*.py")}
+
+
+def cycles_through(graph: dict[str, set[str]], start: str) -> list[list[str]]:
+    """Every simple import cycle through ``start`` (depth-first search)."""
+    out: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        for nxt in sorted(graph.get(path[-1], ())):
+            if nxt == start:
+                out.append([*path, start])
+            elif nxt not in path:
+                walk([*path, nxt])
+
+    walk([start])
+    return out
+
+
+# The design, the multi-stage engine and the inference modules: decisions live in the
+# design, inference takes the design's outcome, and no two of them import each other.
+DESIGN_AND_INFERENCE = ["simon", "two_stage", "multistage", "multistage_inference"]
+
+
+@pytest.mark.parametrize("module", DESIGN_AND_INFERENCE)
+def test_no_import_cycle_through_the_design_and_inference_modules(module: str) -> None:
+    assert cycles_through(import_graph(), module) == []
+
+
+def test_import_directions_between_design_engine_and_inference() -> None:
+    graph = import_graph()
+    assert not graph["multistage"] & {"simon", "two_stage", "multistage_inference"}
+    assert not graph["multistage_inference"] & {"simon", "two_stage"}
+    assert "simon" not in graph["two_stage"]  # two_stage takes any design with its interface
+    assert {"multistage", "multistage_inference"} <= graph["two_stage"]
+
+
+def test_cycle_finder_finds_a_cycle() -> None:
+    assert cycles_through({"a": {"b"}, "b": {"c"}, "c": {"a"}}, "a") == [["a", "b", "c", "a"]]
+    assert cycles_through({"a": {"b"}, "b": set()}, "a") == []

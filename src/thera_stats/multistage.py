@@ -49,13 +49,14 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
+from scipy.special import gammaln, xlog1py, xlogy
 
 from thera_stats._checks import check_closed_unit_array
 
@@ -171,7 +172,7 @@ class MultiStageOC:
 
 @dataclass(frozen=True, slots=True)
 class MultiStageDecision:
-    """What a multi-stage design's rule says for the responses seen so far (on plan).
+    """What a multi-stage design's rule says for the responses seen so far.
 
     Attributes
     ----------
@@ -186,6 +187,12 @@ class MultiStageDecision:
         Cumulative patients at that look.
     explanation : str
         One sentence.
+    design : MultiStageDesign or None
+        The design whose rule was applied: the plan, or off plan the design
+        adapted to the attained sizes (:meth:`MultiStageDesign.at_sizes`); pass
+        it to :func:`~thera_stats.multistage_inference.multistage_inference`.
+    on_plan : bool
+        Whether the planned rule was applied (attained sizes as planned).
     """
 
     action: str
@@ -193,6 +200,8 @@ class MultiStageDecision:
     responses: int
     n: int
     explanation: str
+    design: MultiStageDesign | None = field(default=None, repr=False, compare=False)
+    on_plan: bool = field(default=True, repr=False)
 
     @property
     def go(self) -> bool:
@@ -385,7 +394,7 @@ class MultiStageDesign:
         k = self.n_looks
         fut = np.zeros((len(pa), k))
         eff = np.zeros((len(pa), k))
-        f = stats.binom.pmf(np.arange(self.sizes[0] + 1)[None, :], self.sizes[0], pa[:, None])
+        f = _stage_pmf(self.sizes[0], pa)
         for i in range(k):
             a, upper = self.futility[i], self._upper(i)
             fut[:, i] = f[:, : a + 1].sum(axis=1) if a >= 0 else 0.0
@@ -396,7 +405,7 @@ class MultiStageDesign:
             g[:, : a + 1] = 0.0
             g[:, upper + 1:] = 0.0
             m = self.sizes[i + 1] - self.sizes[i]
-            b = stats.binom.pmf(np.arange(m + 1)[None, :], m, pa[:, None])
+            b = _stage_pmf(m, pa)
             f = np.stack([np.convolve(g[j], b[j]) for j in range(len(pa))])
         inconclusive = np.zeros(len(pa))
         if self.three_outcome:
@@ -484,29 +493,287 @@ class MultiStageDesign:
             terms = np.where((n - x)[None, :] == 0, x[None, :] * lp, terms)
         return np.asarray(np.exp(log_count[None, :] + terms))
 
+    # ------------------------------------------------------------------ attained sizes
+    @classmethod
+    def _from_bounds(cls, p0: float, p1: float, sizes: Sequence[int], futility: Sequence[int],
+                     efficacy: Sequence[int], final_go: int) -> MultiStageDesign:
+        """A design from bounds derived from a checked plan (:meth:`at_sizes`), without the
+        constructor's checks: it may have a stage without patients or a final bound n_K
+        ("go" impossible), which a plan may not but an attained trial can."""
+        out = object.__new__(cls)
+        for name, value in (("p0", float(p0)), ("p1", float(p1)),
+                            ("sizes", tuple(int(v) for v in sizes)),
+                            ("futility", tuple(int(v) for v in futility)),
+                            ("efficacy", tuple(int(v) for v in efficacy)),
+                            ("final_go", int(final_go))):
+            object.__setattr__(out, name, value)
+        return out
+
+    def at_sizes(self, sizes: Any, *, alpha: Any = None) -> MultiStageDesign:
+        r"""The design adapted to attained cumulative sizes: the rule for a trial off plan.
+
+        Parameters
+        ----------
+        sizes : sequence of int
+            Attained cumulative sizes :math:`n_1' \le \dots \le n_m'` of the looks
+            as they were (or will be) run, :math:`1 \le m \le K`; look :math:`k`
+            is the plan's look :math:`k` and look :math:`m` is the final analysis.
+            A stage without patients (:math:`n_k' = n_{k-1}'`) is allowed.
+            ``m < K``: the trial ended (e.g. for poor recruitment) before its
+            planned last look.
+        alpha : float
+            Bound on the type I error of the adapted rule, strictly between 0
+            and 1. Needed whenever ``sizes`` differ from the plan.
+
+        Returns
+        -------
+        MultiStageDesign
+            The plan itself if ``sizes`` equal the planned sizes; otherwise a
+            design with the attained sizes and the bounds below.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For sizes that are not whole numbers, decrease, start below 1 or
+            number more than the plan's looks, and for a missing or bad
+            ``alpha``; each message quotes the value.
+
+        Notes
+        -----
+        With :math:`F_k` the plan's probability under :math:`p_1` of stopping
+        for futility at or before look :math:`k` and :math:`E_k` its
+        probability under :math:`p_0` of stopping for efficacy at or before
+        look :math:`k`, the bounds are found look by look, each at the attained
+        sizes and given the bounds already found:
+
+        1. Interim look :math:`k < m` whose size and earlier sizes are as
+           planned: the planned bounds :math:`a_k, e_k`.
+        2. Other interim look: futility bound :math:`a_k'` the largest
+           :math:`a` with :math:`P_{p_1}(\text{stop for futility at or before
+           } k) \le F_k` (an active treatment is stopped no more often than
+           planned; ``-1``, no stop, if none qualifies); efficacy bound
+           :math:`e_k'` the smallest :math:`e` with :math:`P_{p_0}(\text{stop
+           for efficacy at or before } k) \le E_k` (no more type I error spent
+           by look :math:`k` than planned). A look at which the plan cannot
+           stop for futility (:math:`a_k = a_{k-1}`, :math:`a_0 = -1`) or for
+           efficacy (:math:`e_k = n_k`) cannot here either. At look 1 this is
+           :func:`thera_stats.simon.stage1_boundary` (and its efficacy twin).
+        3. Final look :math:`m`: "go" bound the smallest :math:`r \ge
+           \max(a_{m-1}', 0)` with :math:`P_{p_0}(\text{go}) \le \alpha`
+           at the attained sizes (interim efficacy stops included), so that
+           "go" is exactly "stage-wise-ordering p-value :math:`\le \alpha`";
+           :math:`r = n_m'` ("go" impossible) if none is lower. For a plan
+           with three outcomes the final "no go" bound is the largest
+           :math:`a \le r` with :math:`P_{p_1}(\text{no go}) \le` the plan's.
+
+        Probabilities are compared with a relative tolerance of
+        :math:`10^{-12}` (futility, efficacy) and exactly (:math:`\alpha`).
+
+        *Assumption.* The attained sizes do not depend on the responses
+        (recruitment, funding or calendar ended the trial, not its results).
+        Given the sizes the bounds are constants, so the type I error of the
+        adapted rule is :math:`P_{p_0}(\text{go}) \le \alpha` by step 3
+        whatever the sizes, and averaging over any distribution of sizes
+        independent of the responses keeps the bound. If the interim efficacy
+        stops alone spend more than :math:`\alpha` (a plan that does not keep
+        its own :math:`\alpha`), the final look never says "go" and the
+        bound cannot be met. For :math:`K = 2` without efficacy stop this is
+        the off-plan rule of :meth:`thera_stats.simon.SimonDesign.decide`
+        (Green & Dahlberg's [6]_ planned-versus-attained problem; Koyama &
+        Chen's [7]_ stage-wise p-value).
+
+        References
+        ----------
+        .. [6] Green SJ, Dahlberg S. Planned versus attained design in phase II
+           clinical trials. Stat Med 1992;11:853-862. doi:10.1002/sim.4780110703
+        .. [7] Koyama T, Chen H. Proper inference from Simon's two-stage designs.
+           Stat Med 2008;27:3145-3154. doi:10.1002/sim.3123
+
+        Examples
+        --------
+        THERA's plan 2/10, 7/22 stopped for poor recruitment at 17 patients:
+        the final bound becomes 6.
+
+        >>> from thera_stats.multistage import MultiStageDesign
+        >>> plan = MultiStageDesign(0.2, 0.45, sizes=[10, 22], futility=[2, 7])
+        >>> plan.at_sizes([10, 17], alpha=0.05)
+        MultiStageDesign(p0=0.2, p1=0.45, sizes=[10, 17], futility=[2, 6])
+        >>> plan.at_sizes([15, 22], alpha=0.05).futility   # stage 1 over-ran
+        (3, 8)
+        """
+        raw = _sequence("sizes", sizes)
+        n = [_whole(f"sizes[{i}]", v) for i, v in enumerate(raw)]
+        if not 1 <= len(n) <= self.n_looks:
+            raise ValueError(f"`sizes` ({n!r}) needs between 1 and {self.n_looks} cumulative "
+                             "sizes, one per look run (at most the plan's looks).")
+        if n[0] < 1:
+            raise ValueError(f"`sizes[0]` ({n[0]!r}) must be at least 1.")
+        for i in range(1, len(n)):
+            if n[i] < n[i - 1]:
+                raise ValueError(f"`sizes` ({n!r}) must not decrease: look {i + 1} has "
+                                 f"{n[i]} patients after {n[i - 1]} at look {i}.")
+        if tuple(n) == self.sizes:
+            return self
+        if alpha is None:
+            raise ValueError(f"`sizes` ({n!r}) differ from the plan ({list(self.sizes)!r}): "
+                             "the rule at the attained sizes needs `alpha`, the bound on its "
+                             "type I error.")
+        return _adapted(self, tuple(n), _rate("alpha", alpha))
+
+    @cached_property
+    def _oc01(self) -> MultiStageOC:
+        """Operating characteristics at p0 and p1 (computed once per design)."""
+        return self.operating_characteristics([self.p0, self.p1])
+
+    def _adapted(self, n: tuple[int, ...], alpha: float) -> MultiStageDesign:
+        """The bounds of :meth:`at_sizes` (arguments checked there)."""
+        p0, p1 = self.p0, self.p1
+        m = len(n)
+        plan_oc = self._oc01
+        fut_target = np.cumsum(plan_oc.stop_futility[1])   # F_k
+        eff_target = np.cumsum(plan_oc.stop_efficacy[0])   # E_k
+        tol = 1.0 + 1e-12
+        fut: list[int] = []
+        eff: list[int] = []
+        final_go = -1
+        g0 = g1 = np.ones(1)   # continuing trials' counts before look 1: X_0 = 0
+        spent_f1 = spent_e0 = 0.0
+        prev_n, prev_a, same = 0, -1, True
+        for k in range(m):
+            nk, step = n[k], n[k] - prev_n
+            same = same and nk == self.sizes[k]
+            if k == 0:
+                f0 = stats.binom.pmf(np.arange(nk + 1), nk, p0)
+                f1 = stats.binom.pmf(np.arange(nk + 1), nk, p1)
+            else:
+                f0 = np.convolve(g0, stats.binom.pmf(np.arange(step + 1), step, p0))
+                f1 = np.convolve(g1, stats.binom.pmf(np.arange(step + 1), step, p1))
+            if k == m - 1:
+                r = self._final_go_bound(g0, prev_a, nk, step, spent_e0, alpha)
+                a = r
+                if self.three_outcome:
+                    total = float(plan_oc.prob_no_go[1])
+                    ok = np.flatnonzero(spent_f1 + np.cumsum(f1) <= total * tol)
+                    a = min(max(int(ok[-1]) if ok.size else -1, prev_a), r)
+                fut.append(a)
+                final_go = r
+                break
+            if same:
+                a, e = self.futility[k], self.efficacy[k]
+            else:
+                a, e = self._interim_bounds(k, nk, f0, f1, spent_f1, spent_e0, prev_a,
+                                            float(fut_target[k]), float(eff_target[k]), tol)
+            fut.append(a)
+            eff.append(e)
+            spent_f1 += float(f1[: a + 1].sum()) if a >= 0 else 0.0
+            spent_e0 += float(f0[e + 1:].sum())
+            g0, g1 = f0.copy(), f1.copy()
+            for g in (g0, g1):
+                g[: a + 1] = 0.0
+                g[e + 1:] = 0.0
+            prev_n, prev_a = nk, a
+        return MultiStageDesign._from_bounds(p0, p1, n, fut, eff, final_go)
+
+    def _interim_bounds(self, k: int, nk: int, f0: FloatArray, f1: FloatArray, spent_f1: float,
+                        spent_e0: float, prev_a: int, fut_target: float, eff_target: float,
+                        tol: float) -> tuple[int, int]:
+        """Futility and efficacy bounds at an off-plan interim look k (0-based)."""
+        plan_prev = self.futility[k - 1] if k else -1
+        if self.futility[k] <= plan_prev:          # the plan cannot stop for futility here
+            a = prev_a
+        else:
+            if k == 0:   # as thera_stats.simon.stage1_boundary, to the last bit
+                target = float(stats.binom.cdf(self.futility[0], self.sizes[0], self.p1))
+                cum = stats.binom.cdf(np.arange(nk + 1), nk, self.p1)
+            else:
+                target, cum = fut_target, spent_f1 + np.cumsum(f1)
+            ok = np.flatnonzero(cum <= target * tol)
+            a = max(int(ok[-1]) if ok.size else -1, prev_a)
+        if self.efficacy[k] >= self.sizes[k]:      # the plan cannot stop for efficacy here
+            return a, nk
+        above = np.concatenate([np.cumsum(f0[::-1])[::-1][1:], [0.0]])   # P(X_k > e)
+        ok = np.flatnonzero(spent_e0 + above <= eff_target * tol)
+        e = int(ok[0]) if ok.size else nk
+        return a, min(max(e, a + 1), nk)
+
+    def _final_go_bound(self, g0: FloatArray, prev_a: int, nk: int, step: int,
+                        spent_e0: float, alpha: float) -> int:
+        """Smallest r >= max(prev_a, 0) with P_p0(go) <= alpha at the final look (n_k
+        patients, ``step`` of them in the last stage; ``g0`` the continuing trials'
+        counts at the look before). For K = 2 the sum is the one of
+        :func:`thera_stats.simon.prob_go`, term by term."""
+        rs = np.arange(max(prev_a, 0), nk + 1)
+        x = np.arange(g0.size)
+        sf = stats.binom.sf(rs[:, None] - x[None, :], step, self.p0)
+        go = np.sum(g0[None, :] * sf, axis=-1)
+        if spent_e0:
+            go = go + spent_e0
+        ok = np.flatnonzero(go <= alpha)
+        return int(rs[ok[0]]) if ok.size else nk
+
     # ------------------------------------------------------------------ decisions
-    def decide(self, responses: Any) -> MultiStageDecision:
+    def decide(self, responses: Any, sizes: Any = None, *, alpha: Any = None
+               ) -> MultiStageDecision:
         """The rule's decision for cumulative responses observed at the looks so far.
 
         Parameters
         ----------
         responses : int or sequence of int
             Cumulative responses :math:`X_1, X_2, \\dots` at the looks reached
-            (one per look, in order; the planned stage sizes). An int is look 1.
+            (one per look, in order). An int is look 1.
+        sizes : sequence of int, optional
+            Attained cumulative sizes of the looks as run, when they differ from
+            the plan (see :meth:`at_sizes`; the last one is the final analysis,
+            so for an interim decision give the sizes still planned after it).
+            Default: the planned sizes.
+        alpha : float, optional
+            Type I error bound of the rule at attained sizes; needed when
+            ``sizes`` differ from the plan.
 
         Returns
         -------
         MultiStageDecision
             At the first look whose bound is crossed, the stop; otherwise
-            "continue" after an interim look, or "go"/"no go" at the last.
+            "continue" after an interim look, or "go"/"no go" at the last. Its
+            ``design`` is the design whose rule was applied (the plan, or
+            :meth:`at_sizes` off plan).
 
         Raises
         ------
         ValueError
             If the counts decrease, exceed the patients, imply more responses in
             a stage than it has patients, or continue past a look at which the
-            rule had already stopped the trial (binding bounds).
+            rule had already stopped the trial (binding bounds); for sizes
+            :meth:`at_sizes` refuses.
+
+        Examples
+        --------
+        >>> from thera_stats.multistage import MultiStageDesign
+        >>> plan = MultiStageDesign(0.2, 0.45, sizes=[10, 22], futility=[2, 7])
+        >>> plan.decide([3, 7]).action
+        'no go'
+        >>> off = plan.decide([3, 7], sizes=[10, 17], alpha=0.05)
+        >>> off.action, off.on_plan, off.design.futility
+        ('go', False, (2, 6))
         """
+        design = self if sizes is None else self.at_sizes(sizes, alpha=alpha)
+        dec = design._decide(responses)
+        if design is self:
+            return MultiStageDecision(dec.action, dec.look, dec.responses, dec.n,
+                                      dec.explanation, self, True)
+        eff = ["-" if e >= m else str(e) for e, m in zip(design.efficacy, design.sizes,
+                                                         strict=False)]
+        text = (f"{dec.explanation} Off plan: bounds for the attained sizes "
+                f"{list(design.sizes)} (planned {list(self.sizes)}) are futility "
+                f"{list(design.futility)}"
+                + (f", efficacy [{', '.join(eff)}]" if design.has_efficacy_stop else "")
+                + (f", final 'go' above {design.final_go}" if design.three_outcome else "")
+                + ".")
+        return MultiStageDecision(dec.action, dec.look, dec.responses, dec.n, text, design,
+                                  False)
+
+    def _decide(self, responses: Any) -> MultiStageDecision:
+        """The rule of this design for cumulative responses (see :meth:`decide`)."""
         raw = [responses] if isinstance(responses, numbers.Integral) else _sequence(
             "responses", responses)
         xs: list[int] = [_whole(f"responses[{i}]", v) for i, v in enumerate(raw)]
@@ -568,6 +835,27 @@ class MultiStageDesign:
 
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
+
+
+def _stage_pmf(m: int, p: FloatArray) -> FloatArray:
+    """b(x; m, p) for x = 0..m at each rate, shape ``(len(p), m + 1)``. SciPy's pmf
+    except for rates below 1e-30, where it loses accuracy (``1 - b(0; 19, 1e-300)`` comes
+    out 9e-14): there ``exp(log C(m, x) + x log p + (m - x) log(1 - p))``, exact at x = 0."""
+    x = np.arange(m + 1)[None, :]
+    out = np.asarray(stats.binom.pmf(x, m, p[:, None]), dtype=float)
+    tiny = (p > 0.0) & (p < 1e-30)
+    if tiny.any():
+        pt = p[tiny][:, None]
+        log = (gammaln(m + 1) - gammaln(x + 1) - gammaln(m - x + 1) + xlogy(x, pt)
+               + xlog1py(m - x, -pt))
+        out[tiny] = np.exp(log)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _adapted(design: MultiStageDesign, sizes: tuple[int, ...], alpha: float) -> MultiStageDesign:
+    """:meth:`MultiStageDesign.at_sizes`, computed once per design, sizes and alpha."""
+    return design._adapted(sizes, alpha)
 
 
 def _log_int(c: int) -> float:

@@ -35,6 +35,8 @@ from thera_stats._checks import (
     check_integer_array,
     check_open_unit,
 )
+from thera_stats.multistage import MultiStageDesign
+from thera_stats.two_stage import TwoStageInference, two_stage_inference
 
 __all__ = [
     "CRITERIA",
@@ -323,6 +325,25 @@ def _check_prob(name: str, value: Any) -> float:
     return check_open_unit(name, value)
 
 
+def _check_error_rates(alpha: Any, power: Any) -> tuple[float, float]:
+    """A design's error rates: ``0 < alpha < 0.5`` and ``alpha < power < 1``, each message
+    quoting the value (a one-sided type I error of 0.5 or more, or a power not above it,
+    makes a search return a degenerate design that "goes" on almost any data)."""
+    a = _check_prob("alpha", alpha)
+    if not a < 0.5:
+        raise ValueError(
+            f"`alpha` ({alpha!r}) must be below 0.5: it is a one-sided type I error (0.05 or "
+            "0.1 are usual); at 0.5 or more a design may conclude 'go' on no evidence."
+        )
+    pw = _check_prob("power", power)
+    if not pw > a:
+        raise ValueError(
+            f"`power` ({power!r}) must exceed `alpha` ({alpha!r}): no design is needed for a "
+            "power the type I error already gives (0.8 or 0.9 are usual)."
+        )
+    return a, pw
+
+
 def _check_weight(value: Any) -> float:
     """The admissible-design weight ``q``: a real number in [0, 1]."""
     if not _is_real(value):
@@ -354,7 +375,8 @@ class SimonDesign:
     p0, p1 : float
         Uninteresting and target response rates, ``0 < p0 < p1 < 1``.
     alpha, power : float
-        Targets for the type I error and the power (strictly in (0, 1)).
+        Targets for the type I error and the power, ``0 < alpha < 0.5`` and
+        ``alpha < power < 1``.
     r1, n1, r, n : int
         Boundaries and sizes, ``0 <= r1 < n1 < n`` and ``r1 <= r < n``.
     criterion : str
@@ -371,11 +393,18 @@ class SimonDesign:
         Probability of early termination :math:`P_p(X_1 \le r_1)`.
     en_p0, en_p1 : float
         Expected sample size :math:`n_1 + (1 - \mathrm{PET}(p))(n - n_1)`.
+    multistage : MultiStageDesign
+        The same design in the multi-stage engine (sizes ``[n1, n]``,
+        futility bounds ``[r1, r]``, no efficacy stop), which computes its
+        operating characteristics, decisions and sample space.
 
     Notes
     -----
     The design meets its targets (:attr:`meets_targets`) if ``actual_alpha <=
     alpha`` and ``actual_power >= power``; a custom design need not.
+    A Simon design is the :math:`K = 2` case without efficacy stop of
+    :class:`~thera_stats.multistage.MultiStageDesign`; the attributes above
+    are that engine's exact recursion at ``p0`` and ``p1``.
 
     Examples
     --------
@@ -403,11 +432,11 @@ class SimonDesign:
     pet_p1: float = field(init=False, repr=False, compare=False)
     en_p0: float = field(init=False, repr=False, compare=False)
     en_p1: float = field(init=False, repr=False, compare=False)
+    multistage: MultiStageDesign = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         p0, p1 = _check_rates(self.p0, self.p1)
-        alpha = _check_prob("alpha", self.alpha)
-        power = _check_prob("power", self.power)
+        alpha, power = _check_error_rates(self.alpha, self.power)
         r1 = _check_int("r1", self.r1, minimum=0)
         n1 = _check_int("n1", self.n1, minimum=1)
         r = _check_int("r", self.r, minimum=0)
@@ -434,10 +463,10 @@ class SimonDesign:
         }
         for key, value in values.items():
             object.__setattr__(self, key, value)
-        ps = np.array([p0, p1])
-        pet = np.asarray(prob_early_stop(r1, n1, ps))
-        go = np.asarray(prob_go(r1, n1, r, n, ps))
-        en = n1 + (1.0 - pet) * (n - n1)
+        engine = MultiStageDesign(p0, p1, sizes=[n1, n], futility=[r1, r])
+        object.__setattr__(self, "multistage", engine)
+        oc = engine._oc01
+        pet, go, en = oc.prob_early_stop, oc.prob_go, oc.expected_n
         for key, value in (
             ("actual_alpha", go[0]),
             ("actual_power", go[1]),
@@ -482,15 +511,17 @@ class SimonDesign:
         array([0.0496, 0.8002])
         """
         pa = check_closed_unit_array("p", p)
-        pet = np.asarray(prob_early_stop(self.r1, self.n1, pa))
-        go = np.asarray(prob_go(self.r1, self.n1, self.r, self.n, pa))
-        en = self.n1 + (1.0 - pet) * (self.n - self.n1)
-        conv = _scalar_or_array
+        # the engine's recursion at each rate (subnormal rates as 0, as in prob_go)
+        oc = self.multistage.operating_characteristics(np.where(pa < 1e-300, 0.0, pa).ravel())
+
+        def conv(values: Any) -> Any:
+            return _scalar_or_array(np.asarray(values, dtype=float).reshape(pa.shape))
+
         return OperatingCharacteristics(
-            p=conv(np.asarray(pa, dtype=float)),
-            pet=conv(pet),
-            prob_go=conv(go),
-            expected_n=conv(np.asarray(en, dtype=float)),
+            p=conv(pa),
+            pet=conv(oc.prob_early_stop),
+            prob_go=conv(oc.prob_go),
+            expected_n=conv(oc.expected_n),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -566,6 +597,12 @@ class SimonDesign:
            :math:`X_2' \sim \mathrm{Bin}(n' - n_1', p_0)`. Go iff the total
            exceeds :math:`r^*`.
 
+        This is :meth:`MultiStageDesign.at_sizes
+        <thera_stats.multistage.MultiStageDesign.at_sizes>` of :attr:`multistage`
+        at ``[n_stage1, n_total]`` with this design's ``alpha`` (:meth:`at_sizes`
+        returns it); the decision is that design's rule, and the ``Decision``
+        carries it as ``multistage`` for inference.
+
         If the attained sizes do not depend on the responses (recruitment, not
         results, ended the trial), the type I error of the rule is that
         probability, <= ``alpha`` by construction, whatever the sizes. "Go"
@@ -590,14 +627,15 @@ class SimonDesign:
             raise ValueError(
                 f"`responses_stage1` ({x1!r}) must not exceed the stage-1 size ({n1a!r})."
             )
-        r1a = stage1_boundary(self.r1, self.n1, n1a, self.p1)
         planned_stage1 = "stop for futility" if x1 <= self.r1 else "continue to stage 2"
         if responses_total is None:
             if n_total is not None:
                 raise ValueError(
                     f"`n_total` ({n_total!r}) given without `responses_total`; pass both."
                 )
-            return _interim_decision(self, x1, n1a, r1a, planned_stage1)
+            # the stage-1 rule depends on n_stage1 only; the total is still the plan's
+            rule = self.multistage.at_sizes([n1a, max(self.n, n1a)], alpha=self.alpha)
+            return _interim_decision(self, x1, n1a, rule, planned_stage1)
         xt = _check_int("responses_total", responses_total, minimum=0)
         na = self.n if n_total is None else _check_int("n_total", n_total, minimum=1)
         if na < n1a:
@@ -610,7 +648,43 @@ class SimonDesign:
                 f"`responses_total` ({xt!r}) implies {_count(xt - x1, 'stage-2 response')} "
                 f"among {_count(na - n1a, 'stage-2 patient')}."
             )
-        return _final_decision(self, x1, xt, n1a, na, r1a)
+        rule = self.multistage.at_sizes([n1a, na], alpha=self.alpha)
+        return _final_decision(self, x1, xt, n1a, na, rule)
+
+    def at_sizes(
+        self, n_stage1: int | None = None, n_total: int | None = None
+    ) -> MultiStageDesign:
+        r"""The rule for attained stage sizes, as a :class:`~thera_stats.multistage.MultiStageDesign`.
+
+        Parameters
+        ----------
+        n_stage1, n_total : int, optional
+            Attained stage-1 and total sizes (defaults: the planned ``n1`` and
+            ``n``), ``1 <= n_stage1 <= n_total``.
+
+        Returns
+        -------
+        MultiStageDesign
+            :attr:`multistage` itself on plan; off plan the design with sizes
+            ``[n_stage1, n_total]``, stage-1 bound :func:`stage1_boundary` and
+            final bound :func:`final_boundary` (the rule of :meth:`decide`).
+            Exact inference after the trial is
+            :func:`~thera_stats.multistage_inference.multistage_inference` on it
+            (which :func:`~thera_stats.two_stage.two_stage_inference` reports).
+
+        Examples
+        --------
+        >>> from thera_stats.simon import SimonDesign
+        >>> d = SimonDesign(p0=0.2, p1=0.45, alpha=0.05, power=0.8, r1=2, n1=10, r=7, n=22)
+        >>> d.at_sizes(n_total=17)
+        MultiStageDesign(p0=0.2, p1=0.45, sizes=[10, 17], futility=[2, 6])
+        """
+        n1a = self.n1 if n_stage1 is None else _check_int("n_stage1", n_stage1, minimum=1)
+        na = self.n if n_total is None else _check_int("n_total", n_total, minimum=1)
+        if na < n1a:
+            which = "`n_total`" if n_total is not None else "the planned total n"
+            raise ValueError(f"{which} ({na!r}) must be >= the stage-1 size ({n1a!r}).")
+        return self.multistage.at_sizes([n1a, na], alpha=self.alpha)
 
 
 def stage1_boundary(r1: int, n1: int, n1a: int, p1: float) -> int:
@@ -711,6 +785,10 @@ class Decision:
         Exact type I error and power of the rule used at the attained sizes.
     design : SimonDesign
         The design.
+    multistage : MultiStageDesign or None
+        The rule applied, as a multi-stage design: ``design.multistage`` on
+        plan, :meth:`SimonDesign.at_sizes` off plan (at the interim, the
+        attained stage-1 size and the planned total).
     """
 
     action: str
@@ -729,6 +807,7 @@ class Decision:
     type1_error: float | None
     power: float | None
     design: SimonDesign = field(repr=False)
+    multistage: MultiStageDesign | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         return self.explanation
@@ -738,32 +817,24 @@ class Decision:
         """True if the action is ``"go"``."""
         return self.action == "go"
 
-    def inference(self) -> Any:
+    def inference(self) -> TwoStageInference:
         """Exact two-stage inference (p-value, estimate, interval) for these data.
 
-        Lazily calls ``thera_stats.two_stage.two_stage_inference`` with the
-        design, the responses and the attained sizes. After a stop for futility
-        only stage 1 is passed: the binding stop ends the sample space there,
-        even if more patients were treated.
+        :func:`thera_stats.two_stage.two_stage_inference` with the design, the
+        responses and the attained sizes. After a stop for futility only stage
+        1 is passed: the binding stop ends the sample space there, even if more
+        patients were treated.
 
         Raises
         ------
         ValueError
             At the interim when the trial continues (no final data yet).
-        ImportError
-            If ``thera_stats.two_stage`` is not available.
         """
         if self.action == "continue to stage 2":
             raise ValueError(
                 "The trial continues to stage 2; inference needs the final data "
                 "(call decide() with responses_total)."
             )
-        try:
-            from thera_stats.two_stage import two_stage_inference
-        except ImportError as err:  # pragma: no cover - depends on the other module
-            raise ImportError(
-                "thera_stats.two_stage.two_stage_inference is not available."
-            ) from err
         if self.action == "stop for futility":
             # The binding futility stop ends the sample space at stage 1, whatever
             # was collected after it.
@@ -789,9 +860,13 @@ def _sizes_phrase(d: SimonDesign, n1a: int, na: int | None) -> str:
     return s1 + f" and {na} in total" + ("" if na == d.n else f" (planned {d.n})")
 
 
-def _interim_decision(d: SimonDesign, x1: int, n1a: int, r1a: int, planned_stage1: str) -> Decision:
+def _interim_decision(
+    d: SimonDesign, x1: int, n1a: int, rule: MultiStageDesign, planned_stage1: str
+) -> Decision:
     on_plan = n1a == d.n1
-    action = "stop for futility" if x1 <= r1a else "continue to stage 2"
+    r1a = rule.futility[0]
+    engine = rule.decide([x1]).action  # "stop for futility" or "continue"
+    action = "stop for futility" if engine == "stop for futility" else "continue to stage 2"
     cmp = "<=" if x1 <= r1a else ">"
     if on_plan:
         text = (
@@ -824,17 +899,22 @@ def _interim_decision(d: SimonDesign, x1: int, n1a: int, r1a: int, planned_stage
         type1_error=None,
         power=None,
         design=d,
+        multistage=rule,
     )
 
 
-def _final_decision(d: SimonDesign, x1: int, xt: int, n1a: int, na: int, r1a: int) -> Decision:
+def _final_decision(
+    d: SimonDesign, x1: int, xt: int, n1a: int, na: int, design: MultiStageDesign
+) -> Decision:
     on_plan = n1a == d.n1 and na == d.n
     planned = "stop for futility" if x1 <= d.r1 else ("go" if xt > d.r else "no go")
-    r_used = d.r if on_plan else _final_boundary_cached(r1a, n1a, na, d.p0, d.alpha)
-    t1, pw = (float(v) for v in np.asarray(prob_go(r1a, n1a, r_used, na, [d.p0, d.p1])))
+    r1a, r_used = design.futility
+    t1, pw = (float(v) for v in design._oc01.prob_go)
     rule = "planned" if on_plan else "attained-size boundary"
     where = _sizes_phrase(d, n1a, na)
-    if x1 <= r1a:
+    # the futility stop is binding: the engine's rule ends the trial at stage 1
+    stage1 = design.decide([x1]).action
+    if stage1 == "stop for futility":
         action = "stop for futility"
         text = (
             f"Stop for futility: {_count(x1, 'response')} in {_count(n1a, 'stage-1 patient')} "
@@ -842,8 +922,8 @@ def _final_decision(d: SimonDesign, x1: int, xt: int, n1a: int, na: int, r1a: in
             f"futility rule is binding, so later responses do not change the decision."
         )
     else:
-        action = "go" if xt > r_used else "no go"
-        cmp = ">" if xt > r_used else "<="
+        action = design.decide([x1, xt]).action  # "go" or "no go"
+        cmp = ">" if action == "go" else "<="
         if on_plan:
             text = (
                 f"{action.capitalize()}: {_count(xt, 'response')} in {_count(na, 'patient')} "
@@ -876,6 +956,7 @@ def _final_decision(d: SimonDesign, x1: int, xt: int, n1a: int, na: int, r1a: in
         type1_error=t1,
         power=pw,
         design=d,
+        multistage=design,
     )
 
 
@@ -1187,8 +1268,7 @@ def _check_search_args(
     p0: Any, p1: Any, alpha: Any, power: Any, n_max: Any
 ) -> tuple[float, float, float, float, int | None]:
     p0f, p1f = _check_rates(p0, p1)
-    a = _check_prob("alpha", alpha)
-    pw = _check_prob("power", power)
+    a, pw = _check_error_rates(alpha, power)
     nm = None if n_max is None else _check_int("n_max", n_max, minimum=2)
     if nm is not None and nm > _N_LIMIT:
         raise ValueError(f"`n_max` ({n_max!r}) must be <= {_N_LIMIT}.")
@@ -1635,8 +1715,7 @@ def single_stage_design(
     (27, 3, 33)
     """
     p0f, p1f = _check_rates(p0, p1)
-    a = _check_prob("alpha", alpha)
-    pw = _check_prob("power", power)
+    a, pw = _check_error_rates(alpha, power)
     cs = np.linspace(p0f, p1f, 201)[1:-1]
     bounds = [max(math.log(1 / a) / _kl(c, p0f), math.log(1 / (1 - pw)) / _kl(c, p1f)) for c in cs]
     n_cert = math.ceil(min(bounds))

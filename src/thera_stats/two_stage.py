@@ -1,7 +1,7 @@
 """Inference after a Simon two-stage trial: estimates, p-values and exact intervals.
 
 After a two-stage trial the naive proportion ``x / n`` is biased and its
-Clopper-Pearson interval ignores the early-stopping rule. This module computes,
+Clopper-Pearson interval ignores the early-stopping rule. This module reports,
 for the outcome actually observed (stopped after stage 1 with ``x1`` responses,
 or completed with ``x`` responses in total):
 
@@ -11,6 +11,14 @@ or completed with ``x`` responses in total):
 * the exact one-sided p-value against ``p0`` under an ordering of the outcomes;
 * the exact confidence interval that inverts that ordering, whose coverage is
   at least the nominal level at every true response rate.
+
+It is the two-stage view of :mod:`thera_stats.multistage_inference`: the design
+says what its rule is and decides (:meth:`thera_stats.simon.SimonDesign.decide`,
+:meth:`~thera_stats.simon.SimonDesign.at_sizes`, the :math:`K = 2` case of
+:class:`~thera_stats.multistage.MultiStageDesign`), and every number here is
+:func:`~thera_stats.multistage_inference.multistage_inference` on the rule that
+was applied. This module never imports the design module: it takes any design
+with that interface, so the two do not depend on each other in a circle.
 
 Everything is computed on the sample space of the stage sizes actually
 attained, so a trial that under- or over-ran its plan (THERA stopped at 17
@@ -26,16 +34,15 @@ for futility if ``X1 <= r1``. Otherwise ``n2 = n - n1`` more patients give
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
-from functools import lru_cache
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.optimize import brentq
 from scipy.special import xlog1py, xlogy
 
 from thera_stats._checks import (
@@ -46,7 +53,8 @@ from thera_stats._checks import (
     check_integer_array,
 )
 from thera_stats._results import ConfidenceInterval
-from thera_stats.simon import final_boundary
+from thera_stats.multistage import MultiStageDesign
+from thera_stats.multistage_inference import MultiStageInference, _space, multistage_inference
 
 __all__ = [
     "ORDERINGS",
@@ -64,23 +72,33 @@ _ORDERING_NAMES = {
     "mle": "sample-proportion (MLE) ordering",
 }
 
-# Bracketing grid for the root finder: dense near 0 and 1, where limits of
-# extreme outcomes lie. The roots themselves are found by Brent's method.
-_GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 2049)))
-_XTOL = 1e-14
-
 FloatArray = npt.NDArray[np.float64]
 
 
 # --------------------------------------------------------------------------
-# Design and argument checks
+# The design (any object with SimonDesign's interface) and argument checks
 # --------------------------------------------------------------------------
+
+
+class _TwoStageDesign(Protocol):
+    """What this module needs of a design: :class:`thera_stats.simon.SimonDesign`."""
+
+    alpha: float
+
+    @property
+    def multistage(self) -> MultiStageDesign: ...
+
+    def decide(self, responses_stage1: int, responses_total: int | None = None, *,
+               n_stage1: int | None = None, n_total: int | None = None) -> Any: ...
+
+    def at_sizes(self, n_stage1: int | None = None,
+                 n_total: int | None = None) -> MultiStageDesign: ...
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
+    design: _TwoStageDesign
     p0: float
-    p1: float
     alpha: float
     r1: int
     n1: int
@@ -102,82 +120,96 @@ def _count(name: str, value: Any, *, minimum: int = 0) -> int:
 
 
 def _plan(design: Any) -> _Plan:
-    from thera_stats.simon import SimonDesign
-
-    if not isinstance(design, SimonDesign):
+    """The plan of a Simon design: its engine form must be two stages, futility only."""
+    engine = getattr(design, "multistage", None)
+    if not (
+        isinstance(engine, MultiStageDesign)
+        and engine.n_looks == 2
+        and not engine.has_efficacy_stop
+        and not engine.three_outcome
+        and callable(getattr(design, "decide", None))
+        and callable(getattr(design, "at_sizes", None))
+    ):
         raise TypeError(
             f"`design` ({design!r}) must be a SimonDesign (see thera_stats.simon_design, or "
             "SimonDesign(p0=..., p1=..., alpha=..., power=..., r1=..., n1=..., r=..., n=...))."
         )
-    # SimonDesign checked every field when it was made.
-    return _Plan(p0=design.p0, p1=design.p1, alpha=design.alpha, r1=design.r1, n1=design.n1,
-                 r=design.r, n=design.n)
+    # The design checked every field when it was made.
+    return _Plan(design=design, p0=engine.p0, alpha=float(design.alpha),
+                 r1=engine.futility[0], n1=engine.sizes[0], r=engine.futility[1],
+                 n=engine.sizes[1])
 
 
-@dataclass(frozen=True, slots=True)
-class _Sizes:
-    """Stage sizes analysed and the stage-1 boundary in force at that stage-1 size."""
-
-    n1: int
-    n: int
-    r1: int
-
-    def on_plan(self, plan: _Plan) -> bool:
-        return (self.n1, self.n) == (plan.n1, plan.n)
-
-
-def _stage1_boundary(plan: _Plan, n1: int) -> int:
-    """Stage-1 futility boundary for an attained stage-1 size ``n1``.
-
-    The planned ``r1`` when ``n1`` is as planned; otherwise the largest ``r1'``
-    with ``P_p1(X1' <= r1') <= P_p1(X1 <= r1)`` (``-1``: no futility stop), the
-    rule of :meth:`thera_stats.simon.SimonDesign.decide`, so that the sample
-    space analysed is that of the rule actually applied at the interim.
-    """
-    from thera_stats.simon import stage1_boundary
-
-    return stage1_boundary(plan.r1, plan.n1, n1, plan.p1)
-
-
-def _sizes(plan: _Plan, n_stage1: Any, n_total: Any) -> _Sizes:
+def _sizes(plan: _Plan, n_stage1: Any, n_total: Any) -> tuple[int, int]:
+    """The stage sizes analysed: attained ones where given, else the plan's."""
     n1 = plan.n1 if n_stage1 is None else _count("n_stage1", n_stage1, minimum=1)
     n = plan.n if n_total is None else _count("n_total", n_total, minimum=1)
     if n < n1:
         which = "`n_total`" if n_total is not None else "the planned n"
         raise ValueError(f"{which} ({n}) must be at least `n_stage1` ({n1}).")
-    return _Sizes(n1=n1, n=n, r1=_stage1_boundary(plan, n1))
+    return n1, n
 
 
 # --------------------------------------------------------------------------
-# The sample space of a two-stage design at given stage sizes
+# The sample space of the rule applied, in two-stage terms
 # --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _SampleSpace:
-    """All outcomes of a two-stage trial with stage sizes ``n1`` and ``n``.
+    """All outcomes of the two-stage rule ``design`` (a K = 2 MultiStageDesign, the plan
+    or the rule at attained sizes) under an ordering: the engine's sample space, whose
+    outcomes run from the stops at stage 1 (``x1 = 0 .. r1``) to the completions
+    (``x = r1 + 1 .. n``).
 
-    ``stage``, ``x`` (responses) and ``m`` (patients) describe outcome ``k``;
-    its probability is ``exp(logc[k]) p**x (1-p)**(m-x)``. ``rank`` is the
-    dense rank of the outcome under the ordering (higher = more extreme,
-    i.e. more evidence of a large p); ``order``/``starts`` group the outcomes
-    by rank for tail sums.
+    ``stage``, ``x`` (responses) and ``m`` (patients) describe outcome ``k``; its
+    probability is ``exp(logc[k]) p**x (1-p)**(m-x)``.
     """
 
-    r1: int
-    n1: int
-    n: int
+    design: MultiStageDesign
     ordering: str
-    stage: npt.NDArray[np.int64]
-    x: npt.NDArray[np.int64]
-    m: npt.NDArray[np.int64]
-    logc: FloatArray
-    umvue: FloatArray
-    rank: npt.NDArray[np.int64]
-    order: npt.NDArray[np.int64]
-    starts: npt.NDArray[np.int64]
-    grid_upper: FloatArray = field(repr=False)
-    grid_lower: FloatArray = field(repr=False)
+
+    @cached_property
+    def _engine(self) -> Any:
+        return _space(self.design, self.ordering)
+
+    @property
+    def r1(self) -> int:
+        return self.design.futility[0]
+
+    @property
+    def n1(self) -> int:
+        return self.design.sizes[0]
+
+    @property
+    def n(self) -> int:
+        return self.design.sizes[1]
+
+    @property
+    def stage(self) -> npt.NDArray[np.int64]:
+        return np.asarray(self._engine.look)
+
+    @property
+    def x(self) -> npt.NDArray[np.int64]:
+        return np.asarray(self._engine.x)
+
+    @property
+    def m(self) -> npt.NDArray[np.int64]:
+        return np.asarray(self._engine.n)
+
+    @property
+    def logc(self) -> FloatArray:
+        return np.asarray(self._engine.logc)
+
+    @property
+    def umvue(self) -> FloatArray:
+        return np.asarray(self._engine.umvue)
+
+    @property
+    def decision(self) -> list[str]:
+        """The rule's decision at each outcome: "stop for futility", "go" or "no go"."""
+        return ["stop for futility" if s == 1 else d
+                for s, d in zip(self.stage.tolist(), self._engine.decision, strict=True)]
 
     @property
     def size(self) -> int:
@@ -187,154 +219,97 @@ class _SampleSpace:
         hit = np.flatnonzero((self.stage == stage) & (self.x == x))
         return int(hit[0])
 
-    def pmf(self, p: FloatArray) -> FloatArray:
+    def pmf(self, p: Any) -> FloatArray:
         """Outcome probabilities, shape ``p.shape + (K,)``."""
         pp = np.asarray(p, dtype=float)[..., None]
         logpmf = self.logc + xlogy(self.x, pp) + xlog1py(self.m - self.x, -pp)
         return np.asarray(np.exp(logpmf), dtype=float)
 
-    def tails(self, p: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """``P_p(T >= t_k)`` and ``P_p(T <= t_k)`` for every outcome, each summed directly."""
-        probs = self.pmf(p)[..., self.order]
-        grouped = np.add.reduceat(probs, self.starts, axis=-1)
-        upper = np.flip(np.cumsum(np.flip(grouped, axis=-1), axis=-1), axis=-1)
-        lower = np.cumsum(grouped, axis=-1)
-        return upper[..., self.rank], lower[..., self.rank]
-
     def upper_tail(self, k: int, p: float) -> float:
-        return float(self.tails(np.asarray(p))[0][k])
+        """``P_p(T >= t_k)``."""
+        return float(self._engine.tail(float(p), k, "G"))
 
     def lower_tail(self, k: int, p: float) -> float:
-        return float(self.tails(np.asarray(p))[1][k])
+        """``P_p(T <= t_k)``."""
+        return float(self._engine.tail(float(p), k, "H"))
+
+    def pvalue(self, k: int) -> float:
+        """The engine's p-value ``P_p0(T >= t_k)``; exactly 1 for a least extreme outcome
+        (every outcome counts, and the sum of all their probabilities can round below 1)."""
+        rank = self._engine.rank
+        if rank[k] == rank.min():
+            return 1.0
+        return float(self.inference(k).pvalue)
+
+    def path(self, k: int) -> list[int]:
+        """Cumulative responses of one trial ending at outcome ``k``."""
+        x = int(self.x[k])
+        if self.stage[k] == 1:
+            return [x]
+        return [max(self.r1 + 1, x - (self.n - self.n1)), x]
+
+    def inference(self, k: int) -> MultiStageInference:
+        """The engine's inference for outcome ``k`` (computed once)."""
+        cache: dict[int, MultiStageInference] = self.__dict__.setdefault("_results", {})
+        if k not in cache:
+            try:
+                cache[k] = multistage_inference(self.design, self.path(k),
+                                                ordering=self.ordering)
+            except ValueError as err:
+                if "different signs" not in str(err):
+                    raise
+                cache[k] = self._without_bias_adjusted(k)
+        return cache[k]
+
+    def _without_bias_adjusted(self, k: int) -> MultiStageInference:
+        """The engine's result for outcome ``k`` without its bias-adjusted estimate (NaN),
+        which this module does not report: the engine's root search for it fails when
+        ``E_p(X / N) = p`` exactly (no futility stop, e.g. ``r1' = -1``) and ``x / n`` lies
+        on its bracketing grid (``x / n = 1/2``). Everything else is the engine's."""
+        space = self._engine
+        above, tie, _ = space.tails(self.design.p0, k)
+        x, n = int(space.x[k]), int(space.n[k])
+        res = MultiStageInference(
+            design=self.design, look=int(space.look[k]), n=n, responses=x,
+            decision=space.decision[k], ordering=self.ordering, pvalue=above + tie,
+            mid_pvalue=above + 0.5 * tie, mle=x / n, umvue=float(space.umvue[k]),
+            median_unbiased=math.nan, bias_adjusted=math.nan, umvcue=float(space.umvcue[k]),
+            _space=space, _index=k,
+        )
+        median = res.confidence_interval(0.5, alternative="greater").low
+        return dataclasses.replace(res, median_unbiased=float(median))
 
 
-def _log_int(value: int) -> float:
-    return math.log(value) if value > 0 else -math.inf
-
-
-@lru_cache(maxsize=64)
 def _sample_space(r1: int, n1: int, n: int, ordering: str) -> _SampleSpace:
-    n2 = n - n1
-    stage: list[int] = []
-    xs: list[int] = []
-    ms: list[int] = []
-    logc: list[float] = []
-    umvue: list[float] = []
-    for x1 in range(min(r1, n1) + 1):
-        stage.append(1)
-        xs.append(x1)
-        ms.append(n1)
-        logc.append(_log_int(math.comb(n1, x1)))
-        umvue.append(x1 / n1)
-    if n1 > r1:
-        for x in range(r1 + 1, n + 1):
-            lo, hi = max(r1 + 1, x - n2), min(x, n1)
-            count = sum(math.comb(n1, j) * math.comb(n2, x - j) for j in range(lo, hi + 1))
-            # Jung & Kim (2004): E[X1 / n1 | M = 2, S = x], exact in integers.
-            num = sum(
-                math.comb(n1 - 1, j - 1) * math.comb(n2, x - j) for j in range(max(lo, 1), hi + 1)
-            )
-            stage.append(2)
-            xs.append(x)
-            ms.append(n)
-            logc.append(_log_int(count))
-            umvue.append(num / count)
-    x_arr = np.array(xs, dtype=np.int64)
-    m_arr = np.array(ms, dtype=np.int64)
-    if ordering == "stagewise":
-        # Stopped outcomes all have x <= r1 < any completed x, so ordering by
-        # stage and then by responses is ordering by the response count.
-        keys: list[Any] = list(xs)
-    else:
-        keys = [Fraction(x, m) for x, m in zip(xs, ms, strict=True)]
-    distinct = sorted(set(keys))
-    rank_of = {key: i for i, key in enumerate(distinct)}
-    rank = np.array([rank_of[key] for key in keys], dtype=np.int64)
-    order = np.argsort(rank, kind="stable").astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, np.diff(rank[order]) != 0]).astype(np.int64)
-    space = _SampleSpace(
-        r1=r1,
-        n1=n1,
-        n=n,
-        ordering=ordering,
-        stage=np.array(stage, dtype=np.int64),
-        x=x_arr,
-        m=m_arr,
-        logc=np.array(logc, dtype=float),
-        umvue=np.array(umvue, dtype=float),
-        rank=rank,
-        order=order,
-        starts=starts,
-        grid_upper=np.empty((0, 0)),
-        grid_lower=np.empty((0, 0)),
-    )
-    up, low = space.tails(_GRID)
-    object.__setattr__(space, "grid_upper", up)
-    object.__setattr__(space, "grid_lower", low)
-    for arr in (space.stage, space.x, space.m, space.logc, space.umvue, up, low):
-        arr.setflags(write=False)
-    return space
-
-
-def _space_for(sizes: _Sizes, ordering: str) -> _SampleSpace:
-    return _sample_space(sizes.r1, sizes.n1, sizes.n, ordering)
+    """The sample space of stage sizes ``n1 <= n`` with stage-1 bound ``r1``
+    (``-1``: no futility stop). The rates and the final bound play no part in it
+    (nor in the stage-wise and MLE orderings)."""
+    rule = MultiStageDesign._from_bounds(0.5, 0.5, [n1, n], [r1, max(r1, 0)], [n1], max(r1, 0))
+    return _SampleSpace(rule, ordering)
 
 
 # --------------------------------------------------------------------------
-# Inverting the ordering: confidence limits and the median-unbiased estimate
+# Limits and the median-unbiased estimate: the engine's, by outcome
 # --------------------------------------------------------------------------
 
 
 def _lower_limit(space: _SampleSpace, k: int, a: float) -> float:
-    """``inf {p : P_p(T >= t_k) > a}``: the root of ``P_p(T >= t_k) = a``.
-
-    Under the stage-wise ordering ``P_p(T >= t)`` increases with ``p`` (the
-    event is increasing in ``(X1, X2)``), so the root is unique. Under other
-    orderings the first crossing is taken, which keeps the coverage.
-    """
-    vals = space.grid_upper[:, k] - a
-    above = np.flatnonzero(vals > 0.0)
-    if above.size == 0:  # pragma: no cover - P_1(T >= t) = 1 > a for every t
-        return 1.0
-    j = int(above[0])
-    if j == 0:
-        return 0.0
-    lo, hi = float(_GRID[j - 1]), float(_GRID[j])
-    root = brentq(lambda p: space.upper_tail(k, p) - a, lo, hi, xtol=_XTOL, maxiter=200)
-    return float(root)
+    """``inf {p : P_p(T >= t_k) > a}``."""
+    ci = space.inference(k).confidence_interval(1.0 - a, alternative="greater")
+    return float(ci.low)
 
 
 def _upper_limit(space: _SampleSpace, k: int, a: float) -> float:
-    """``sup {p : P_p(T <= t_k) > a}``: the root of ``P_p(T <= t_k) = a``."""
-    vals = space.grid_lower[:, k] - a
-    above = np.flatnonzero(vals > 0.0)
-    if above.size == 0:  # pragma: no cover - P_0(T <= t) = 1 > a for every t
-        return 0.0
-    j = int(above[-1])
-    if j == _GRID.size - 1:
-        return 1.0
-    lo, hi = float(_GRID[j]), float(_GRID[j + 1])
-    root = brentq(lambda p: space.lower_tail(k, p) - a, lo, hi, xtol=_XTOL, maxiter=200)
-    return float(root)
-
-
-def _tail_levels(confidence_level: float, alternative: str) -> tuple[float | None, float | None]:
-    """Tail probabilities for the lower and upper limits (``None``: limit is 0 or 1)."""
-    if alternative == "two-sided":
-        a = (1.0 - confidence_level) / 2.0
-        return a, a
-    if alternative == "greater":
-        return 1.0 - confidence_level, None
-    return None, 1.0 - confidence_level
+    """``sup {p : P_p(T <= t_k) > a}``."""
+    ci = space.inference(k).confidence_interval(1.0 - a, alternative="less")
+    return float(ci.high)
 
 
 def _limits(
     space: _SampleSpace, k: int, confidence_level: float, alternative: str
 ) -> tuple[float, float]:
-    a_low, a_high = _tail_levels(confidence_level, alternative)
-    low = 0.0 if a_low is None else _lower_limit(space, k, a_low)
-    high = 1.0 if a_high is None else _upper_limit(space, k, a_high)
-    return low, high
+    ci = space.inference(k).confidence_interval(confidence_level, alternative=alternative)
+    return float(ci.low), float(ci.high)
 
 
 def _all_limits(
@@ -348,7 +323,7 @@ def _all_limits(
 
 
 def _median_unbiased(space: _SampleSpace, k: int) -> float:
-    return _lower_limit(space, k, 0.5)
+    return float(space.inference(k).median_unbiased)
 
 
 def _naive_limits(x: Any, m: Any, confidence_level: float, alternative: str) -> tuple[Any, Any]:
@@ -359,26 +334,6 @@ def _naive_limits(x: Any, m: Any, confidence_level: float, alternative: str) -> 
         x, m, confidence_level=confidence_level, method="clopper-pearson", alternative=alternative
     )
     return ci.low, ci.high
-
-
-# --------------------------------------------------------------------------
-# Decisions
-# --------------------------------------------------------------------------
-
-
-def _final_boundary(plan: _Plan, sizes: _Sizes) -> int:
-    """The ``r`` of "go iff x > r": the planned one on plan, else the smallest
-    ``r*`` with ``P_p0(X1 > r1, X > r*) <= alpha`` at the attained sizes
-    (:func:`thera_stats.simon.final_boundary`, the rule of ``SimonDesign.decide``)."""
-    if sizes.on_plan(plan):
-        return plan.r
-    return int(final_boundary(sizes.r1, sizes.n1, sizes.n, plan.p0, plan.alpha))
-
-
-def _decision(stage: int, x: int, boundary: int) -> str:
-    if stage == 1:
-        return "stop for futility"
-    return "go" if x > boundary else "no go"
 
 
 # --------------------------------------------------------------------------
@@ -432,7 +387,7 @@ class TwoStageInference:
     pvalue: float
     final_boundary: int | None
     decision: str
-    _space: _SampleSpace = field(repr=False, compare=False)
+    _result: MultiStageInference = field(repr=False, compare=False)
 
     @property
     def responses(self) -> int:
@@ -457,8 +412,8 @@ class TwoStageInference:
         """
         level = check_confidence_level(confidence_level)
         alt = check_alternative(alternative)
-        k = self._space.index(self.stage, self.responses)
-        low, high = _limits(self._space, k, level, alt)
+        ci = self._result.confidence_interval(level, alternative=alt)
+        low, high = float(ci.low), float(ci.high)
         return ConfidenceInterval(
             low=low,
             high=high,
@@ -653,12 +608,14 @@ def two_stage_inference(
     ordering = check_choice("ordering", ordering, ORDERINGS)
     # Stage 1 first: its attained size alone fixes r1 (it may over-run the planned n).
     n1 = plan.n1 if n_stage1 is None else _count("n_stage1", n_stage1, minimum=1)
-    r1 = _stage1_boundary(plan, n1)
     x1 = _count("responses_stage1", responses_stage1)
     if x1 > n1:
         raise ValueError(f"`responses_stage1` ({x1}) must not exceed `n_stage1` ({n1}).")
+    # The design decides; the analysis follows the rule it applied.
+    interim = plan.design.decide(x1, n_stage1=n1)
+    r1 = int(interim.r1_used)
     given_total = None if n_total is None else _count("n_total", n_total, minimum=1)
-    if x1 <= r1:
+    if interim.action == "stop for futility":
         if responses_total is not None and _count("responses_total", responses_total) != x1:
             raise ValueError(
                 f"`responses_stage1` ({x1}) <= r1 ({r1}): the design stops for futility "
@@ -670,31 +627,31 @@ def two_stage_inference(
         # (hypothetical) total is given. Only the "mle" ordering depends on it.
         if given_total is not None and given_total < n1:
             raise ValueError(f"`n_total` ({given_total}) must be at least `n_stage1` ({n1}).")
-        if given_total is not None and given_total > n1:
-            sizes = _sizes(plan, n1, given_total)
-        else:
-            sizes = _Sizes(n1=n1, n=n1 + plan.n - plan.n1, r1=r1)
+        n = given_total if given_total is not None and given_total > n1 else n1 + plan.n - plan.n1
+        decision = plan.design.decide(x1, x1, n_stage1=n1, n_total=n)
     else:
         if responses_total is None:
             raise ValueError(
                 f"`responses_stage1` ({x1}) > r1 ({r1}): the trial went on to stage 2, "
                 "so `responses_total` (responses among all patients) is required."
             )
-        sizes = _sizes(plan, n1, n_total)
+        _, n = _sizes(plan, n1, n_total)
         x = _count("responses_total", responses_total)
-        n2 = sizes.n - n1
+        n2 = n - n1
         if not x1 <= x <= x1 + n2:
             raise ValueError(
                 f"`responses_total` ({x}) must lie between `responses_stage1` ({x1}) and "
                 f"`responses_stage1` + {n2} stage-2 patients ({x1 + n2})."
             )
         stage = 2
+        decision = plan.design.decide(x1, x, n_stage1=n1, n_total=n)
 
-    n = sizes.n
-    off_plan = not sizes.on_plan(plan)
-    space = _space_for(sizes, ordering)
+    rule: MultiStageDesign = decision.multistage  # the plan, or the rule at these sizes
+    off_plan = (n1, n) != (plan.n1, plan.n)
+    boundary = rule.futility[1]
+    space = _SampleSpace(rule, ordering)
     k = space.index(stage, x)
-    boundary = _final_boundary(plan, sizes)
+    result = space.inference(k)
     if off_plan:
         r1_text = (
             f"the planned r1={r1}"
@@ -714,7 +671,6 @@ def two_stage_inference(
         )
     else:
         note = f"as planned (n1={n1}, n={n})."
-    pvalue = float(space.tails(np.asarray(plan.p0))[0][k])
     return TwoStageInference(
         design=design,
         stage=stage,
@@ -726,12 +682,12 @@ def two_stage_inference(
         note=note,
         ordering=ordering,
         mle=x / (n1 if stage == 1 else n),
-        umvue=float(space.umvue[k]),
-        median_unbiased=_median_unbiased(space, k),
-        pvalue=pvalue,
+        umvue=float(result.umvue),
+        median_unbiased=float(result.median_unbiased),
+        pvalue=space.pvalue(k),
         final_boundary=None if stage == 1 else boundary,
-        decision=_decision(stage, x, boundary),
-        _space=space,
+        decision=str(decision.action),
+        _result=result,
     )
 
 
@@ -806,24 +762,19 @@ def outcome_table(
     ordering = check_choice("ordering", ordering, ORDERINGS)
     level = check_confidence_level(confidence_level)
     alt = check_alternative(alternative)
-    sizes = _sizes(plan, n_stage1, n_total)
-    space = _space_for(sizes, ordering)
+    n1, n = _sizes(plan, n_stage1, n_total)
+    space = _SampleSpace(plan.design.at_sizes(n1, n), ordering)
     lows, highs = _all_limits(space, level, alt)
-    boundary = _final_boundary(plan, sizes)
-    upper_p0 = space.tails(np.asarray(plan.p0))[0]
     table = pd.DataFrame(
         {
             "stage": space.stage.copy(),
             "responses": space.x.copy(),
             "patients": space.m.copy(),
-            "decision": [
-                _decision(int(s), int(x), boundary)
-                for s, x in zip(space.stage, space.x, strict=True)
-            ],
+            "decision": space.decision,
             "mle": space.x / space.m,
             "umvue": space.umvue.copy(),
             "median_unbiased": [_median_unbiased(space, k) for k in range(space.size)],
-            "pvalue": upper_p0,
+            "pvalue": [space.pvalue(k) for k in range(space.size)],
             "ci_low": lows,
             "ci_high": highs,
             "prob_p0": space.pmf(np.asarray(plan.p0)),
@@ -833,11 +784,11 @@ def outcome_table(
         confidence_level=level,
         alternative=alt,
         ordering=ordering,
-        n_stage1=sizes.n1,
-        n_total=sizes.n,
-        r1=sizes.r1,
-        final_boundary=boundary,
-        off_plan=not sizes.on_plan(plan),
+        n_stage1=n1,
+        n_total=n,
+        r1=space.r1,
+        final_boundary=space.design.futility[1],
+        off_plan=(n1, n) != (plan.n1, plan.n),
     )
     return table
 
@@ -912,9 +863,9 @@ def exact_coverage(
     interval = check_choice("interval", interval, INTERVALS)
     level = check_confidence_level(confidence_level)
     alt = check_alternative(alternative)
-    sizes = _sizes(plan, n_stage1, n_total)
+    n1, n = _sizes(plan, n_stage1, n_total)
     pa = check_closed_unit_array("p", p)
-    space = _space_for(sizes, ordering)
+    space = _SampleSpace(plan.design.at_sizes(n1, n), ordering)
     if interval == "exact":
         lows, highs = _all_limits(space, level, alt)
     else:
