@@ -13,7 +13,7 @@ import math
 
 import pytest
 
-from thera_stats.design_search import mander_thompson_design
+from thera_stats.design_search import compare_designs, mander_thompson_design
 from thera_stats.simon import simon_design
 
 
@@ -154,3 +154,29 @@ def test_compare_designs_table_and_figure() -> None:
         compare_designs({})
     with pytest.raises(TypeError, match="cannot read str"):
         compare_designs({"x": "3/13, 12/43"})
+
+
+def test_compare_designs_takes_every_family_and_shows_the_inconclusive_zone() -> None:
+    from thera_stats.bayesian_design import bop2_design
+    from thera_stats.fleming import fleming_design
+    from thera_stats.three_outcome import sargent_design
+
+    p0, p1 = 0.2, 0.45
+    sargent = sargent_design(p0, p1, alpha=0.05, beta=0.2, eta=0.8, pi=0.8)
+    table = compare_designs({
+        "Simon": simon_design(p0, p1, alpha=0.05, power=0.8),
+        "Fleming": fleming_design(p0, p1, alpha=0.05, sizes=[11, 22]),
+        "Sargent": sargent,
+        "BOP2": bop2_design(p0, p1, looks=[10, 15, 22], alpha=0.05, power=0.8),
+    })
+    assert table["design"].tolist() == ["Simon", "Fleming", "Sargent", "BOP2"]
+    d = sargent.design
+    row = table.iloc[2]
+    # P(inconclusive) by a direct binomial sum over the zone a_K < X <= e_K.
+    from scipy import stats
+    zone = range(d.futility[-1] + 1, d.final_go + 1)
+    for col, p in (("inconclusive_p0", p0), ("inconclusive_p1", p1)):
+        assert row[col] == pytest.approx(sum(stats.binom.pmf(x, d.n_max, p) for x in zone),
+                                         abs=1e-12)
+    assert table.loc[0, "inconclusive_p0"] == 0.0
+    assert row["efficacy"] == str(d.final_go)

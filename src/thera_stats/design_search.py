@@ -793,15 +793,18 @@ def three_stage_design(
 def as_multistage(design: Any) -> MultiStageDesign:
     """Any design of the package as a :class:`MultiStageDesign` (the one engine's object).
 
-    Accepts a :class:`MultiStageDesign`, a :class:`DesignChoice`, a
-    :class:`~thera_stats.simon.SimonDesign` or a
-    :class:`~thera_stats.simon.SingleStageDesign`.
+    Accepts a :class:`MultiStageDesign`, a :class:`~thera_stats.simon.SimonDesign`,
+    a :class:`~thera_stats.simon.SingleStageDesign`, or any search result that
+    holds one as ``.design`` (:class:`DesignChoice`, Sargent's
+    :class:`~thera_stats.three_outcome.ThreeOutcomeChoice`, the Bayesian
+    :class:`~thera_stats.bayesian_design.BOP2Design` and
+    :class:`~thera_stats.bayesian_design.PredictiveDesign`).
     """
     from thera_stats.simon import SimonDesign, SingleStageDesign
 
     if isinstance(design, MultiStageDesign):
         return design
-    if isinstance(design, DesignChoice):
+    if isinstance(getattr(design, "design", None), MultiStageDesign):
         return design.design
     if isinstance(design, SimonDesign):
         return MultiStageDesign(design.p0, design.p1, [design.n1, design.n],
@@ -825,9 +828,11 @@ def compare_designs(designs: Any, *, p0: float | None = None,
     Returns
     -------
     DataFrame
-        ``design, looks, n_max, futility, efficacy, alpha, power, en_p0, en_p1,
-        pet_p0, pet_p1``: exact type I error and power, expected sample size
-        and probability of an early stop under p0 and p1.
+        ``design, looks, n_max, sizes, futility, efficacy, alpha, power,
+        en_p0, en_p1, pet_p0, pet_p1``: exact type I error and power, expected
+        sample size and probability of an early stop under p0 and p1; when a
+        design has three outcomes (Sargent) also ``inconclusive_p0,
+        inconclusive_p1``, and its final "go" bound closes ``efficacy``.
 
     Examples
     --------
@@ -848,9 +853,12 @@ def compare_designs(designs: Any, *, p0: float | None = None,
     q0 = first.p0 if p0 is None else float(p0)
     q1 = first.p1 if p1 is None else float(p1)
     rows = []
+    three = any(d.three_outcome for d in ms.values())
     for name, d in ms.items():
         oc = d.operating_characteristics([q0, q1])
         eff = [str(e) if e < n else "-" for e, n in zip(d.efficacy, d.sizes, strict=False)]
+        if d.three_outcome:
+            eff.append(str(d.final_go))
         rows.append({
             "design": name, "looks": d.n_looks, "n_max": d.n_max,
             "sizes": "/".join(map(str, d.sizes)), "futility": "/".join(map(str, d.futility)),
@@ -858,5 +866,6 @@ def compare_designs(designs: Any, *, p0: float | None = None,
             "power": float(oc.prob_go[1]), "en_p0": float(oc.expected_n[0]),
             "en_p1": float(oc.expected_n[1]), "pet_p0": float(oc.prob_early_stop[0]),
             "pet_p1": float(oc.prob_early_stop[1]),
-        })
+        } | ({"inconclusive_p0": float(oc.prob_inconclusive[0]),
+              "inconclusive_p1": float(oc.prob_inconclusive[1])} if three else {}))
     return pd.DataFrame(rows)
