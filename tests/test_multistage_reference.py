@@ -8,6 +8,7 @@ mtdesign 0.1.2 (Mander-Thompson searches) and curtailment 0.2.6 (non-stochastic 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -138,3 +139,70 @@ def test_clinfun_convention_covers_less_than_nominal() -> None:
     assert exact.min() >= 0.90 - 1e-12
     assert clinfun.min() < 0.80
     assert np.all(clinfun <= exact + 1e-12)
+
+
+# ------------------------------------------------------------------ lr / score orderings, UMVCUE
+def _by_outcome(designs, ref: pd.DataFrame):
+    from thera_stats.multistage_inference import _path_to, multistage_inference
+
+    cache: dict[tuple[str, int, int, str], object] = {}
+    for rec in ref.itertuples(index=False):
+        ordering = rec.ordering or "stagewise"
+        key = (rec.design_id, int(rec.look), int(rec.s), ordering)
+        if key not in cache:
+            d = designs[rec.design_id]
+            cache[key] = multistage_inference(d, _path_to(d, key[1], key[2]), ordering=ordering)
+        yield rec, cache[key]
+
+
+def test_lr_and_score_orderings_equal_the_base_r_definitions(designs) -> None:
+    """orderings_base_r.R: every terminal outcome of six designs (K = 2, 2 with efficacy,
+    3, 3 with efficacy twice, 4): p-values, MUE, 90/95 % limits and the number of pieces of
+    the confidence set, each computed in R from the definitions (grid + bisection)."""
+    ref = pd.read_csv(FOLDER / "orderings_base_r.csv", keep_default_na=False)
+    ref = ref[ref["ordering"].isin(["lr", "score"])]
+    worst: dict[str, float] = {}
+    for rec, res in _by_outcome(designs, ref):
+        q, value = rec.quantity, float(rec.value)
+        if q == "p_exact":
+            got = res.pvalue
+        elif q == "p_mid":
+            got = res.mid_pvalue
+        elif q == "mue":
+            got = res.median_unbiased
+        elif q in ("ci_lower", "ci_upper"):
+            ci = res.confidence_interval(1 - 2 * float(rec.tail))
+            got = ci.low if q == "ci_lower" else ci.high
+        else:
+            assert q == "set_pieces"
+            got = len(res.confidence_set(1 - 2 * float(rec.tail)))
+        worst[q] = max(worst.get(q, 0.0), abs(got - value))
+    assert set(worst) == {"p_exact", "p_mid", "mue", "ci_lower", "ci_upper", "set_pieces"}
+    assert worst["p_exact"] < 1e-12
+    assert worst["p_mid"] < 1e-12
+    assert max(worst["mue"], worst["ci_lower"], worst["ci_upper"]) < 1e-8
+    assert worst["set_pieces"] == 0
+    assert len(ref) >= 4000
+
+
+def test_umvcue_equals_base_r_and_singlearm(designs) -> None:
+    """UMVCUE at the last look: base R (E[stage-K responses / m_K | X_K, reach K] by
+    enumeration) for six designs, singlearm's est_gs_umvcue for three K = 2 designs; NaN
+    before the last look."""
+    from thera_stats.multistage_inference import _path_to, multistage_inference
+
+    base = pd.read_csv(FOLDER / "orderings_base_r.csv", keep_default_na=False)
+    base = base[base["quantity"] == "umvcue"]
+    other = pd.read_csv(FOLDER / "orderings_singlearm_r.csv")
+    extra = {"simon_opt_p01_p03": MultiStageDesign(0.1, 0.3, [10, 29], [1, 5])}
+    checked = 0
+    for table in (base, other):
+        for rec in table.itertuples(index=False):
+            d = designs.get(rec.design_id) or extra[rec.design_id]
+            res = multistage_inference(d, _path_to(d, int(rec.look), int(rec.s)))
+            assert res.umvcue == pytest.approx(float(rec.value), abs=1e-12), rec
+            checked += 1
+    assert checked >= 240
+    d = designs["three_stage_futeff_opt_p01_p03"]
+    assert math.isnan(multistage_inference(d, [0]).umvcue)      # futility stop at look 1
+    assert math.isnan(multistage_inference(d, [1, 5]).umvcue)   # efficacy stop at look 2
