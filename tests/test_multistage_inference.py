@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from thera_stats.multistage import MultiStageDesign
 from thera_stats.multistage_inference import multistage_inference
@@ -141,7 +144,7 @@ def test_three_stage_inference_matches_enumeration(brute) -> None:
     MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6]),
     THREE,
 ])
-@pytest.mark.parametrize("ordering", ["stagewise", "mle"])
+@pytest.mark.parametrize("ordering", ["stagewise", "mle", "lr", "score"])
 def test_exact_coverage_is_at_least_nominal(design: MultiStageDesign, ordering: str) -> None:
     """sum_t P_p(t) 1{low(t) <= p <= high(t)} >= 0.90 on a grid and beside every limit."""
     space = design.sample_space()
@@ -239,3 +242,156 @@ def test_outcome_table_of_a_design_with_efficacy_stops() -> None:
     go = table["decision"] == "go"
     assert table.loc[go, "probability_p0"].sum() == pytest.approx(
         d.operating_characteristics(0.2).prob_go[0], abs=1e-12)
+
+
+# ------------------------------------------------------------------ lr / score orderings, UMVCUE
+def brute_statistic(kind: str, n: int, x: int, p: Fraction) -> float | Fraction:
+    """Score x - n p (exact, so exact ties stay ties) or signed root LR, from the definitions."""
+    if kind == "score":
+        return x - n * p
+    if Fraction(x, n) == p:
+        return 0.0
+    q = x / n
+    pf = float(p)
+    ll = (x * math.log(q) if x else 0.0) + ((n - x) * math.log(1 - q) if x < n else 0.0)
+    l0 = x * math.log(pf) + (n - x) * math.log(1 - pf)
+    return math.copysign(math.sqrt(2 * (ll - l0)), x - n * pf)
+
+
+@pytest.mark.parametrize("kind", ["lr", "score"])
+def test_lr_and_score_pvalues_match_the_enumeration(brute, kind: str) -> None:
+    """P_p0(stat(T) >= stat(t)) over all 2^12 patient sequences, statistic against p0 = 1/5."""
+    p0 = Fraction(1, 5)
+    stats = {key: brute_statistic(kind, THREE.sizes[key[0] - 1], key[1], p0) for key in brute}
+    for (look, x) in brute:
+        res = multistage_inference(THREE, _path(THREE, look, x), ordering=kind)
+        mine = stats[(look, x)]
+        tail = sum(c * 0.2**xx * 0.8 ** (THREE.sizes[lk - 1] - xx)
+                   for (lk, xx), (c, _) in brute.items()
+                   if stats[(lk, xx)] > mine or abs(stats[(lk, xx)] - mine) <= 1e-12)
+        assert res.pvalue == pytest.approx(tail, abs=1e-13), (look, x)
+
+
+def test_score_ties_are_exact_ties() -> None:
+    """x - n p0 is 0 for 2/10 (look 1) and 3/15 (look 2) at p0 = 0.2: they share one p-value,
+    although 3 - 15 * 0.2 is -4.4e-16 in floating point."""
+    d = MultiStageDesign(0.2, 0.4, [10, 15], [2, 3])
+    a = multistage_inference(d, [2], ordering="score")
+    at15 = multistage_inference(d, [3, 3], ordering="score")   # (look 2, 3 of 15): no go
+    assert (at15.look, at15.responses) == (2, 3)
+    assert a.pvalue == pytest.approx(at15.pvalue, abs=1e-15)
+    assert a.mid_pvalue == pytest.approx(at15.mid_pvalue, abs=1e-15)
+
+
+@pytest.mark.parametrize("design", [
+    MultiStageDesign(0.2, 0.45, [10, 22], [2, 7]),
+    MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6]),
+    THREE,
+    MultiStageDesign(0.2, 0.4, [8, 16, 24, 32], [0, 3, 5, 9], [4, 7, 9]),
+    MultiStageDesign(0.2, 0.4, [25], [7]),
+])
+def test_umvcue_is_unbiased_given_the_last_look(design: MultiStageDesign) -> None:
+    """sum over last-look outcomes of P_p(t) UMVCUE(t) / P_p(reach K) = p; NaN elsewhere."""
+    from thera_stats.multistage_inference import _space
+
+    space = _space(design, "stagewise")
+    last = space.look == design.n_looks
+    assert np.all(np.isnan(space.umvcue[~last]))
+    assert np.all((space.umvcue[last] >= 0) & (space.umvcue[last] <= 1))
+    for p in (0.05, 0.3, 0.5, 0.8):
+        prob = np.exp(space.logpmf(p))
+        mean = (prob[last] * space.umvcue[last]).sum() / prob[last].sum()
+        assert mean == pytest.approx(p, abs=1e-12)
+
+
+def test_lr_and_score_confidence_sets_need_not_be_intervals() -> None:
+    """Simon 3/13, 12/43, x = 1 of 13 at look 1 under the score ordering: the 95 % set of
+    p that neither one-sided test rejects has four pieces (orderings_base_r.csv agrees); the
+    interval reported spans all of them, and the stage-wise ordering's set is one interval."""
+    d = MultiStageDesign(0.2, 0.4, [13, 43], [3, 12])
+    res = multistage_inference(d, [1], ordering="score")
+    pieces = res.confidence_set(0.95)
+    assert len(pieces) == 4
+    ci = res.confidence_interval(0.95)
+    assert ci.low == pytest.approx(pieces[0][0], abs=1e-12)
+    assert ci.high == pytest.approx(pieces[-1][1], abs=1e-12)
+    assert all(a < b < c for (a, b), (c, _) in itertools.pairwise(pieces))
+    stagewise = multistage_inference(d, [1])
+    (only,) = stagewise.confidence_set(0.95)
+    ci = stagewise.confidence_interval(0.95)
+    assert only == pytest.approx((ci.low, ci.high), abs=1e-12)
+
+
+def test_orderings_share_the_estimators_and_the_table_has_umvcue() -> None:
+    from thera_stats.multistage_inference import multistage_outcome_table
+
+    d = MultiStageDesign(0.2, 0.4, [16, 41], [3, 11], [6])
+    tables = {o: multistage_outcome_table(d, ordering=o) for o in ("stagewise", "lr", "score")}
+    for o in ("lr", "score"):
+        t = tables[o].sort_values(["look", "responses"]).reset_index(drop=True)
+        ref = tables["stagewise"].sort_values(["look", "responses"]).reset_index(drop=True)
+        for col in ("mle", "umvue", "umvcue", "bias_adjusted", "probability_p0"):
+            np.testing.assert_allclose(t[col], ref[col], atol=1e-14)
+        # rows run along the ordering at p0: p-values never increase
+        assert np.all(np.diff(tables[o]["pvalue"]) <= 1e-15)
+    assert tables["lr"]["umvcue"].notna().sum() == (tables["lr"]["look"] == 2).sum()
+
+
+# ------------------------------------------------------------------ properties
+@st.composite
+def small_designs(draw: st.DrawFn) -> MultiStageDesign:
+    k = draw(st.integers(1, 3))
+    steps = draw(st.lists(st.integers(2, 7), min_size=k, max_size=k))
+    sizes = list(itertools.accumulate(steps))
+    fut, eff = [], []
+    for i, n in enumerate(sizes):
+        lo = max(fut[-1] if fut else -1, -1 if i < k - 1 else 0)
+        fut.append(draw(st.integers(lo, n - 1)))
+        if i < k - 1:
+            eff.append(draw(st.integers(fut[-1] + 1, n)))
+    p0 = draw(st.sampled_from([0.1, 0.2, 0.3]))
+    try:
+        return MultiStageDesign(p0, p0 + 0.2, sizes, fut, eff or None)
+    except ValueError:
+        assume(False)
+        raise
+
+
+@settings(max_examples=40)
+@given(design=small_designs(), ordering=st.sampled_from(["stagewise", "mle", "lr", "score"]),
+       level=st.sampled_from([0.8, 0.9, 0.95]))
+def test_properties_of_any_design_and_ordering(design: MultiStageDesign, ordering: str,
+                                               level: float) -> None:
+    from thera_stats.multistage_inference import _path_to, _space
+
+    space = _space(design, ordering)
+    results = [multistage_inference(design, _path_to(design, int(lk), int(x)), ordering=ordering)
+               for lk, x in zip(space.look, space.x, strict=True)]
+    # p-values fall (weakly) along the ordering at p0, and tie exactly within a rank
+    by_rank = sorted(results, key=lambda r: space.rank[r._index])
+    for a, b in itertools.pairwise(by_rank):
+        if space.rank[a._index] == space.rank[b._index]:
+            assert a.pvalue == pytest.approx(b.pvalue, abs=1e-14)
+        else:
+            assert a.pvalue >= b.pvalue - 1e-14
+    for r in results:
+        assert 0.0 <= r.mid_pvalue <= r.pvalue <= 1.0 + 1e-12
+        ci = r.confidence_interval(level)
+        assert 0.0 <= ci.low <= r.median_unbiased <= ci.high <= 1.0
+        one = r.confidence_interval(level, alternative="greater")
+        assert one.low >= ci.low - 1e-12
+        pieces = r.confidence_set(level)
+        if pieces:
+            assert ci.low <= pieces[0][0] + 1e-9
+            assert pieces[-1][1] <= ci.high + 1e-9
+        if r.look == design.n_looks:
+            assert 0.0 <= r.umvcue <= 1.0
+        else:
+            assert math.isnan(r.umvcue)
+    lows = np.array([r.confidence_interval(level).low for r in results])
+    highs = np.array([r.confidence_interval(level).high for r in results])
+    grid = np.concatenate([np.linspace(0.01, 0.99, 99), lows[lows > 1e-6] - 1e-9,
+                           highs[highs < 1 - 1e-6] + 1e-9])
+    probs = design.outcome_probabilities(grid)
+    cover = (probs * ((lows[None, :] <= grid[:, None]) & (grid[:, None] <= highs[None, :]))).sum(1)
+    assert cover.min() >= level - 1e-9
