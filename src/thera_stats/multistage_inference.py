@@ -14,23 +14,56 @@ outcomes:
   stop at an earlier look is less extreme than any later outcome; within a
   look, more responses are more extreme;
 - ``"mle"``: by the sample proportion :math:`x / n_k` (ties count in both
-  tails).
+  tails);
+- ``"lr"`` (likelihood ratio; Jennison & Turnbull [4]_ section 8.4, Rosner &
+  Tsiatis [5]_): by the signed root of the likelihood-ratio statistic against
+  the tested rate :math:`p`,
+  :math:`R_p(t) = \operatorname{sign}(x - n_k p)\,
+  \{2[\ell(x/n_k) - \ell(p)]\}^{1/2}` with
+  :math:`\ell(q) = x \log q + (n_k - x) \log(1 - q)`;
+- ``"score"``: by the score statistic :math:`U_p(t) = x - n_k p` (the
+  efficient score :math:`(x - n_k p)/\{p(1-p)\}` times a positive constant).
+
+The last two orderings depend on the tested rate: the p-value orders the
+outcomes at :math:`p_0`, and each candidate :math:`p` of an interval or of the
+median-unbiased estimate is tested with the ordering at that :math:`p`
+(statistics within :math:`10^{-9}` tie; the ordering at :math:`p = 0` or 1 is
+its limit). Their tail probabilities then jump where the statistic of another
+outcome crosses the observed one and need not be monotone in :math:`p`, so the
+limits below are an infimum and a supremum, and the set of rates that neither
+one-sided test rejects (:meth:`MultiStageInference.confidence_set`) can be a
+union of intervals.
 
 With :math:`T \succeq t` meaning "at least as extreme as the observed
 outcome":
 
 - the one-sided p-value against :math:`p_0` is :math:`P_{p_0}(T \succeq t)`;
   the mid-p-value counts the observed rank with weight 1/2;
-- the exact :math:`1 - \alpha` limits solve
-  :math:`P_{p}(T \succeq t) = \alpha/2` (lower) and
-  :math:`P_{p}(T \preceq t) = \alpha/2` (upper);
-- the median-unbiased estimate solves :math:`P_{p}(T \succeq t) = 1/2`;
+- the exact :math:`1 - \alpha` limits are
+  :math:`\inf\{p : P_{p}(T \succeq t) > \alpha/2\}` (lower) and
+  :math:`\sup\{p : P_{p}(T \preceq t) > \alpha/2\}` (upper), the roots of
+  :math:`P_{p}(T \succeq t) = \alpha/2` and :math:`P_{p}(T \preceq t) = \alpha/2`
+  for the stage-wise and MLE orderings, whose tails are monotone in :math:`p`;
+- the median-unbiased estimate is :math:`\inf\{p : P_{p}(T \succeq t) > 1/2\}`;
 - the UMVUE is :math:`E(Y_1 \mid T = t)` for the first patient's response
   :math:`Y_1` (Rao-Blackwell; Jung & Kim 2004): the number of sequences
   reaching :math:`t` in which the first patient responded over :math:`c_k(x)`
   [1]_;
 - the bias-adjusted estimate (Whitehead [3]_) solves
-  :math:`E_{\tilde p}(X / N) = x / n_k`.
+  :math:`E_{\tilde p}(X / N) = x / n_k`;
+- the UMVCUE (Pepe et al. [6]_, Koopmeiners et al. [7]_), for an outcome at the
+  last look :math:`K`, is :math:`E(Y_j \mid X_K = x, \text{reach } K)` for a
+  patient :math:`j` of the last stage: the number of sequences reaching
+  :math:`(K, x)` in which that patient responded over :math:`c_K(x)`,
+  :math:`\sum_y c^{+}_{K-1}(y)\binom{m_K - 1}{x - y - 1} \big/
+  \sum_y c^{+}_{K-1}(y)\binom{m_K}{x - y}` with :math:`c^{+}_{K-1}(y)` the
+  sequences continuing after look :math:`K-1` with :math:`y` responses and
+  :math:`m_K = n_K - n_{K-1}`. Given that the trial reached look :math:`K`,
+  its mean is :math:`p` exactly. It is NaN for a trial that stopped earlier:
+  given a stop at an interim look no unbiased estimator exists in general
+  (with :math:`a_1 = 0` the only futility outcome at look 1 is :math:`x = 0`,
+  and a constant cannot have mean :math:`p` for every :math:`p`). For
+  :math:`K = 1` it is :math:`x / n`.
 
 For Simon's designs (:math:`K = 2`, no efficacy stop) these are the quantities
 of :mod:`thera_stats.two_stage` at the planned sizes, and the tests check they
@@ -46,6 +79,15 @@ agree with its independent R reference.
    sequential test. Biometrika 1986;73:573-581. doi:10.1093/biomet/73.3.573
 .. [4] Jennison C, Turnbull BW. Group Sequential Methods with Applications to
    Clinical Trials. Chapman & Hall/CRC; 2000 (chapter 8).
+.. [5] Rosner GL, Tsiatis AA. Exact confidence intervals following a group
+   sequential trial: a comparison of methods. Biometrika 1988;75:723-729.
+   doi:10.1093/biomet/75.4.723
+.. [6] Pepe MS, Feng Z, Longton G, Koopmeiners J. Conditional estimation of
+   sensitivity and specificity from a phase 2 biomarker study allowing early
+   termination for futility. Stat Med 2009;28:762-779. doi:10.1002/sim.3506
+.. [7] Koopmeiners JS, Feng Z, Pepe MS. Conditional estimation after a two-stage
+   diagnostic biomarker study that allows early termination for futility.
+   Stat Med 2012;31:420-435. doi:10.1002/sim.4430
 """
 
 from __future__ import annotations
