@@ -520,10 +520,10 @@ class MultiStageInference:
         :math:`P_p(T \preceq t) = \alpha/2`. For ``"lr"`` and ``"score"`` the
         ordering changes with :math:`p` (each :math:`p` is tested with its own
         ordering), the set of :math:`p` that neither one-sided test rejects
-        (:meth:`confidence_set`) need not be an interval, and this interval is
-        the smallest one containing both one-sided sets' limits, so it contains
-        the confidence set. Either way its exact coverage is at least the level
-        (:func:`multistage_coverage`).
+        (:meth:`confidence_set`) need not be an interval; this interval contains
+        it (every rate the lower test accepts is at least ``low``, every rate the
+        upper test accepts at most ``high``). Either way its exact coverage is at
+        least the level (:func:`multistage_coverage`).
 
         ``convention="clinfun"``: the upper limit solves
         :math:`P_p(T \succeq t) = 1 - \alpha/2` instead, the equation of R
