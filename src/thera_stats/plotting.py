@@ -256,7 +256,8 @@ def responder_curve_plot(
 
 # ------------------------------------------------------------------ design
 #: Okabe-Ito colours (distinguishable with colour-vision deficiency), for design comparisons.
-DESIGN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+DESIGN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+                  "#999933", "#882255", "#44AA99")
 
 
 def design_comparison_plot(
@@ -281,7 +282,7 @@ def design_comparison_plot(
         colour = DESIGN_COLOURS[i % len(DESIGN_COLOURS)]
         oc = d.operating_characteristics(p)
         at = d.operating_characteristics([d.p0, d.p1])
-        style = ("-", "--", "-.", ":")[i % 4]
+        style = ("-", "--", "-.", ":")[(i // len(DESIGN_COLOURS) + i) % 4]
         ax.plot(p, oc.expected_n, color=colour, linestyle=style, linewidth=1.8,
                 label=f"{name}: n max {d.n_max}, alpha {at.prob_go[0]:.3f}, "
                       f"power {at.prob_go[1]:.3f}")
@@ -295,7 +296,9 @@ def design_comparison_plot(
     ax.set_xlabel("True response rate")
     ax.set_ylabel("Expected sample size")
     ax.set_title("Designs compared: expected sample size (dotted: maximum n)")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    # Below the axes: with several designs a legend inside would hide the curves.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2 if len(items) > 3 else 1,
+              frameon=False, fontsize=8)
     return ax
 
 
