@@ -16,6 +16,7 @@ User errors are printed to standard error as one message, without a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -180,6 +181,32 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _prior_pair(text: str) -> tuple[float, float]:
+    try:
+        a, b = (float(v) for v in text.replace(";", ",").split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not two numbers a,b (the Beta prior), such as 0.5,0.5") from None
+    return a, b
+
+
+def _cmd_monitor(args: argparse.Namespace) -> int:
+    from thera_stats.data import load_trial
+    from thera_stats.monitor import monitor
+
+    data_dir = _trial_dir(args.dir)
+    status = monitor(load_trial(data_dir), as_of=args.as_of, prior=args.prior)
+    print(status.to_json() if args.format == "json" else str(status))
+    return EXIT_OK
+
+
 def _cmd_figures(args: argparse.Namespace) -> int:
     from thera_stats.analysis import analyze
     from thera_stats.data import check_output_folder, load_trial
@@ -330,6 +357,26 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for analysis.json, analysis.md and tables/")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier analysis there")
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser(
+        "monitor",
+        help="where an ongoing trial stands: the rule so far and the chances ahead",
+        description="Read the trial folder as of a date (patients enrolled and assessments "
+        "made by then; a patient whose endpoint day has not come is pending) and print the "
+        "design's decision at the looks passed, the posterior probability that the response "
+        "rate exceeds p0, the predictive power (posterior-predictive probability of a final "
+        "'go'), the conditional power under p0, p1 and the current estimate, and the bounds "
+        "at the looks ahead.",
+    )
+    p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
+    p.add_argument("--as-of", type=_date, default=None,
+                   help="read the data as of this date, YYYY-MM-DD (default: the plan's "
+                   "data_cutoff, else today)")
+    p.add_argument("--prior", type=_prior_pair, default=None,
+                   help="Beta prior a,b of the response rate (default 0.5,0.5, Jeffreys)")
+    p.add_argument("--format", default="text", choices=["text", "json"],
+                   help="output format (default text)")
+    p.set_defaults(func=_cmd_monitor)
 
     p = sub.add_parser(
         "figures",

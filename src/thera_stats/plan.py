@@ -76,6 +76,7 @@ from typing import TYPE_CHECKING, Any
 from thera_stats.errors import DataValidationError
 
 if TYPE_CHECKING:
+    from thera_stats.multistage import MultiStageDesign
     from thera_stats.simon import SimonDesign
 
 __all__ = [
@@ -148,6 +149,17 @@ class DesignPlan:
             p0=self.p0, p1=self.p1, alpha=self.alpha, power=self.power,
             r1=self.r1, n1=self.n1, r=self.r, n=self.n, criterion=self.criterion,
         )
+
+    def to_multistage(self) -> MultiStageDesign:
+        """The planned boundaries as a :class:`~thera_stats.multistage.MultiStageDesign`
+        (one look for a single-stage design, two for Simon's)."""
+        from thera_stats.multistage import MultiStageDesign
+
+        if self.type == "simon":
+            assert self.r1 is not None
+            assert self.n1 is not None
+            return MultiStageDesign(self.p0, self.p1, [self.n1, self.n], [self.r1, self.r])
+        return MultiStageDesign(self.p0, self.p1, [self.n], [self.r])
 
     def exact_error_rates(self) -> tuple[float, float]:
         """Exact type I error and power of the planned boundaries (binomial sums)."""
