@@ -17,7 +17,7 @@ import thera_stats
 
 SRC = Path(thera_stats.__file__).parent
 CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", "design_search",
-        "bayesian", "bayesian_design", "fleming", "three_outcome",
+        "bayesian", "bayesian_design", "fleming", "three_outcome", "conditional_power",
         "curtailment", "location", "mmrm", "longtable", "errors",
         "_checks", "_results"}
 ENDPOINT = {"score"}

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from thera_stats.multistage import MultiStageDesign
-from thera_stats.simon import prob_early_stop, prob_go
+from thera_stats.multistage_inference import multistage_inference
+from thera_stats.simon import final_boundary, prob_early_stop, prob_go, stage1_boundary
 
 P_GRID = [0.0, 0.05, 0.2, 0.3, 0.45, 0.5, 0.77, 1.0]
 
@@ -338,3 +339,173 @@ def test_three_outcome_decisions_and_bad_final_bound() -> None:
     assert two.operating_characteristics(0.3).prob_inconclusive[0] == 0
     with pytest.raises(ValueError, match="final 'go' bound"):
         MultiStageDesign(0.2, 0.4, sizes=[25], futility=[5], efficacy=[25])
+
+
+# ----------------------------------------------------------------------------------------
+# The rule at attained sizes (at_sizes, decide(sizes=)): issue 11
+# ----------------------------------------------------------------------------------------
+
+PLANS = [d for d in DESIGNS if len(d[2]) > 1]
+
+
+def _type1(design: MultiStageDesign) -> float:
+    """P_p0(go) of a (two-outcome) design by enumerating every stage-wise count."""
+    eff = [e if e < n else None for e, n in zip(design.efficacy, design.sizes, strict=False)]
+    _, go = brute_force(list(design.sizes), list(design.futility), eff, design.p0)
+    return sum(go)
+
+
+def test_at_sizes_on_plan_is_the_plan_and_off_plan_needs_alpha() -> None:
+    d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    assert d.at_sizes([10, 22]) is d
+    assert d.at_sizes((10, 22), alpha=0.05) is d
+    assert d.decide([3, 7], sizes=[10, 22]).on_plan
+    with pytest.raises(ValueError, match=r"sizes` \(\[10, 17\]\) differ from the plan.*alpha"):
+        d.at_sizes([10, 17])
+    with pytest.raises(ValueError, match=r"`alpha` \(1.5\)"):
+        d.at_sizes([10, 17], alpha=1.5)
+    with pytest.raises(ValueError, match=r"must not decrease"):
+        d.at_sizes([12, 11], alpha=0.05)
+    with pytest.raises(ValueError, match=r"between 1 and 2"):
+        d.at_sizes([5, 10, 15], alpha=0.05)
+    with pytest.raises(ValueError, match=r"`sizes\[0\]` \(0\)"):
+        d.at_sizes([0, 10], alpha=0.05)
+    with pytest.raises(TypeError, match=r"`sizes\[1\]` \('x'\)"):
+        d.at_sizes([10, "x"], alpha=0.05)
+
+
+def test_at_sizes_of_a_simon_design_is_simons_off_plan_rule() -> None:
+    """K = 2 without efficacy stop: stage-1 bound = stage1_boundary, final bound =
+    final_boundary (the closed forms of thera_stats.simon), in 2000 random cases."""
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        n = int(rng.integers(2, 60))
+        n1 = int(rng.integers(1, n))
+        r1 = int(rng.integers(0, n1))
+        r = int(rng.integers(r1, n))
+        p0 = float(rng.choice([0.05, 0.1, 0.2, 0.3, 0.5, round(rng.uniform(0.01, 0.9), 3)]))
+        p1 = min(0.99, p0 + float(rng.choice([0.1, 0.2, round(rng.uniform(0.01, 0.3), 3)])))
+        alpha = float(rng.choice([0.025, 0.05, 0.1, round(rng.uniform(0.01, 0.3), 3)]))
+        d = MultiStageDesign(p0, p1, [n1, n], [r1, r])
+        for _ in range(5):
+            n1a = max(1, n1 + int(rng.integers(-5, 6)))
+            na = max(n1a, n + int(rng.integers(-10, 9)))
+            got = d.at_sizes([n1a, na], alpha=alpha).futility
+            if (n1a, na) == (n1, n):
+                assert got == (r1, r)
+            else:
+                r1a = stage1_boundary(r1, n1, n1a, p1)
+                assert got == (r1a, final_boundary(r1a, n1a, na, p0, alpha)), (d, n1a, na)
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_at_sizes_keeps_alpha_and_the_planned_stopping_chances(plan) -> None:
+    """Every attained size vector near the plan (also ending a look early): P_p0(go) of
+    the adapted rule <= alpha by enumeration; futility bounds the largest, efficacy bounds
+    the smallest, whose cumulative stopping chance under p1 (p0) is within the plan's."""
+    p0, p1, sizes, futility, efficacy = plan
+    d = MultiStageDesign(p0, p1, sizes, futility, efficacy)
+    alpha = 0.1
+    plan_oc = d.operating_characteristics([p0, p1])
+    fut_plan = np.cumsum(plan_oc.stop_futility[1])
+    eff_plan = np.cumsum(plan_oc.stop_efficacy[0])
+    rng = np.random.default_rng(5)
+    for _ in range(25):
+        m = int(rng.integers(1, len(sizes) + 1))
+        att = [max(1, s + int(rng.integers(-3, 4))) for s in sizes[:m]]
+        att = list(np.maximum.accumulate(att))
+        if tuple(att) == tuple(sizes):
+            continue
+        ad = d.at_sizes(att, alpha=alpha)
+        assert ad.sizes == tuple(att)
+        assert _type1(ad) <= alpha + 1e-12
+        oc = ad.operating_characteristics([p0, p1])
+        assert oc.prob_go[0] == pytest.approx(_type1(ad), abs=1e-12)
+        same = True
+        for k in range(m - 1):
+            same = same and att[k] == sizes[k]
+            if same:
+                assert (ad.futility[k], ad.efficacy[k]) == (futility[k], d.efficacy[k])
+                continue
+            assert oc.stop_futility[1, : k + 1].sum() <= fut_plan[k] * (1 + 1e-12) + 1e-15
+            assert oc.stop_efficacy[0, : k + 1].sum() <= eff_plan[k] * (1 + 1e-12) + 1e-15
+            if d.efficacy[k] >= sizes[k]:
+                assert ad.efficacy[k] == att[k]  # no efficacy stop where the plan has none
+
+
+def _path(design: MultiStageDesign, x: int) -> list[int]:
+    """Cumulative counts of one trial continuing to the last look and ending with x."""
+    bands = [range(a + 1, min(e, n) + 1) for a, e, n in
+             zip(design.futility[:-1], design.efficacy, design.sizes, strict=False)]
+    for head in itertools.product(*bands):
+        path = [*head, x]
+        steps = np.diff([0, *path])
+        stage = np.diff([0, *design.sizes])
+        if np.all(steps >= 0) and np.all(steps <= stage):
+            return [int(v) for v in path]
+    raise AssertionError(f"no path to {x}")  # pragma: no cover
+
+
+def test_at_sizes_final_bound_is_the_smallest_level_alpha_one() -> None:
+    """Go at the final look iff the stage-wise p-value <= alpha (efficacy stops and all)."""
+    d = MultiStageDesign(0.1, 0.3, [10, 20, 30], [0, 2, 5], [4, 6])
+    for att in ([10, 18, 26], [12, 20, 35], [8, 21], [9, 9, 14]):
+        ad = d.at_sizes(att, alpha=0.05)
+        space = ad.sample_space()
+        last = space[space["look"] == ad.n_looks]
+        for x in last["x"]:
+            res = multistage_inference(ad, _path(ad, int(x)))
+            assert (res.decision == "go") == (res.pvalue <= 0.05), (att, x)
+        lower = MultiStageDesign._from_bounds(ad.p0, ad.p1, ad.sizes,
+                                              [*ad.futility[:-1], ad.futility[-1] - 1],
+                                              ad.efficacy, ad.futility[-1] - 1)
+        if ad.futility[-1] - 1 >= max(ad.futility[-2], 0):
+            assert lower.operating_characteristics(0.1).prob_go[0] > 0.05
+
+
+def test_decide_off_plan_and_inference_on_the_adapted_design() -> None:
+    plan = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    dec = plan.decide([3, 7], sizes=[10, 17], alpha=0.05)
+    assert (dec.action, dec.on_plan, dec.design.futility) == ("go", False, (2, 6))
+    assert "planned [10, 22]" in dec.explanation
+    res = multistage_inference(dec.design, [3, 7])
+    assert res.pvalue <= 0.05
+    assert res.pvalue == pytest.approx(dec.design.operating_characteristics(0.2).prob_go[0],
+                                       abs=1e-14)
+    interim = plan.decide([3], sizes=[13, 22], alpha=0.05)
+    assert interim.action == "stop for futility"   # r1' = 3 for 13 patients
+    assert interim.design.futility[0] == stage1_boundary(2, 10, 13, 0.45) == 3
+    assert plan.decide([3, 7]).on_plan
+
+
+def test_at_sizes_for_a_trial_that_ended_early_and_a_stage_without_patients() -> None:
+    d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    single = d.at_sizes([7], alpha=0.05)             # stopped during stage 1
+    assert single.sizes == (7,)
+    assert single.futility == (final_boundary(-1, 7, 7, 0.2, 0.05),)
+    zero = d.at_sizes([10, 10], alpha=0.05)          # no stage-2 patient
+    assert zero.futility == (2, final_boundary(2, 10, 10, 0.2, 0.05))
+    assert zero.futility == (2, 4)
+    assert [zero.decide([x, x]).action for x in (4, 5)] == ["no go", "go"]
+    tiny = MultiStageDesign(0.5, 0.7, [4, 6], [1, 4]).at_sizes([2, 3], alpha=0.05)
+    assert tiny.futility[-1] == 3                     # "go" is impossible with 3 patients
+    assert tiny.operating_characteristics(0.99).prob_go[0] == 0.0
+    assert tiny.decide([2, 3]).action == "no go"
+
+
+def test_at_sizes_of_a_three_outcome_plan() -> None:
+    d = MultiStageDesign(0.2, 0.4, sizes=[12, 30], futility=[2, 8], efficacy=[None, 11])
+    ad = d.at_sizes([12, 26], alpha=0.05)
+    assert ad.three_outcome or ad.futility[-1] == ad.final_go
+    oc = ad.operating_characteristics([0.2, 0.4])
+    assert oc.prob_go[0] <= 0.05
+    assert ad.futility[-1] <= ad.final_go
+    assert oc.prob_no_go[1] <= d.operating_characteristics(0.4).prob_no_go[0] * (1 + 1e-12)
+    assert ad.decide([5, 10]).action in ("no go", "inconclusive", "go")
+
+
+def test_operating_characteristics_at_subnormal_rates_sum_to_one() -> None:
+    d = MultiStageDesign(0.5, 0.75, [19, 20], [0, 0])
+    oc = d.operating_characteristics([2.4e-265, 1e-300, 1e-40])
+    np.testing.assert_allclose(oc.size_distribution.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert np.all(oc.expected_n >= 19)

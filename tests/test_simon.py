@@ -792,3 +792,100 @@ def test_ahern_2001_printed_example() -> None:
     assert (d.n, d.r) == (78, 12)
     assert round(100 * d.actual_alpha, 2) == 4.53
     assert int(10000 * d.actual_power) / 100 == 80.81
+
+
+# ----------------------------------------------------------------------------------------
+# The engine (issue 11): SimonDesign is MultiStageDesign's K = 2 case, numbers unchanged
+# ----------------------------------------------------------------------------------------
+
+
+def _closed_form_decision(d: SimonDesign, x1: int, xt: int | None, n1a: int, na: int) -> tuple:
+    """The off-plan rule written out with the closed forms (stage1_boundary, final_boundary,
+    prob_go): action, boundaries, type I error and power, as decide() computed them before
+    the engine took over."""
+    r1a = stage1_boundary(d.r1, d.n1, n1a, d.p1)
+    if xt is None:
+        return ("stop for futility" if x1 <= r1a else "continue to stage 2", r1a, None)
+    on_plan = (n1a, na) == (d.n1, d.n)
+    r = d.r if on_plan else final_boundary(r1a, n1a, na, d.p0, d.alpha)
+    action = "stop for futility" if x1 <= r1a else ("go" if xt > r else "no go")
+    t1, pw = (float(v) for v in prob_go(r1a, n1a, r, na, [d.p0, d.p1]))
+    return (action, r1a, r, t1, pw)
+
+
+def test_decide_equals_the_closed_form_rule_in_many_cases() -> None:
+    rng = np.random.default_rng(2024)
+    for _ in range(150):
+        n = int(rng.integers(2, 45))
+        n1 = int(rng.integers(1, n))
+        r1 = int(rng.integers(0, n1))
+        r = int(rng.integers(r1, n))
+        p0 = float(rng.choice([0.05, 0.1, 0.2, 0.3, 0.5, round(rng.uniform(0.02, 0.8), 3)]))
+        p1 = min(0.99, p0 + float(rng.choice([0.1, 0.2, round(rng.uniform(0.02, 0.3), 3)])))
+        alpha = float(rng.choice([0.025, 0.05, 0.1, round(rng.uniform(0.01, 0.3), 3)]))
+        d = SimonDesign(p0=p0, p1=p1, alpha=alpha, power=0.8, r1=r1, n1=n1, r=r, n=n)
+        assert_allclose([d.actual_alpha, d.actual_power, d.pet_p0],
+                        [prob_go(r1, n1, r, n, p0), prob_go(r1, n1, r, n, p1),
+                         prob_early_stop(r1, n1, p0)], rtol=0, atol=1e-14)
+        for _ in range(6):
+            n1a = max(1, n1 + int(rng.integers(-4, 5)))
+            na = max(n1a, n + int(rng.integers(-8, 7)))
+            x1 = int(rng.integers(0, n1a + 1))
+            xt = x1 + int(rng.integers(0, na - n1a + 1))
+            interim = d.decide(x1, n_stage1=n1a)
+            assert (interim.action, interim.r1_used, interim.r_used) == _closed_form_decision(
+                d, x1, None, n1a, na)
+            dec = d.decide(x1, xt, n_stage1=n1a, n_total=na)
+            want = _closed_form_decision(d, x1, xt, n1a, na)
+            assert (dec.action, dec.r1_used, dec.r_used) == want[:3]
+            assert_allclose([dec.type1_error, dec.power], want[3:], rtol=0, atol=1e-14)
+            assert dec.multistage == d.at_sizes(n1a, na)
+            assert dec.multistage.futility == (dec.r1_used, dec.r_used)
+
+
+def test_simon_design_is_the_engine_two_stage_case() -> None:
+    ms = THERA.multistage
+    assert (ms.sizes, ms.futility, ms.has_efficacy_stop) == ((10, 22), (2, 7), False)
+    assert THERA.at_sizes() is ms
+    assert THERA.decide(4, 9).multistage is ms
+    assert THERA.at_sizes(n_total=17).futility == (2, 6)
+    oc = THERA.operating_characteristics([[0.2, 0.45]])
+    assert oc.prob_go.shape == (1, 2)
+    assert_allclose(oc.prob_go[0], [THERA.actual_alpha, THERA.actual_power], atol=1e-15)
+    with pytest.raises(ValueError, match=r"`n_total` \(8\) must be >= the stage-1 size \(10\)"):
+        THERA.at_sizes(n_total=8)
+
+
+def test_decision_inference_is_the_engine_inference_on_the_rule_applied() -> None:
+    from thera_stats.multistage_inference import multistage_inference
+
+    dec = THERA.decide(3, 7, n_total=17)
+    res = dec.inference()
+    engine = multistage_inference(dec.multistage, [3, 7])
+    assert res.pvalue == engine.pvalue
+    assert res.median_unbiased == engine.median_unbiased
+    assert res.confidence_interval(0.9).high == engine.confidence_interval(0.9).high
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"alpha": 0.6}, r"`alpha` \(0.6\) must be below 0.5"),
+        ({"alpha": 0.5}, r"`alpha` \(0.5\) must be below 0.5"),
+        ({"alpha": 0.0}, r"`alpha` \(0.0\) must be strictly between 0 and 1"),
+        ({"alpha": 0.05, "power": 0.04}, r"`power` \(0.04\) must exceed `alpha` \(0.05\)"),
+        ({"alpha": 0.2, "power": 0.2}, r"`power` \(0.2\) must exceed `alpha` \(0.2\)"),
+        ({"power": 1.0}, r"`power` \(1.0\) must be strictly between 0 and 1"),
+    ],
+)
+def test_degenerate_error_rates_are_clear_errors(kwargs: dict, match: str) -> None:
+    """simon_design(0.2, 0.4, alpha=0.6) used to return a degenerate design (0/4, 0/5)."""
+    with pytest.raises(ValueError, match=match):
+        simon_design(0.2, 0.4, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        simon_designs(0.2, 0.4, **kwargs)
+    with pytest.raises(ValueError, match=match):
+        single_stage_design(0.2, 0.4, **kwargs)
+    full = {"alpha": 0.05, "power": 0.8, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        SimonDesign(p0=0.2, p1=0.4, r1=3, n1=13, r=12, n=43, **full)
