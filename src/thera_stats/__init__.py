@@ -15,7 +15,7 @@ Every public name is importable from here. Three layers:
   missing-data sensitivity of a repeated score);
 - the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
   ADaM input and output), ``analysis``, ``tables``, ``simulate``, ``template``,
-  ``report``; figures in ``thera_stats.plotting``, which is not imported here
+  ``report``, ``monitor`` (where an ongoing trial stands); figures in ``thera_stats.plotting``, which is not imported here
   so that matplotlib loads only when plotting.
 """
 
@@ -55,6 +55,7 @@ from thera_stats.binomial import (
     compare_intervals,
     interval_coverage,
 )
+from thera_stats.conditional_power import conditional_power, predictive_power
 from thera_stats.curtailment import CurtailedOC, curtailed_operating_characteristics
 from thera_stats.data import (
     Trial,
@@ -87,6 +88,7 @@ from thera_stats.location import (
 )
 from thera_stats.longtable import check_long_table, validate_long_table
 from thera_stats.mmrm import MMRMResult, mmrm
+from thera_stats.monitor import TrialStatus, monitor, trial_as_of
 from thera_stats.multistage import MultiStageDecision, MultiStageDesign, MultiStageOC
 from thera_stats.multistage_inference import (
     MultiStageInference,
@@ -186,6 +188,7 @@ __all__ = [
     "Trial",
     "TrialFolderError",
     "TrialInfo",
+    "TrialStatus",
     "TwoStageInference",
     "__version__",
     "analyze",
@@ -201,6 +204,7 @@ __all__ = [
     "check_long_table",
     "compare_designs",
     "compare_intervals",
+    "conditional_power",
     "curtailed_operating_characteristics",
     "exact_coverage",
     "fleming_boundaries",
@@ -211,6 +215,7 @@ __all__ = [
     "mander_thompson_design",
     "missing_data_sensitivity",
     "mmrm",
+    "monitor",
     "multistage_coverage",
     "multistage_inference",
     "multistage_outcome_table",
@@ -223,6 +228,7 @@ __all__ = [
     "posterior_probability",
     "predictive_boundaries",
     "predictive_design",
+    "predictive_power",
     "predictive_probability",
     "primary_endpoint",
     "provenance",
@@ -242,6 +248,7 @@ __all__ = [
     "summarize_score",
     "synthetic_data_path",
     "three_stage_design",
+    "trial_as_of",
     "two_stage_inference",
     "validate_long_table",
     "validate_tables",
