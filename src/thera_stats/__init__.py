@@ -15,8 +15,9 @@ Every public name is importable from here. Three layers:
   missing-data sensitivity of a repeated score);
 - the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
   ADaM input and output), ``analysis``, ``tables``, ``simulate``, ``template``,
-  ``report``, ``monitor`` (where an ongoing trial stands); figures in ``thera_stats.plotting``, which is not imported here
-  so that matplotlib loads only when plotting.
+  ``report``, ``monitor`` (where an ongoing trial stands); figures in
+  ``thera_stats.plotting``, which is not imported here so that matplotlib
+  loads only when plotting.
 """
 
 from thera_stats._results import ConfidenceInterval
