@@ -455,7 +455,8 @@ class MultiStageDesign:
             ``count * p**x * (1 - p)**(n - x)``. Outcomes no trial can reach
             are left out.
         """
-        rows: list[dict[str, Any]] = []
+        cols: dict[str, list[Any]] = {k: [] for k in ("look", "n", "x", "decision", "count",
+                                                      "count_first")}
         every, first = self._counts
         for i, (c, c1) in enumerate(zip(every, first, strict=True)):
             n = self.sizes[i]
@@ -464,12 +465,17 @@ class MultiStageDesign:
             for x, cx in enumerate(c):
                 if cx and (x <= a or x > upper or last):
                     decision = "no go" if x <= a else "go" if x > upper else "inconclusive"
-                    rows.append({"look": i + 1, "n": n, "x": x, "decision": decision,
-                                 "count": cx, "count_first": c1[x]})
-        cols = ["look", "n", "x", "decision", "count", "count_first"]
-        out = pd.DataFrame(rows, columns=cols)
-        return out.astype({"look": "int64", "n": "int64", "x": "int64", "count": "object",
-                           "count_first": "object"})
+                    for key, value in zip(cols, (i + 1, n, x, decision, cx, c1[x]),
+                                          strict=True):
+                        cols[key].append(value)
+        data: dict[str, Any] = {key: np.array(cols[key], dtype=np.int64)
+                                for key in ("look", "n", "x")}
+        data["decision"] = np.array(cols["decision"], dtype=object)
+        for key in ("count", "count_first"):   # exact Python ints
+            arr = np.empty(len(cols[key]), dtype=object)
+            arr[:] = cols[key]
+            data[key] = arr
+        return pd.DataFrame(data)
 
     def outcome_probabilities(self, p: Any) -> FloatArray:
         """P(each outcome of :meth:`sample_space`) at rate(s) ``p``, shape ``(len(p), outcomes)``.
