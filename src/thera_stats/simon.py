@@ -222,7 +222,9 @@ def final_boundary(r1: Any, n1: Any, n: Any, p0: Any, alpha: Any) -> int:
     with the stage-wise-ordering p-value of Koyama & Chen [3]_. The methods page
     ``docs/methods/simon.md`` proves the type I error bound. At the planned
     sizes of a design found by :func:`simon_design` this is the design's ``r``
-    (Simon [1]_).
+    (Simon [1]_). :meth:`SimonDesign.at_sizes` (the multi-stage engine's
+    :meth:`~thera_stats.multistage.MultiStageDesign.at_sizes`) gives the same
+    boundary; this closed form is kept as its independent check.
 
     References
     ----------
@@ -1388,8 +1390,9 @@ def simon_design(
     Raises
     ------
     ValueError
-        Bad arguments (the message quotes the value), or no feasible design
-        within ``n_max``.
+        Bad arguments (the message quotes the value), among them ``alpha``
+        outside (0, 0.5) or ``power <= alpha``, or no feasible design within
+        ``n_max``.
 
     Notes
     -----
