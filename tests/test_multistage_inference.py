@@ -395,3 +395,19 @@ def test_properties_of_any_design_and_ordering(design: MultiStageDesign, orderin
     probs = design.outcome_probabilities(grid)
     cover = (probs * ((lows[None, :] <= grid[:, None]) & (grid[:, None] <= highs[None, :]))).sum(1)
     assert cover.min() >= level - 1e-9
+
+
+def test_bias_adjusted_when_the_mle_is_unbiased_and_on_the_grid() -> None:
+    # Single stage (and K = 2 without a futility stop): E_p(X/N) = p, so the
+    # bias-adjusted estimate is x/n itself, here exactly on the bracketing grid.
+    single = multistage_inference(MultiStageDesign(0.2, 0.4, [8], [3]), [4])
+    assert single.bias_adjusted == pytest.approx(0.5, abs=1e-12)
+    no_stop = multistage_inference(MultiStageDesign(0.2, 0.4, [10, 20], [-1, 6]), [5, 10])
+    assert no_stop.bias_adjusted == pytest.approx(0.5, abs=1e-12)
+
+
+def test_least_extreme_outcome_has_p_value_exactly_one() -> None:
+    d = MultiStageDesign(0.2, 0.45, [10, 22], [2, 7])
+    res = multistage_inference(d, [0])
+    assert res.pvalue == 1.0
+    assert res.mid_pvalue == pytest.approx(1.0 - 0.5 * 0.8**10, abs=1e-12)

@@ -412,6 +412,15 @@ def _root(fn: Any, on_grid: FloatArray, target: float, *, increasing: bool) -> f
         if j == _GRID.size - 1:
             return 1.0
         lo, hi = float(_GRID[j]), float(_GRID[j + 1])
+    fa, fb = fn(lo) - target, fn(hi) - target
+    if fa == 0.0:
+        return lo
+    if fb == 0.0:
+        return hi
+    if (fa > 0.0) == (fb > 0.0):
+        # The grid values and the direct evaluation differ by rounding at a bracket end
+        # (the crossing is at that end, e.g. E_p(X/N) = p exactly): return that end.
+        return lo if (fa > 0.0) == increasing else hi
     return float(brentq(lambda p: fn(p) - target, lo, hi, xtol=_XTOL, maxiter=200))
 
 
@@ -668,6 +677,9 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
     hit = np.flatnonzero((space.look == dec.look) & (space.x == dec.responses))
     i = int(hit[0])
     above, tie, _ = space.tails(design.p0, i)
+    # The least extreme outcome: every outcome is at least as extreme, so the p-value is
+    # exactly 1 (the summed probabilities can round just below it).
+    pvalue = 1.0 if space.rank[i] == space.rank.min() else min(above + tie, 1.0)
     mle = dec.responses / dec.n
 
     def mean_mle(p: float) -> float:
@@ -678,8 +690,8 @@ def multistage_inference(design: MultiStageDesign, responses: Any, *,
                 if 0 < dec.responses < dec.n else mle)
     return MultiStageInference(
         design=design, look=dec.look, n=dec.n, responses=dec.responses,
-        decision=space.decision[i], ordering=order, pvalue=above + tie,
-        mid_pvalue=above + 0.5 * tie, mle=mle, umvue=float(space.umvue[i]),
+        decision=space.decision[i], ordering=order, pvalue=pvalue,
+        mid_pvalue=min(above + 0.5 * tie, 1.0), mle=mle, umvue=float(space.umvue[i]),
         median_unbiased=median, bias_adjusted=bias_adj, umvcue=float(space.umvcue[i]),
         _space=space, _index=i,
     )

@@ -34,7 +34,6 @@ for futility if ``X1 <= r1``. Otherwise ``n2 = n - n1`` more patients give
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -234,11 +233,7 @@ class _SampleSpace:
         return float(self._engine.tail(float(p), k, "H"))
 
     def pvalue(self, k: int) -> float:
-        """The engine's p-value ``P_p0(T >= t_k)``; exactly 1 for a least extreme outcome
-        (every outcome counts, and the sum of all their probabilities can round below 1)."""
-        rank = self._engine.rank
-        if rank[k] == rank.min():
-            return 1.0
+        """The engine's p-value ``P_p0(T >= t_k)`` (exactly 1 for a least extreme outcome)."""
         return float(self.inference(k).pvalue)
 
     def path(self, k: int) -> list[int]:
@@ -252,32 +247,8 @@ class _SampleSpace:
         """The engine's inference for outcome ``k`` (computed once)."""
         cache: dict[int, MultiStageInference] = self.__dict__.setdefault("_results", {})
         if k not in cache:
-            try:
-                cache[k] = multistage_inference(self.design, self.path(k),
-                                                ordering=self.ordering)
-            except ValueError as err:
-                if "different signs" not in str(err):
-                    raise
-                cache[k] = self._without_bias_adjusted(k)
+            cache[k] = multistage_inference(self.design, self.path(k), ordering=self.ordering)
         return cache[k]
-
-    def _without_bias_adjusted(self, k: int) -> MultiStageInference:
-        """The engine's result for outcome ``k`` without its bias-adjusted estimate (NaN),
-        which this module does not report: the engine's root search for it fails when
-        ``E_p(X / N) = p`` exactly (no futility stop, e.g. ``r1' = -1``) and ``x / n`` lies
-        on its bracketing grid (``x / n = 1/2``). Everything else is the engine's."""
-        space = self._engine
-        above, tie, _ = space.tails(self.design.p0, k)
-        x, n = int(space.x[k]), int(space.n[k])
-        res = MultiStageInference(
-            design=self.design, look=int(space.look[k]), n=n, responses=x,
-            decision=space.decision[k], ordering=self.ordering, pvalue=above + tie,
-            mid_pvalue=above + 0.5 * tie, mle=x / n, umvue=float(space.umvue[k]),
-            median_unbiased=math.nan, bias_adjusted=math.nan, umvcue=float(space.umvcue[k]),
-            _space=space, _index=k,
-        )
-        median = res.confidence_interval(0.5, alternative="greater").low
-        return dataclasses.replace(res, median_unbiased=float(median))
 
 
 def _sample_space(r1: int, n1: int, n: int, ordering: str) -> _SampleSpace:
