@@ -825,3 +825,15 @@ def test_stage1_overrunning_the_planned_total_and_futility_with_stage2_data() ->
     assert (inf.stage, inf.responses_total, inf.n_stage1) == (1, 2, 10)
     with pytest.raises(ValueError, match="n_total"):
         two_stage_inference(thera, 1, n_stage1=10, n_total=8)
+
+
+def test_outcome_table_of_any_engine_design_is_the_engines() -> None:
+    from thera_stats.multistage import MultiStageDesign
+    from thera_stats.multistage_inference import multistage_outcome_table
+
+    d = MultiStageDesign(0.2, 0.4, [8, 16, 30], [1, 4, 9], [4, 7])
+    pd.testing.assert_frame_equal(outcome_table(d), multistage_outcome_table(d))
+    with pytest.raises(ValueError, match="at_sizes"):
+        outcome_table(d, n_stage1=8)
+    with pytest.raises(ValueError, match="two-sided"):
+        outcome_table(d, alternative="greater")

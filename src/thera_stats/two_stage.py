@@ -53,7 +53,12 @@ from thera_stats._checks import (
 )
 from thera_stats._results import ConfidenceInterval
 from thera_stats.multistage import MultiStageDesign
-from thera_stats.multistage_inference import MultiStageInference, _space, multistage_inference
+from thera_stats.multistage_inference import (
+    MultiStageInference,
+    _space,
+    multistage_inference,
+    multistage_outcome_table,
+)
 
 __all__ = [
     "ORDERINGS",
@@ -679,8 +684,10 @@ def outcome_table(
 
     Parameters
     ----------
-    design : SimonDesign
-        The planned design.
+    design : SimonDesign, MultiStageDesign or a search result holding one
+        The planned design. Any design other than Simon's gets the engine's
+        table, :func:`~thera_stats.multistage_inference.multistage_outcome_table`
+        (two-sided intervals; its own columns).
     confidence_level : float
         Level of the interval (the one-sided level when ``alternative`` is
         one-sided). Default 0.90, matching a one-sided alpha of 0.05.
@@ -729,6 +736,17 @@ def outcome_table(
          2          7        22    no go 0.3182 0.3701           0.3198  0.1054  0.1688   0.5420
          2          8        22       go 0.3636 0.3973           0.3546  0.0492  0.2006   0.5727
     """
+    engine = design if isinstance(design, MultiStageDesign) else getattr(design, "design", None)
+    if isinstance(engine, MultiStageDesign):
+        # Any other design of the engine: its own outcome table.
+        if n_stage1 is not None or n_total is not None:
+            raise ValueError("`n_stage1`/`n_total` are the attained sizes of a Simon design; "
+                             "for a MultiStageDesign pass design.at_sizes(sizes, alpha=...).")
+        if check_alternative(alternative) != "two-sided":
+            raise ValueError(f"`alternative` ({alternative!r}): the outcome table of a "
+                             "MultiStageDesign gives two-sided intervals.")
+        return multistage_outcome_table(engine, ordering=ordering,
+                                        confidence_level=confidence_level)
     plan = _plan(design)
     ordering = check_choice("ordering", ordering, ORDERINGS)
     level = check_confidence_level(confidence_level)
