@@ -79,7 +79,10 @@ def _clean(value: Any) -> Any:
 
 _VERDICT = {"go": "phase III is justified", "no go": "phase III is not justified",
             "stop for futility": "stopped for futility; phase III is not justified",
-            "continue to stage 2": "stage 1 passed; the trial goes on to stage 2"}
+            "stop for efficacy": "stopped early for efficacy; phase III is justified",
+            "inconclusive": "inconclusive; the design leaves the decision open",
+            "continue to stage 2": "stage 1 passed; the trial goes on to stage 2",
+            "continue": "the interim look passed; the trial goes on"}
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ class GoNoGoAnalysis:
     @property
     def go(self) -> bool:
         """True when the decision is "go" (phase III justified)."""
-        return bool(self.decision.action == "go")
+        return bool(self.decision.action in ("go", "stop for efficacy"))
 
     @property
     def is_interim(self) -> bool:
@@ -178,11 +181,12 @@ class GoNoGoAnalysis:
         }]
         if self.adjusted is not None:
             ci = self.adjusted_interval
-            rows.append({"method": "two-stage MLE (x/n)", "estimate": self.adjusted.mle,
+            kind = "two-stage" if self.plan.design.type == "simon" else "multi-stage"
+            rows.append({"method": f"{kind} MLE (x/n)", "estimate": self.adjusted.mle,
                          "pvalue": np.nan, "ci_low": np.nan, "ci_high": np.nan})
-            rows.append({"method": "two-stage UMVUE", "estimate": self.adjusted.umvue,
+            rows.append({"method": f"{kind} UMVUE", "estimate": self.adjusted.umvue,
                          "pvalue": np.nan, "ci_low": np.nan, "ci_high": np.nan})
-            rows.append({"method": f"two-stage median-unbiased, exact ({self.adjusted.ordering})",
+            rows.append({"method": f"{kind} median-unbiased, exact ({self.adjusted.ordering})",
                          "estimate": self.adjusted.median_unbiased,
                          "pvalue": self.adjusted.pvalue, "ci_low": ci.low, "ci_high": ci.high})
         post = self.posterior
@@ -253,9 +257,11 @@ class GoNoGoAnalysis:
         lvl = f"{100 * self.confidence_level:g} %"
         rows = [
             ("Analysis population", f"{plan.population}: {self.n_total} patients"),
-            ("Stage 1", f"{self.responses_stage1} / {self.n_stage1} responders "
+            ("Looks" if design.type == "multistage" else "Stage 1",
+             f"{self.responses_stage1} / {self.n_stage1} responders "
                         f"(planned: stop if <= {design.r1} of {design.n1})"
-             if design.type == "simon" else "single stage"),
+             if design.type == "simon" else self._looks_text() if design.type == "multistage"
+             else "single stage"),
             ("Total", f"{self.responses_total} / {self.n_total} responders"),
             ("Missing primary assessment", f"{int(e['missing'].sum())} (counted as "
              f"{'non-responders' if plan.endpoint.missing == 'non-responder' else 'excluded'})"),
@@ -264,7 +270,8 @@ class GoNoGoAnalysis:
         ]
         if self.adjusted is not None:
             ci = self.adjusted_interval
-            rows.append(("Response rate (two-stage adjusted)",
+            rows.append(("Response rate (two-stage adjusted)" if design.type == "simon"
+                         else "Response rate (design-adjusted)",
                          f"UMVUE {self.adjusted.umvue:.3f}; median-unbiased "
                          f"{self.adjusted.median_unbiased:.3f}, {lvl} CI {ci.low:.3f} to "
                          f"{ci.high:.3f}"))
@@ -281,6 +288,15 @@ class GoNoGoAnalysis:
                      notes=(self.decision.explanation,))
 
     # ------------------------------------------------------------------ outputs
+    def _looks_text(self) -> str:
+        """Responders per stage of a multi-stage design, cumulative."""
+        e = self.endpoint
+        parts = []
+        for k in sorted(e["stage"].unique()):
+            upto = e[e["stage"] <= k]
+            parts.append(f"look {k}: {int(upto['responder'].sum())} / {len(upto)}")
+        return "; ".join(parts) + " responders (cumulative)"
+
     def to_dict(self) -> dict[str, Any]:
         """Every number of the analysis as plain JSON-ready values."""
         d = self.decision
@@ -412,13 +428,17 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                  if plan.is_score else f"; response recorded: {c['assessed_primary_day']}")
     stage_text = (f", {a.n_stage1} in stage 1 and {a.n_total - a.n_stage1} in stage 2 "
                   f"(planned {design.n1} and {design.n - (design.n1 or 0)})"
-                  if design.type == "simon" else "")
+                  if design.type == "simon" else
+                  f" (planned looks at {', '.join(map(str, design.sizes or ()))})"
+                  if design.type == "multistage" else "")
     lines.append(f"{flow}. Analysis population ({plan.population}): {a.n_total} patients"
                  f"{stage_text}.")
     lines.append(h2("Response rate"))
     lines.append(f"Responders: {a.responses_stage1} of {a.n_stage1} in stage 1; "
                  f"{a.responses_total} of {a.n_total} in all."
                  if design.type == "simon" else
+                 f"Responders: {a._looks_text()}."
+                 if design.type == "multistage" else
                  f"Responders: {a.responses_total} of {a.n_total}.")
     for rec in a.estimates().itertuples(index=False):
         bits = [f"{rec.estimate:.3f}"]
@@ -608,6 +628,10 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
         else:
             adjusted = decision.inference()
             adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
+    elif design.type == "multistage":
+        decision, adjusted, interim = _multistage_decision(design, endpoint)
+        if adjusted is not None:
+            adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
     else:
         decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
     score = ({} if table is None or flags is None
@@ -746,6 +770,56 @@ def interim_outlook(design: Any, x1: int, n1: int, r1_used: int) -> InterimOutlo
         prob = 1.0 if needed == 0 else (0.0 if needed > n2 else float(bdtrc(needed - 1, n2, p)))
         rows.append({"scenario": scenario, "p": float(p), "probability": prob})
     return InterimOutlook(x1, n1, n2, int(r_final), int(needed), pd.DataFrame(rows))
+
+
+def _multistage_decision(plan_design: Any, endpoint: pd.DataFrame) -> tuple[Any, Any, Any]:
+    """Decision, design-adjusted inference and interim outlook of a multi-stage plan.
+
+    Patients are in looks by their ``stage`` (the first n_1 by enrolment, then the next
+    n_2 - n_1, ...). As for Simon's design, data of stage 1 only, or up to a later
+    interim look L < K whose planned size is reached exactly, give an interim
+    analysis: the rule at look L with the later looks as planned. Otherwise the trial
+    has ended: the final analysis is at the attained sizes, with the design's own
+    off-plan rule (:meth:`~thera_stats.multistage.MultiStageDesign.at_sizes`) when
+    they differ from the plan.
+    """
+    from thera_stats.multistage_inference import multistage_inference
+
+    design = plan_design.to_multistage()
+    stages = endpoint["stage"].to_numpy(dtype=int)
+    flags = endpoint["responder"].to_numpy(dtype=bool)
+    last = int(stages.max())
+    k = design.n_looks
+    if last > k:
+        raise ValueError(f"patients are in stage {last}, but the design has {k} looks")
+    sizes = [int((stages <= i).sum()) for i in range(1, last + 1)]
+    counts = [int(flags[stages <= i].sum()) for i in range(1, last + 1)]
+    interim = last < k and (last == 1 or sizes[-1] == design.sizes[last - 1])
+    if interim:
+        sizes += [max(nk, sizes[-1] + i + 1) for i, nk in enumerate(design.sizes[last:])]
+    on_plan = list(design.sizes[: len(sizes)]) == sizes
+    decision = design.decide(counts, None if on_plan else sizes,
+                             alpha=None if on_plan else plan_design.alpha)
+    if decision.action == "continue":
+        rule = decision.design or design
+        x, n = counts[-1], sizes[last - 1]
+        return decision, None, _engine_outlook(rule, x, n)
+    rule = decision.design or design
+    return decision, multistage_inference(rule, counts[: decision.look]), None
+
+
+def _engine_outlook(design: Any, x: int, n: int) -> InterimOutlook:
+    """Conditional power of any design of the engine after an interim look that continues."""
+    from thera_stats.conditional_power import conditional_power
+
+    remaining = design.n_max - n
+    needed = max(design.final_go - x + 1, 0)
+    rows = [{"scenario": scenario, "p": float(p),
+             "probability": float(conditional_power(design, x, n, p))}
+            for scenario, p in (("under p0", design.p0), ("under p1", design.p1),
+                                ("under the current estimate", x / n))]
+    return InterimOutlook(x, n, remaining, int(design.final_go), int(needed),
+                          pd.DataFrame(rows))
 
 
 @dataclass(frozen=True)

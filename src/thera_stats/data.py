@@ -521,21 +521,22 @@ def _check_adverse_events(a: pd.DataFrame, problems: _Problems, src: _Source) ->
 def _check_stages(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
                   problems: _Problems, table: str = "patients") -> None:
     """Stage membership must not depend on how ties in enrolment dates are broken."""
-    d = plan.design
-    if d.type != "simon" or "stage" in p.columns or d.n1 is None:
+    looks = _interim_sizes(plan)
+    if not looks or "stage" in p.columns:
         return
     pop = population(p, deviations, plan)
-    if len(pop) <= d.n1:
-        return
     dates = pop["enrolment_date"].tolist()
-    last1, first2 = dates[d.n1 - 1], dates[d.n1]
-    if last1 == first2:
-        tied = pop.loc[pop["enrolment_date"] == last1, "patient_id"].tolist()
-        problems.add(
-            table, f"patients {', '.join(map(str, tied))} were all enrolled on "
-            f"{last1:%Y-%m-%d}, where stage 1 ({d.n1} patients) ends: the stage of each "
-            "cannot be decided from the dates; add a 'stage' column (1 or 2) to the "
-            "patients table", column="enrolment_date", value=f"{last1:%Y-%m-%d}")
+    for k, nk in enumerate(looks, start=1):
+        if len(pop) <= nk:
+            return
+        last1, first2 = dates[nk - 1], dates[nk]
+        if last1 == first2:
+            tied = pop.loc[pop["enrolment_date"] == last1, "patient_id"].tolist()
+            problems.add(
+                table, f"patients {', '.join(map(str, tied))} were all enrolled on "
+                f"{last1:%Y-%m-%d}, where stage {k} ({nk} patients in all) ends: the stage "
+                "of each cannot be decided from the dates; add a 'stage' column (1, 2, ...) "
+                "to the patients table", column="enrolment_date", value=f"{last1:%Y-%m-%d}")
 
 
 # --------------------------------------------------------------------------- populations
@@ -563,13 +564,23 @@ def population(patients: pd.DataFrame, deviations: pd.DataFrame,
     sort = [c for c in ("stage", "enrolment_date") if c in out.columns]
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out["order"] = np.arange(1, len(out) + 1)
-    d = plan.design
     if "stage" in p.columns:
         out["stage"] = out["stage"].astype(int)
     else:
-        n1 = d.n1 if d.type == "simon" and d.n1 is not None else len(out)
-        out["stage"] = np.where(out["order"] <= n1, 1, 2)
+        # Stage k holds the patients between the planned looks k - 1 and k.
+        out["stage"] = 1 + np.searchsorted(np.asarray(_interim_sizes(plan), dtype=np.int64),
+                                           out["order"].to_numpy(), side="left")
     return out
+
+
+def _interim_sizes(plan: AnalysisPlan) -> list[int]:
+    """Planned cumulative sizes of the interim looks (stage boundaries by enrolment)."""
+    d = plan.design
+    if d.type == "simon" and d.n1 is not None:
+        return [d.n1]
+    if d.type == "multistage" and d.sizes is not None:
+        return list(d.sizes[:-1])
+    return []
 
 
 # --------------------------------------------------------------------------- validation

@@ -13,8 +13,8 @@ p0, the predictive power (the posterior-predictive probability that the rule
 ends in "go"), the conditional power under p0, p1 and the current estimate
 (:mod:`thera_stats.conditional_power`), and the bounds at the looks ahead.
 
-The prior defaults to Jeffreys' Beta(0.5, 0.5), the prior of the analysis's
-posterior summary.
+The prior defaults to the plan's (``[design] prior``, for a Bayesian design),
+else Jeffreys' Beta(0.5, 0.5), the prior of the analysis's posterior summary.
 """
 
 from __future__ import annotations
@@ -208,7 +208,8 @@ def monitor(trial: Trial, *, as_of: _dt.date | None = None, prior: Any = None) -
         The date to read the data as of (default: the plan's ``data_cutoff``,
         else today).
     prior : (a, b), optional
-        Beta prior of the response rate (default Jeffreys, (0.5, 0.5)).
+        Beta prior of the response rate (default: the plan's ``[design] prior``,
+        else Jeffreys, (0.5, 0.5)).
 
     Returns
     -------
@@ -229,7 +230,9 @@ def monitor(trial: Trial, *, as_of: _dt.date | None = None, prior: Any = None) -
     day = as_of or plan.data_cutoff or _dt.date.today()
     known = trial_as_of(trial, day)
     design = plan.design.to_multistage()
-    beta = as_beta_prior(JEFFREYS if prior is None else prior)
+    if prior is None:
+        prior = plan.design.prior if plan.design.prior is not None else JEFFREYS
+    beta = as_beta_prior(prior)
     pop = known.population()
     if pop.empty:
         endpoint = pd.DataFrame({"patient_id": [], "order": [], "responder": []})

@@ -91,7 +91,14 @@ __all__ = [
     "plan_toml_text",
 ]
 
-DESIGN_TYPES = ("simon", "single-stage")
+DESIGN_TYPES = ("simon", "single-stage", "multistage")
+_FAMILY_NAMES = {"simon": "Simon", "mander-thompson": "Mander-Thompson",
+                 "three-stage": "Three-stage", "fleming": "Fleming", "sargent": "Sargent",
+                 "bop2": "BOP2", "predictive": "Predictive-probability",
+                 "posterior": "Posterior-probability", "custom": "Multi-stage"}
+#: Labels of the families a ``multistage`` design may name (``family``; provenance only).
+DESIGN_FAMILIES = ("simon", "mander-thompson", "three-stage", "fleming", "sargent", "bop2",
+                   "predictive", "posterior", "custom")
 CRITERIA = ("optimal", "minimax", "admissible", "custom")
 POPULATIONS = ("enrolled", "treated", "per-protocol")
 COMBINE = ("and", "or")
@@ -126,6 +133,16 @@ class DesignPlan:
 
     For a single-stage design, ``r1`` and ``n1`` are ``None`` and the trial
     concludes "go" when more than ``r`` of ``n`` respond.
+
+    ``type = "multistage"`` is any design of the exact engine
+    (:class:`~thera_stats.multistage.MultiStageDesign`): cumulative ``sizes``,
+    ``futility`` bounds (stop with "no go" if responses <= the bound; -1: no
+    futility stop) and optional interim ``efficacy`` bounds (stop with "go" if
+    responses > the bound; ``n_k``: no efficacy stop at that look; a last entry
+    above the final futility bound makes a three-outcome design). ``family``
+    names how the bounds were chosen (``"bop2"``, ``"three-stage"`` ...) and
+    ``prior`` the Beta prior of a Bayesian design; ``r`` and ``n`` are then the
+    final futility bound and the largest size.
     """
 
     type: str
@@ -138,6 +155,11 @@ class DesignPlan:
     n: int
     r1: int | None = None
     n1: int | None = None
+    sizes: tuple[int, ...] | None = None
+    futility: tuple[int, ...] | None = None
+    efficacy: tuple[int, ...] | None = None
+    family: str = ""
+    prior: tuple[float, float] | None = None
 
     def to_simon(self) -> SimonDesign:
         """The planned boundaries as a :class:`~thera_stats.simon.SimonDesign`."""
@@ -155,6 +177,11 @@ class DesignPlan:
         (one look for a single-stage design, two for Simon's)."""
         from thera_stats.multistage import MultiStageDesign
 
+        if self.type == "multistage":
+            assert self.sizes is not None
+            assert self.futility is not None
+            return MultiStageDesign(self.p0, self.p1, list(self.sizes), list(self.futility),
+                                    None if self.efficacy is None else list(self.efficacy))
         if self.type == "simon":
             assert self.r1 is not None
             assert self.n1 is not None
@@ -165,6 +192,9 @@ class DesignPlan:
         """Exact type I error and power of the planned boundaries (binomial sums)."""
         from thera_stats.simon import prob_go
 
+        if self.type == "multistage":
+            go = self.to_multistage().operating_characteristics([self.p0, self.p1]).prob_go
+            return float(go[0]), float(go[1])
         if self.type == "simon":
             assert self.r1 is not None
             assert self.n1 is not None
@@ -178,6 +208,23 @@ class DesignPlan:
         """The design in one sentence."""
         head = (f"p0 = {self.p0:g}, p1 = {self.p1:g}, one-sided alpha = {self.alpha:g}, "
                 f"power = {self.power:g}")
+        if self.type == "multistage":
+            d = self.to_multistage()
+            looks = []
+            for k, nk in enumerate(d.sizes[:-1]):
+                bits = []
+                if d.futility[k] >= 0:
+                    bits.append(f"stop for futility if at most {d.futility[k]} respond")
+                if d.efficacy[k] < nk:
+                    bits.append(f"stop for efficacy if more than {d.efficacy[k]} respond")
+                looks.append(f"after {nk} patients " + (" or ".join(bits) if bits
+                                                         else "no stop"))
+            final = (f"phase III is justified if more than {d.final_go} of {d.n_max} respond"
+                     + (f", inconclusive if {d.futility[-1] + 1} to {d.final_go}"
+                        if d.three_outcome else ""))
+            name = _FAMILY_NAMES.get(self.family, "Multi-stage")
+            return (f"{name} design, {d.n_looks} looks, {head}: "
+                    + "; ".join([*looks, final]) + ".")
         if self.type == "simon":
             return (f"Simon two-stage design ({self.criterion}), {head}: stop after {self.n1} "
                     f"patients if at most {self.r1} respond; phase III is justified if more "
@@ -421,9 +468,20 @@ class AnalysisPlan:
         d = self.design
         design: dict[str, Any] = {"type": d.type, "criterion": d.criterion, "p0": d.p0,
                                   "p1": d.p1, "alpha": d.alpha, "power": d.power}
-        if d.type == "simon":
-            design.update(r1=d.r1, n1=d.n1)
-        design.update(r=d.r, n=d.n)
+        if d.type == "multistage":
+            if d.family:
+                design["family"] = d.family
+            assert d.sizes is not None
+            assert d.futility is not None
+            design.update(sizes=list(d.sizes), futility=list(d.futility))
+            if d.efficacy is not None:
+                design["efficacy"] = list(d.efficacy)
+            if d.prior is not None:
+                design["prior"] = list(d.prior)
+        else:
+            if d.type == "simon":
+                design.update(r1=d.r1, n1=d.n1)
+            design.update(r=d.r, n=d.n)
         e = self.endpoint
         endpoint: dict[str, Any] = {"kind": e.kind}
         if e.kind == "score":
@@ -544,8 +602,13 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "power": ("prob", True),
         "r1": (int, False),
         "n1": (int, False),
-        "r": (int, True),
-        "n": (int, True),
+        "r": (int, False),
+        "n": (int, False),
+        "family": (DESIGN_FAMILIES, False),
+        "sizes": ("ints", False),
+        "futility": ("bounds", False),
+        "efficacy": ("bounds", False),
+        "prior": ("prior", False),
     },
     "endpoint": {
         "kind": (KINDS, True),
@@ -646,6 +709,20 @@ class _PlanChecker:
                 self.add(full, value, "must be [start, end], two whole-number days, start < end")
                 return False, None
             return True, (value[0], value[1])
+        if kind in ("ints", "bounds"):
+            low = 1 if kind == "ints" else -1
+            if (not isinstance(value, list) or not value
+                    or any(isinstance(v, bool) or not isinstance(v, int) or v < low
+                           for v in value)):
+                self.add(full, value, f"must be a list of whole numbers >= {low}")
+                return False, None
+            return True, tuple(value)
+        if kind == "prior":
+            if (not isinstance(value, list) or len(value) != 2
+                    or not all(_is_number(v) and v > 0 for v in value)):
+                self.add(full, value, "must be [a, b], the Beta prior's two positive numbers")
+                return False, None
+            return True, (float(value[0]), float(value[1]))
         if kind == "days":
             if (not isinstance(value, list) or not value
                     or any(isinstance(v, bool) or not isinstance(v, int) or v < 0
@@ -801,8 +878,7 @@ class _PlanChecker:
             trial=TrialInfo(name=trial["name"], treatment=trial["treatment"],
                             registration=trial.get("registration", ""),
                             note=trial.get("note", "")),
-            design=DesignPlan(criterion=design.get("criterion", "custom"), **{
-                k: v for k, v in design.items() if k != "criterion"}),
+            design=_design_plan(design),
             endpoint=ep,
             eligibility=rules,
             treatment=None if treatment is None else TreatmentPlan(**treatment),
@@ -825,6 +901,30 @@ class _PlanChecker:
         if {"alpha", "power"} <= d.keys() and not d["power"] > d["alpha"]:
             self.add("design.power", d["power"],
                      f"must be in (alpha, 1) = ({d['alpha']:g}, 1)")
+        engine_keys = ("sizes", "futility", "efficacy", "family", "prior")
+        if d.get("type") in ("simon", "single-stage"):
+            for key in ("r", "n"):
+                if key not in d:
+                    self.add(f"design.{key}", None, f"required for type = {d['type']!r}")
+            for key in engine_keys:
+                if key in d:
+                    self.add(f"design.{key}", d[key], 'only for type = "multistage"')
+        if d.get("type") == "multistage":
+            for key in ("r1", "n1", "r", "n"):
+                if key in d:
+                    self.add(f"design.{key}", d[key], 'not used by type = "multistage" '
+                             "(give sizes, futility and efficacy)")
+            for key in ("sizes", "futility"):
+                if key not in d:
+                    self.add(f"design.{key}", None, 'required for type = "multistage"')
+            if {"sizes", "futility", "p0", "p1"} <= d.keys() and d["p0"] < d["p1"]:
+                from thera_stats.multistage import MultiStageDesign
+
+                try:
+                    MultiStageDesign(d["p0"], d["p1"], list(d["sizes"]), list(d["futility"]),
+                                     None if d.get("efficacy") is None else list(d["efficacy"]))
+                except (TypeError, ValueError) as err:
+                    self.add("design", _engine_bounds_text(d), str(err))
         if d.get("type") == "simon":
             for key in ("r1", "n1"):
                 if key not in d:
@@ -846,8 +946,7 @@ class _PlanChecker:
 
     def _check_error_rates(self, d: dict[str, Any]) -> None:
         """Boundaries against p0/p1/alpha/power: the plan must agree with itself."""
-        plan = DesignPlan(criterion=d.get("criterion", "custom"),
-                          **{k: v for k, v in d.items() if k != "criterion"})
+        plan = _design_plan(d)
         size, power = plan.exact_error_rates()
         # A relative tolerance of 1e-9 absorbs rounding in the sums only.
         before = len(self.problems)
@@ -859,7 +958,8 @@ class _PlanChecker:
             self.add("design", _boundaries(plan),
                      f"the boundaries' exact power at p1 = {plan.p1:g} is {power:.4f}, below "
                      f"design.power = {plan.power:g}")
-        if len(self.problems) > before or plan.criterion not in ("optimal", "minimax"):
+        if (len(self.problems) > before or plan.criterion not in ("optimal", "minimax")
+                or plan.type == "multistage"):
             return
         reference = _criterion_design(plan)
         if reference is not None and reference != (plan.r1, plan.n1, plan.r, plan.n):
@@ -943,7 +1043,23 @@ class _PlanChecker:
                     self.add(f"analysis.{key}", raw.get(key), "only for a score endpoint")
 
 
+def _engine_bounds_text(d: dict[str, Any]) -> str:
+    return ", ".join(f"{k} = {list(d[k])}" for k in ("sizes", "futility", "efficacy") if k in d)
+
+
+def _design_plan(d: dict[str, Any]) -> DesignPlan:
+    """The checked ``[design]`` section as a :class:`DesignPlan` (``r``, ``n`` derived for a
+    multi-stage design: its final futility bound and largest size)."""
+    values = {k: v for k, v in d.items() if k != "criterion"}
+    if d.get("type") == "multistage":
+        values.update(r=d["futility"][-1], n=d["sizes"][-1])
+    return DesignPlan(criterion=d.get("criterion", "custom"), **values)
+
+
 def _boundaries(plan: DesignPlan) -> str:
+    if plan.type == "multistage":
+        return (f"sizes {list(plan.sizes or ())}, futility {list(plan.futility or ())}"
+                + (f", efficacy {list(plan.efficacy)}" if plan.efficacy is not None else ""))
     if plan.type == "simon":
         return f"r1/n1 = {plan.r1}/{plan.n1}, r/n = {plan.r}/{plan.n}"
     return f"r/n = {plan.r}/{plan.n}"

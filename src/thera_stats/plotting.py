@@ -26,6 +26,7 @@ from matplotlib.ticker import MaxNLocator
 if TYPE_CHECKING:
     from thera_stats.analysis import GoNoGoAnalysis
     from thera_stats.bayesian import PredictiveProbability
+    from thera_stats.multistage import MultiStageDesign
     from thera_stats.simon import SimonDesign
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "design_comparison_plot",
     "interval_methods_plot",
     "mean_change_plot",
+    "multistage_oc_plot",
+    "multistage_path_plot",
     "operating_characteristics_plot",
     "posterior_plot",
     "predictive_plot",
@@ -428,6 +431,114 @@ def operating_characteristics_plot(
     return ax
 
 
+def multistage_oc_plot(
+    design: MultiStageDesign,
+    *,
+    applied: MultiStageDesign | None = None,
+    observed: float | None = None,
+    decision: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Probability of "go", of an early stop and (three outcomes) of "inconclusive"
+    against the true response rate, for any design of the engine.
+
+    ``applied`` is the rule actually applied when the trial ended off plan
+    (:meth:`MultiStageDesign.at_sizes`); its P("go") is drawn too.
+    """
+    ax = _axes(ax)
+    p = np.linspace(0.0, 1.0, 201)
+    oc = design.operating_characteristics(p)
+    at = design.operating_characteristics([design.p0, design.p1])
+    sizes = ", ".join(map(str, design.sizes))
+    ax.plot(p, oc.prob_go, color=NEUTRAL, linewidth=2,
+            label=f'P("go"), planned (looks at {sizes})')
+    if design.n_looks > 1:
+        ax.plot(p, oc.prob_early_stop, color="#d6604d", linewidth=1.5, linestyle="--",
+                label="P(stop before the last look), planned")
+    if design.three_outcome:
+        ax.plot(p, oc.prob_inconclusive, color=MISSING_COLOUR, linewidth=1.5, linestyle=":",
+                label="P(inconclusive), planned")
+    if applied is not None and applied != design:
+        ax.plot(p, applied.operating_characteristics(p).prob_go, color="#e08214", linewidth=2,
+                linestyle="-.",
+                label=f'P("go"), rule applied (looks at {", ".join(map(str, applied.sizes))})')
+    ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":",
+               label=f"p0 = {design.p0:g} (alpha {at.prob_go[0]:.3f})")
+    ax.axvline(design.p1, color="0.3", linewidth=0.8, linestyle=":",
+               label=f"p1 = {design.p1:g} (power {at.prob_go[1]:.3f})")
+    if observed is not None:
+        ax.axvline(observed, color=RESPONDER_COLOUR, linewidth=1.5,
+                   label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("True response rate")
+    ax.set_ylabel("Probability")
+    ax.set_title(f"Operating characteristics of the {design.n_looks}-look design")
+    ax.legend(loc="center right", frameon=False, fontsize=8)
+    return ax
+
+
+def multistage_path_plot(
+    design: MultiStageDesign,
+    cumulative: Sequence[int],
+    *,
+    applied: MultiStageDesign | None = None,
+    stop: int | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Cumulative responders against patients with a multi-stage design's bounds.
+
+    Futility bounds are drawn as downward triangles (stop if at or below), efficacy
+    and final "go" bounds as upward triangles (more than the bound); ``applied`` adds
+    the bounds of the rule applied off plan. ``stop`` is the number of patients at
+    which the rule ended the trial; later patients are drawn as not counted.
+    """
+    ax = _axes(ax)
+    cum = np.asarray(cumulative, dtype=int)
+    k = np.arange(1, len(cum) + 1)
+    shown = len(cum) if stop is None else min(len(cum), stop)
+    ax.step(np.r_[0, k[:shown]], np.r_[0, cum[:shown]], where="post", color=NEUTRAL,
+            linewidth=2, label="Observed responders")
+    if shown < len(cum):
+        ax.step(k[shown - 1:], cum[shown - 1:], where="post", color="0.7", linewidth=1.2,
+                linestyle="--", label="After the stop (not counted)")
+
+    def marks(d: MultiStageDesign) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+        """(futility, go) marks: (n, bound). The final look's shared bound is a "go" mark;
+        a three-outcome design's final "no go" bound is a futility mark."""
+        last = d.n_looks - 1
+        fut = {(n, a) for i, (n, a) in enumerate(zip(d.sizes, d.futility, strict=True))
+               if a >= 0 and (i < last or d.three_outcome)}
+        go = {(n, e) for n, e in zip(d.sizes[:-1], d.efficacy, strict=False) if e < n}
+        go.add((d.n_max, d.final_go))
+        return fut, go
+
+    def draw(fut: set[tuple[int, int]], go: set[tuple[int, int]], colours: tuple[str, str],
+             what: str) -> None:
+        for points, marker, colour, text in ((fut, "v", colours[0], "stop (no go) if at or below"),
+                                             (go, "^", colours[1], '"go" if above')):
+            if points:
+                xs, ys = zip(*sorted(points), strict=True)
+                ax.plot(xs, [y + 0.5 for y in ys], marker=marker, color=colour, markersize=8,
+                        linestyle="none", label=f"{what}: {text}")
+
+    planned = marks(design)
+    draw(*planned, (NON_RESPONDER_COLOUR, RESPONDER_COLOUR), "Planned")
+    if applied is not None and applied != design:
+        # Only the bounds the off-plan rule changed (the others are the plan's).
+        fut, go = marks(applied)
+        draw(fut - planned[0], go - planned[1], ("#b35806", "#e08214"), "Rule applied")
+    for n in design.sizes[:-1]:
+        ax.axvline(n, color="0.6", linewidth=0.8, linestyle=":")
+    ax.set_xlim(0, max(design.n_max, len(cum)) + 1)
+    ax.set_ylim(0, max(design.final_go + 2, int(np.max(cum, initial=0)) + 2))
+    ax.set_xlabel("Patients enrolled")
+    ax.set_ylabel("Cumulative responders")
+    ax.set_title("Design bounds and the observed path")
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    return ax
+
+
 def two_stage_path_plot(
     design: SimonDesign,
     cumulative: Sequence[int],
@@ -615,6 +726,18 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
         cumulative = np.cumsum(a.endpoint.sort_values("order")["responder"].to_numpy(dtype=int))
         ax = two_stage_path_plot(design, cumulative.tolist(), final_boundary=dec.r_used,
                                  stopped=stopped)
+        figs["two_stage_path"] = ax.figure  # type: ignore[assignment]
+
+    elif plan.design.type == "multistage":
+        design_ms = plan.design.to_multistage()
+        dec = a.decision
+        applied = getattr(dec, "design", None)
+        stop_n = None if dec.action == "continue" else dec.n
+        ax = multistage_oc_plot(design_ms, applied=applied,
+                                observed=dec.responses / dec.n, decision=dec.action)
+        figs["operating_characteristics"] = ax.figure  # type: ignore[assignment]
+        cumulative = np.cumsum(a.endpoint.sort_values("order")["responder"].to_numpy(dtype=int))
+        ax = multistage_path_plot(design_ms, cumulative.tolist(), applied=applied, stop=stop_n)
         figs["two_stage_path"] = ax.figure  # type: ignore[assignment]
 
     ci = compare_intervals(a.responses_total, a.n_total, confidence_level=lvl)
