@@ -174,3 +174,13 @@ def test_bad_multistage_plans_are_listed(tmp_path: Path, design: str, message: s
     folder = trial_with_design(tmp_path / "t", design)
     with pytest.raises(DataValidationError, match=message.replace("(", r"\(")):
         ts.load_trial(folder)
+
+
+def test_type_bop2_is_a_multistage_design_of_that_family(tmp_path: Path) -> None:
+    design = BOP2.replace('type = "multistage"\nfamily = "bop2"\n', 'type = "bop2"\n')
+    trial = ts.load_trial(trial_with_design(tmp_path / "t", design))
+    assert (trial.plan.design.type, trial.plan.design.family) == ("multistage", "bop2")
+    bad = BOP2.replace('type = "multistage"\nfamily = "bop2"\n',
+                       'type = "predictive"\nfamily = "bop2"\n')
+    with pytest.raises(DataValidationError, match="contradicts"):
+        ts.load_trial(trial_with_design(tmp_path / "u", bad))

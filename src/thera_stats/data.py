@@ -330,11 +330,14 @@ def _check_patients(p: pd.DataFrame, plan: AnalysisPlan, today: _dt.date,
                 rec["enrolment_date"] > limit):
             add(f"enrolment date is {limit_text}", "enrolment_date",
                 rec["enrolment_date"].strftime("%Y-%m-%d"))
-        if "stage" in cols and not pd.isna(rec["stage"]) and rec["stage"] not in (1, 2):
-            add("stage must be 1 or 2", "stage", rec["stage"])
-        if "stage" in cols and plan.design.type != "simon" and not pd.isna(rec["stage"]) and (
-                rec["stage"] != 1):
-            add("a single-stage design has only stage 1", "stage", rec["stage"])
+        n_stages = len(_interim_sizes(plan)) + 1
+        if "stage" in cols and not pd.isna(rec["stage"]) and rec["stage"] not in range(
+                1, n_stages + 1):
+            if n_stages == 1:
+                add("a single-stage design has only stage 1", "stage", rec["stage"])
+            else:
+                add(f"stage must be {', '.join(map(str, range(1, n_stages)))} or {n_stages}",
+                    "stage", rec["stage"])
         if "age_years" in cols and not pd.isna(rec["age_years"]) and rec["age_years"] < 0:
             add("must not be negative", "age_years", rec["age_years"])
         if treat is not None and not pd.isna(rec[treat.column]):

@@ -18,7 +18,7 @@ A plan for a score endpoint::
     note = "..."                          # optional
 
     [design]
-    type = "simon"                        # "simon" or "single-stage"
+    type = "simon"                        # "simon", "single-stage" or "multistage"
     criterion = "optimal"                 # optimal | minimax | admissible | custom
     p0 = 0.20
     p1 = 0.45
@@ -28,6 +28,13 @@ A plan for a score endpoint::
     n1 = 10
     r = 7                                 # "go" if total responses > r
     n = 22
+    # type = "multistage" (any design of the engine) gives the bounds instead:
+    #   family = "bop2"                   # label: three-stage, fleming, sargent, bop2, ...
+    #   sizes = [10, 15, 22]              # cumulative patients at each look
+    #   futility = [2, 3, 7]              # stop ("no go") if responses <= bound
+    #   efficacy = [6, 8]                 # optional: stop ("go") if responses > bound
+    #   prior = [0.2, 0.8]                # optional Beta prior (monitor)
+    # type = "bop2" or "predictive" is "multistage" with that family.
 
     [endpoint]
     kind = "score"                        # or "binary" (a true/false column of patients)
@@ -91,7 +98,7 @@ __all__ = [
     "plan_toml_text",
 ]
 
-DESIGN_TYPES = ("simon", "single-stage", "multistage")
+DESIGN_TYPES = ("simon", "single-stage", "multistage", "bop2", "predictive")
 _FAMILY_NAMES = {"simon": "Simon", "mander-thompson": "Mander-Thompson",
                  "three-stage": "Three-stage", "fleming": "Fleming", "sargent": "Sargent",
                  "bop2": "BOP2", "predictive": "Predictive-probability",
@@ -848,6 +855,12 @@ class _PlanChecker:
         adam = self.section("adam")
         if trial is None or design is None or endpoint is None:
             return None
+        if design.get("type") in ("bop2", "predictive"):
+            # A Bayesian design is a multi-stage design of its family.
+            if "family" in design and design["family"] != design["type"]:
+                self.add("design.family", design["family"],
+                         f"contradicts type = {design['type']!r}")
+            design = {**design, "family": design["type"], "type": "multistage"}
         self._check_design(design)
         self._check_endpoint(endpoint, analysis, schedule)
         sched = self._check_schedule(schedule, endpoint, analysis)
