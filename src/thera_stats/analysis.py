@@ -204,7 +204,8 @@ class GoNoGoAnalysis:
         lvl = f"{100 * self.confidence_level:g} %"
         est = self.estimates().rename(columns={"ci_low": f"{lvl} CI low",
                                                "ci_high": f"{lvl} CI high"})
-        note = ("The naive analysis ignores the two-stage design; the two-stage rows "
+        kind = "two-stage" if plan.design.type == "simon" else "multi-stage"
+        note = (f"The naive analysis ignores the {kind} design; the {kind} rows "
                 "condition on the attained stage sizes.") if self.adjusted is not None else (
                 "Exact binomial analysis of the responders.")
         out = {
