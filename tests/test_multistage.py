@@ -509,3 +509,36 @@ def test_operating_characteristics_at_subnormal_rates_sum_to_one() -> None:
     oc = d.operating_characteristics([2.4e-265, 1e-300, 1e-40])
     np.testing.assert_allclose(oc.size_distribution.sum(axis=1), 1.0, rtol=0, atol=1e-15)
     assert np.all(oc.expected_n >= 19)
+
+
+def test_every_result_prints_alike() -> None:
+    """A short repr, a summary() table and an HTML table for notebooks (issue 11)."""
+    import pandas as pd
+
+    import thera_stats as ts
+
+    d = MultiStageDesign(0.2, 0.4, [10, 20, 30], [1, 4, 9], [5, 8])
+    results = [
+        d, d.operating_characteristics([0.2, 0.4]),
+        ts.multistage_inference(d, [3, 9]),
+        ts.mander_thompson_design(0.2, 0.4, alpha=0.1, power=0.9),
+        ts.fleming_design(0.2, 0.4, alpha=0.05, sizes=[15, 30]),
+        ts.fleming_boundaries(0.2, alpha=0.05, sizes=[15, 30]),
+        ts.sargent_design(0.2, 0.4, alpha=0.05, beta=0.2, eta=0.8, pi=0.8),
+        ts.bop2_design(0.2, 0.4, looks=[10, 20, 30], alpha=0.05),
+        ts.curtailed_operating_characteristics(d, [0.2, 0.4]),
+        ts.predictive_probability(3, 10, 30, 0.2, 0.9, prior=(1, 1)),
+    ]
+    for res in results:
+        assert len(repr(res)) < 400, type(res).__name__
+        assert isinstance(res.summary(), pd.DataFrame), type(res).__name__
+        assert "<table" in res._repr_html_(), type(res).__name__
+
+
+def test_design_summary_is_the_exact_stopping_distribution() -> None:
+    d = MultiStageDesign(0.2, 0.4, [6, 12, 18], [1, 4, 7], [4, 8])
+    table = d.summary()
+    for name, p in (("p0", 0.2), ("p1", 0.4)):
+        fut, eff = brute_force([6, 12, 18], [1, 4, 7], [4, 8], p)
+        np.testing.assert_allclose(table[f"futility_{name}"], fut, atol=1e-12)
+        np.testing.assert_allclose(table[f"efficacy_{name}"], eff, atol=1e-12)

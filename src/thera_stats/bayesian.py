@@ -381,6 +381,10 @@ class PredictiveProbability:
             "responses_needed": np.broadcast_to(self.responses_needed, x.shape).ravel(),
             "probability": np.broadcast_to(self.probability, x.shape).ravel()})
 
+    def summary(self) -> pd.DataFrame:
+        """The result as a table (:meth:`to_frame`)."""
+        return self.to_frame()
+
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
 

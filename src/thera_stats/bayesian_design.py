@@ -212,6 +212,11 @@ class PredictiveDesign:
             "alpha": self.alpha, "power": self.power, "actual_alpha": self.actual_alpha,
             "actual_power": self.actual_power, "en_p0": self.en_p0, "en_p1": self.en_p1}])
 
+    def summary(self) -> pd.DataFrame:
+        """The chosen design look by look: bounds and the exact probabilities of stopping
+        at each look under p0 and p1 (:meth:`MultiStageDesign.summary`)."""
+        return self.design.summary()
+
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
 
@@ -292,6 +297,11 @@ class BOP2Design:
             "prior_b": self.prior.b, **_frame_row(self.design), "alpha": self.alpha,
             "power": self.power, "actual_alpha": self.actual_alpha,
             "actual_power": self.actual_power, "en_p0": self.en_p0, "en_p1": self.en_p1}])
+
+    def summary(self) -> pd.DataFrame:
+        """The chosen design look by look: bounds and the exact probabilities of stopping
+        at each look under p0 and p1 (:meth:`MultiStageDesign.summary`)."""
+        return self.design.summary()
 
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))

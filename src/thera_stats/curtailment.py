@@ -91,6 +91,13 @@ class CurtailedOC:
                              "expected_n": self.expected_n,
                              "expected_n_design": self.expected_n_design})
 
+    def summary(self) -> pd.DataFrame:
+        """The result as a table (:meth:`to_frame`)."""
+        return self.to_frame()
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False))
+
 
 def _certain(design: MultiStageDesign) -> list[npt.NDArray[np.int8]]:
     """For every j = 0..n and y = 0..j: -1 "no go" certain, +1 "go" certain, 2

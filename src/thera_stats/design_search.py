@@ -154,6 +154,11 @@ class DesignChoice:
             "en_p0": self.en_p0, "en_p1": self.en_p1,
         }])
 
+    def summary(self) -> pd.DataFrame:
+        """The chosen design look by look: bounds and the exact probabilities of stopping
+        at each look under p0 and p1 (:meth:`MultiStageDesign.summary`)."""
+        return self.design.summary()
+
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
 

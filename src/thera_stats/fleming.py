@@ -114,6 +114,13 @@ class FlemingBoundaries:
                              "acceptance": list(self.acceptance),
                              "rejection": list(self.rejection)})
 
+    def summary(self) -> pd.DataFrame:
+        """The result as a table (:meth:`to_frame`)."""
+        return self.to_frame()
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False))
+
 
 def _check_inputs(p0: Any, alpha: Any, sizes: Any) -> tuple[float, float, list[int]]:
     for name, v in (("p0", p0), ("alpha", alpha)):

@@ -169,6 +169,13 @@ class MultiStageOC:
             out[f"efficacy_{k + 1}"] = self.stop_efficacy[:, k]
         return out
 
+    def summary(self) -> pd.DataFrame:
+        """The operating characteristics as a table (:meth:`to_frame`)."""
+        return self.to_frame()
+
+    def _repr_html_(self) -> str:
+        return str(self.to_frame().to_html(index=False))
+
 
 @dataclass(frozen=True, slots=True)
 class MultiStageDecision:
@@ -838,6 +845,20 @@ class MultiStageDesign:
         return pd.DataFrame({"look": np.arange(1, self.n_looks + 1), "n": list(self.sizes),
                              "futility": list(self.futility),
                              "efficacy": [*eff, float(self.final_go)]})
+
+    def summary(self) -> pd.DataFrame:
+        """One row per look: cumulative n, the bounds, and the exact probabilities of
+        stopping there for futility and for efficacy under p0 and under p1 (at the last
+        look: the final "no go" and "go"); P(inconclusive) for a three-outcome design."""
+        out = self.to_frame()
+        oc = self.operating_characteristics([self.p0, self.p1])
+        for j, name in ((0, "p0"), (1, "p1")):
+            out[f"futility_{name}"] = oc.stop_futility[j]
+            out[f"efficacy_{name}"] = oc.stop_efficacy[j]
+        if self.three_outcome:
+            out["inconclusive_p0"] = [0.0] * (self.n_looks - 1) + [oc.prob_inconclusive[0]]
+            out["inconclusive_p1"] = [0.0] * (self.n_looks - 1) + [oc.prob_inconclusive[1]]
+        return out
 
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))

@@ -619,6 +619,10 @@ class MultiStageInference:
                 f"decision={self.decision!r}, pvalue={self.pvalue:.4g}, "
                 f"umvue={self.umvue:.4g}, ordering={self.ordering!r})")
 
+    def summary(self) -> pd.DataFrame:
+        """The result as a table (:meth:`to_frame`)."""
+        return self.to_frame()
+
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
 
