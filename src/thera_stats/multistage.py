@@ -8,7 +8,8 @@ bound :math:`a_k` (stop, "no go", if :math:`X_k \le a_k`) and an efficacy bound
 :math:`X_k` is the cumulative number of responses among the first :math:`n_k`
 patients. Simon's two-stage design [1]_ is :math:`K = 2` without efficacy stop;
 Mander & Thompson [2]_ add :math:`e_1`; Chen's [3]_ and Fleming's [4]_ designs
-have :math:`K = 3` or more.
+have :math:`K = 3` or more; Sargent's three-outcome designs [5]_ leave an
+"inconclusive" zone between the final "no go" and "go" bounds.
 
 Operating characteristics follow exactly by the forward recursion on the
 distribution of :math:`X_k` among the trials still running at look :math:`k`:
@@ -241,7 +242,7 @@ class MultiStageDesign:
         looks that have one, and :math:`a_k < e_k`. A ``K``-th entry
         :math:`e_K` sets the final "go" bound: "go" iff :math:`X_K > e_K`;
         :math:`e_K = a_K` (or ``None``) is the usual two-outcome rule, and
-        :math:`a_K < e_K < n_K` makes a **three-outcome** design (Sargent [5]_):
+        :math:`a_K < e_K < n_K` makes a **three-outcome** design (Sargent et al. 2001):
         "inconclusive" when :math:`a_K < X_K \le e_K`.
 
     Raises
