@@ -135,3 +135,16 @@ def test_cli_monitor_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert main(["monitor", "--prior", "0,1"]) == 2
     assert "positive" in capsys.readouterr().err
+
+
+def test_before_the_first_enrolment_nothing_is_estimated() -> None:
+    status = monitor(ts.load_trial(NRS), as_of=dt.date(2015, 12, 1))
+    assert (status.enrolled, status.evaluable, status.responses) == (0, 0, 0)
+    assert status.conditional_power["scenario"].tolist() == ["under p0", "under p1"]
+    # Prior predictive power of the design: the rule's P(go) averaged over Beta(0.5, 0.5).
+    from scipy import integrate
+
+    d = status.design
+    ref, _ = integrate.quad(lambda p: float(d.operating_characteristics(p).prob_go[0])
+                            * stats.beta.pdf(p, 0.5, 0.5), 0, 1, limit=200)
+    assert status.predictive_power == pytest.approx(ref, abs=1e-7)

@@ -58,6 +58,8 @@ def trial_as_of(trial: Trial, as_of: _dt.date) -> Trial:
         if table is None:
             return None
         t = table[table["patient_id"].isin(start.index)]
+        if t.empty:
+            return t.reset_index(drop=True)
         when = t["patient_id"].map(start) + pd.to_timedelta(t[day_col], unit="D")
         return t[(when <= day0).to_numpy()].reset_index(drop=True)
 
@@ -258,8 +260,9 @@ def monitor(trial: Trial, *, as_of: _dt.date | None = None, prior: Any = None) -
     look_n = design.sizes[len(counts) - 1] if counts else 0
     cp_n, cp_x = (look_n, counts[-1]) if stopped and counts else (n, x)
     estimate = x / n if n else design.p0
-    rows = [("under p0", design.p0), ("under p1", design.p1),
-            ("under the current estimate", estimate)]
+    rows = [("under p0", design.p0), ("under p1", design.p1)]
+    if n:  # no estimate before the first evaluable patient
+        rows.append(("under the current estimate", estimate))
     cp = pd.DataFrame([{"scenario": s, "p": float(p),
                         "probability": float(conditional_power(design, cp_x, cp_n, p))}
                        for s, p in rows])
