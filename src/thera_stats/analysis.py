@@ -615,6 +615,31 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     naive = binomial_test(x, n_total, design.p0, alternative="greater")
     naive_ci = binomial_ci(x, n_total, confidence_level=lvl, method="clopper-pearson")
     posterior = beta_posterior(x, n_total, prior=(0.5, 0.5), credible_level=lvl, p0=design.p0)
+    decision, adjusted, adjusted_ci, interim = _design_decision(design, endpoint, lvl)
+    score = ({} if table is None or flags is None
+             else _score_analyses(trial, table, flags, mmrm_covariance))
+    return GoNoGoAnalysis(
+        trial=trial, population=pop, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
+        responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
+        naive_interval=naive_ci, adjusted=adjusted, adjusted_interval=adjusted_ci,
+        posterior=posterior, confidence_level=lvl, interim=interim,
+        provenance=provenance(trial), **score,
+    )
+
+
+def _design_decision(design: Any, endpoint: pd.DataFrame,
+                     confidence_level: float) -> tuple[Any, Any, Any, InterimOutlook | None]:
+    """The design's decision and design-adjusted inference for an endpoint frame.
+
+    ``endpoint`` has ``stage`` and ``responder`` (as from :func:`primary_endpoint`);
+    returns ``(decision, adjusted, adjusted_interval, interim)`` exactly as
+    :func:`analyze` reports them (``adjusted`` None for a single-stage design or an
+    interim look that continues).
+    """
+    stage = endpoint["stage"].to_numpy(dtype=int)
+    resp = endpoint["responder"].to_numpy(dtype=bool)
+    n_total, n_stage1 = len(endpoint), int((stage == 1).sum())
+    x1, x = int(resp[stage == 1].sum()), int(resp.sum())
     adjusted = adjusted_ci = interim = None
     decision: Any
     if design.type == "simon":
@@ -628,22 +653,14 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
             interim = interim_outlook(simon, x1, n_stage1, decision.r1_used)
         else:
             adjusted = decision.inference()
-            adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
+            adjusted_ci = adjusted.confidence_interval(confidence_level=confidence_level)
     elif design.type == "multistage":
         decision, adjusted, interim = _multistage_decision(design, endpoint)
         if adjusted is not None:
-            adjusted_ci = adjusted.confidence_interval(confidence_level=lvl)
+            adjusted_ci = adjusted.confidence_interval(confidence_level=confidence_level)
     else:
         decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
-    score = ({} if table is None or flags is None
-             else _score_analyses(trial, table, flags, mmrm_covariance))
-    return GoNoGoAnalysis(
-        trial=trial, population=pop, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
-        responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
-        naive_interval=naive_ci, adjusted=adjusted, adjusted_interval=adjusted_ci,
-        posterior=posterior, confidence_level=lvl, interim=interim,
-        provenance=provenance(trial), **score,
-    )
+    return decision, adjusted, adjusted_ci, interim
 
 
 def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
