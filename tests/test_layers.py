@@ -18,11 +18,11 @@ import thera_stats
 SRC = Path(thera_stats.__file__).parent
 CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", "design_search",
         "bayesian", "bayesian_design", "fleming", "three_outcome", "conditional_power",
-        "curtailment", "location", "mmrm", "longtable", "errors",
+        "curtailment", "off_plan", "location", "mmrm", "longtable", "errors",
         "_checks", "_results"}
 ENDPOINT = {"score"}
 TRIAL = {"plan", "data", "adam", "analysis", "tables", "plotting", "report", "simulate",
-         "template", "monitor", "cli", "__init__", "__main__"}
+         "template", "monitor", "sensitivity", "cli", "__init__", "__main__"}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -95,7 +95,7 @@ def cycles_through(graph: dict[str, set[str]], start: str) -> list[list[str]]:
 
 # The design, the multi-stage engine and the inference modules: decisions live in the
 # design, inference takes the design's outcome, and no two of them import each other.
-DESIGN_AND_INFERENCE = ["simon", "two_stage", "multistage", "multistage_inference"]
+DESIGN_AND_INFERENCE = ["simon", "two_stage", "multistage", "multistage_inference", "off_plan"]
 
 
 @pytest.mark.parametrize("module", DESIGN_AND_INFERENCE)
@@ -107,6 +107,8 @@ def test_import_directions_between_design_engine_and_inference() -> None:
     graph = import_graph()
     assert not graph["multistage"] & {"simon", "two_stage", "multistage_inference"}
     assert not graph["multistage_inference"] & {"simon", "two_stage"}
+    # the off-plan rules read a design through its attributes: the engine imports them
+    assert not graph["off_plan"]
     assert "simon" not in graph["two_stage"]  # two_stage takes any design with its interface
     assert {"multistage", "multistage_inference"} <= graph["two_stage"]
 
