@@ -60,6 +60,7 @@ from scipy import stats
 from scipy.special import gammaln, xlog1py, xlogy
 
 from thera_stats._checks import check_closed_unit_array
+from thera_stats.off_plan import off_plan_rule
 
 __all__ = [
     "MultiStageDecision",
@@ -726,8 +727,8 @@ class MultiStageDesign:
         return int(rs[ok[0]]) if ok.size else nk
 
     # ------------------------------------------------------------------ decisions
-    def decide(self, responses: Any, sizes: Any = None, *, alpha: Any = None
-               ) -> MultiStageDecision:
+    def decide(self, responses: Any, sizes: Any = None, *, alpha: Any = None,
+               rule: str = "attained-size", power: Any = None) -> MultiStageDecision:
         """The rule's decision for cumulative responses observed at the looks so far.
 
         Parameters
@@ -743,6 +744,16 @@ class MultiStageDesign:
         alpha : float, optional
             Type I error bound of the rule at attained sizes; needed when
             ``sizes`` differ from the plan.
+        rule : str, optional
+            The off-plan rule (:data:`thera_stats.off_plan.RULES`):
+            ``"attained-size"`` (default, :meth:`at_sizes`), ``"planned"``,
+            ``"ats"``, ``"atss"`` or ``"conditional-error"``; see
+            :mod:`thera_stats.off_plan` for each rule's assumption and
+            :func:`~thera_stats.off_plan.off_plan_rule` for its exact type I
+            error and power. On plan every rule is the plan.
+        power : float, optional
+            ``"atss"`` only: the power its redesign must keep (default the
+            plan's exact power at ``p1``).
 
         Returns
         -------
@@ -750,7 +761,9 @@ class MultiStageDesign:
             At the first look whose bound is crossed, the stop; otherwise
             "continue" after an interim look, or "go"/"no go" at the last. Its
             ``design`` is the design whose rule was applied (the plan, or
-            :meth:`at_sizes` off plan).
+            off plan the design with the rule's bounds at the attained sizes;
+            None for ``"conditional-error"``, whose final bound depends on the
+            interim count).
 
         Raises
         ------
@@ -770,6 +783,10 @@ class MultiStageDesign:
         >>> off.action, off.on_plan, off.design.futility
         ('go', False, (2, 6))
         """
+        if rule != "attained-size" and sizes is not None:
+            return self._decide_rule(responses, sizes, alpha, rule, power)
+        if rule != "attained-size":
+            off_plan_rule(self, None, rule=rule, alpha=0.05)   # checks the rule's name
         design = self if sizes is None else self.at_sizes(sizes, alpha=alpha)
         dec = design._decide(responses)
         if design is self:
@@ -785,6 +802,29 @@ class MultiStageDesign:
                 + ".")
         return MultiStageDecision(dec.action, dec.look, dec.responses, dec.n, text, design,
                                   False)
+
+    def _decide_rule(self, responses: Any, sizes: Any, alpha: Any, rule: str, power: Any
+                     ) -> MultiStageDecision:
+        """:meth:`decide` with an off-plan rule other than the attained-size one."""
+        if alpha is None:
+            raise ValueError(f"rule {rule!r} at attained sizes needs `alpha`, the plan's "
+                             "type I error bound.")
+        info = off_plan_rule(self, sizes, rule=rule, alpha=alpha, power=power,
+                             responses=responses)
+        if info.sizes == self.sizes:
+            return self.decide(responses)
+        final = info.final_bound
+        if final is None:    # conditional error: the interim count is not known yet
+            final = info.sizes[-1]
+        design = MultiStageDesign._from_bounds(
+            self.p0, self.p1, info.sizes, [*info.futility, min(final, info.sizes[-1])],
+            info.efficacy, min(final, info.sizes[-1]))
+        dec = design._decide(responses)
+        text = (f"{dec.explanation} Off plan, rule '{rule}' at the attained sizes "
+                f"{list(info.sizes)} (planned {list(self.sizes)}): {info.bounds}; exact type I "
+                f"error {info.type1_error:.4f}, power {info.power:.4f}. {info.note}")
+        return MultiStageDecision(dec.action, dec.look, dec.responses, dec.n, text,
+                                  None if rule == "conditional-error" else design, False)
 
     def _decide(self, responses: Any) -> MultiStageDecision:
         """The rule of this design for cumulative responses (see :meth:`decide`)."""

@@ -36,6 +36,7 @@ from thera_stats._checks import (
     check_open_unit,
 )
 from thera_stats.multistage import MultiStageDesign
+from thera_stats.off_plan import off_plan_rule
 from thera_stats.two_stage import TwoStageInference, two_stage_inference
 
 __all__ = [
@@ -561,6 +562,7 @@ class SimonDesign:
         *,
         n_stage1: int | None = None,
         n_total: int | None = None,
+        rule: str = "attained-size",
     ) -> Decision:
         r"""The go/no-go decision for observed responses, on plan or off plan.
 
@@ -576,6 +578,15 @@ class SimonDesign:
         n_total : int, optional
             Attained total size (default: the planned ``n``); ``n_total >=
             n_stage1``.
+        rule : str, optional
+            The off-plan rule (:data:`thera_stats.off_plan.RULES`): the default
+            ``"attained-size"`` (below), ``"planned"``, ``"ats"``, ``"atss"``
+            (its redesign keeps this design's ``power``) or
+            ``"conditional-error"``; see :mod:`thera_stats.off_plan`. Passed to
+            :meth:`MultiStageDesign.decide
+            <thera_stats.multistage.MultiStageDesign.decide>`; ``r1_used``,
+            ``r_used``, ``type1_error`` and ``power`` are then the rule's, and
+            ``multistage`` is None for ``"conditional-error"``.
 
         Returns
         -------
@@ -623,6 +634,9 @@ class SimonDesign:
         >>> dec.action, dec.r_used, dec.planned_action
         ('go', 6, 'no go')
         """
+        rule_name = rule
+        if rule_name != "attained-size":
+            off_plan_rule(self.multistage, None, rule=rule_name, alpha=self.alpha)  # the name
         x1 = _check_int("responses_stage1", responses_stage1, minimum=0)
         n1a = self.n1 if n_stage1 is None else _check_int("n_stage1", n_stage1, minimum=1)
         if x1 > n1a:
@@ -636,8 +650,10 @@ class SimonDesign:
                     f"`n_total` ({n_total!r}) given without `responses_total`; pass both."
                 )
             # the stage-1 rule depends on n_stage1 only; the total is still the plan's
-            rule = self.multistage.at_sizes([n1a, max(self.n, n1a)], alpha=self.alpha)
-            return _interim_decision(self, x1, n1a, rule, planned_stage1)
+            if rule_name != "attained-size":
+                return _rule_decision(self, x1, None, n1a, max(self.n, n1a), rule_name)
+            adapted = self.multistage.at_sizes([n1a, max(self.n, n1a)], alpha=self.alpha)
+            return _interim_decision(self, x1, n1a, adapted, planned_stage1)
         xt = _check_int("responses_total", responses_total, minimum=0)
         na = self.n if n_total is None else _check_int("n_total", n_total, minimum=1)
         if na < n1a:
@@ -650,8 +666,10 @@ class SimonDesign:
                 f"`responses_total` ({xt!r}) implies {_count(xt - x1, 'stage-2 response')} "
                 f"among {_count(na - n1a, 'stage-2 patient')}."
             )
-        rule = self.multistage.at_sizes([n1a, na], alpha=self.alpha)
-        return _final_decision(self, x1, xt, n1a, na, rule)
+        if rule_name != "attained-size":
+            return _rule_decision(self, x1, xt, n1a, na, rule_name)
+        adapted = self.multistage.at_sizes([n1a, na], alpha=self.alpha)
+        return _final_decision(self, x1, xt, n1a, na, adapted)
 
     def at_sizes(
         self, n_stage1: int | None = None, n_total: int | None = None
@@ -959,6 +977,48 @@ def _final_decision(
         power=pw,
         design=d,
         multistage=design,
+    )
+
+
+def _rule_decision(
+    d: SimonDesign, x1: int, xt: int | None, n1a: int, na: int, rule: str
+) -> Decision:
+    """:meth:`SimonDesign.decide` with an off-plan rule of :mod:`thera_stats.off_plan`."""
+    on_plan = n1a == d.n1 and (xt is None or na == d.n)
+    planned_stage1 = "stop for futility" if x1 <= d.r1 else "continue to stage 2"
+    if xt is None:
+        planned = planned_stage1
+    else:
+        planned = "stop for futility" if x1 <= d.r1 else ("go" if xt > d.r else "no go")
+    info = off_plan_rule(d.multistage, [n1a, na], rule=rule, alpha=d.alpha, power=d.power,
+                         responses=[x1])
+    r1a = info.futility[0]
+    counts = [x1] if (xt is None or x1 <= r1a) else [x1, xt]
+    dec = d.multistage.decide(counts, [n1a, na], alpha=d.alpha, rule=rule, power=d.power)
+    action = {"continue": "continue to stage 2"}.get(dec.action, dec.action)
+    text = dec.explanation
+    if x1 <= r1a and xt is not None:
+        text += " The futility rule is binding, so later responses do not change the decision."
+    if not on_plan:
+        text += f" The planned rule (r1 = {d.r1}, r = {d.r}) would have said '{planned}'."
+    return Decision(
+        action=action,
+        explanation=text,
+        rule="planned" if on_plan else rule,
+        on_plan=on_plan,
+        responses_stage1=x1,
+        responses_total=xt,
+        n_stage1=n1a,
+        n_total=None if xt is None else na,
+        planned_n1=d.n1,
+        planned_n=d.n,
+        r1_used=r1a,
+        r_used=None if xt is None else info.final_bound,
+        planned_action=planned,
+        type1_error=None if xt is None else info.type1_error,
+        power=None if xt is None else info.power,
+        design=d,
+        multistage=dec.design,
     )
 
 
