@@ -299,5 +299,5 @@ def test_futility_and_short_trials_analyse_and_plot(
         assert res.adjusted.stage == 1
     assert res.n_total == n_patients
     assert "Decision" in res.memo()
-    assert len(write_figures(res, tmp_path / "figs")) == 16
+    assert len(write_figures(res, tmp_path / "figs")) == 18
     res.write(tmp_path / "out")

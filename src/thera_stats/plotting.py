@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from thera_stats.analysis import GoNoGoAnalysis
     from thera_stats.bayesian import PredictiveProbability
     from thera_stats.multistage import MultiStageDesign
+    from thera_stats.sensitivity import SensitivityResult
     from thera_stats.simon import SimonDesign
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "responder_curve_plot",
     "save_figure",
     "score_trajectories_plot",
+    "sensitivity_plot",
     "two_stage_path_plot",
     "use_file_backend",
     "waterfall_plot",
@@ -645,6 +647,159 @@ def coverage_plot(
     return ax
 
 
+# ------------------------------------------------------------------ sensitivity
+_DECISION_FILL = {"go": "#a6dba0", "no go": "#f4a582"}
+_DECISION_LINE = {"go": RESPONDER_COLOUR, "no go": NON_RESPONDER_COLOUR}
+_SHORT_ACTION = {"stop for futility": "futility\nstop", "stop for efficacy": "efficacy\nstop",
+                 "continue to stage 2": "continue", "inconclusive": "incon-\nclusive"}
+
+
+def _decision_class(action: str) -> str:
+    if action in ("go", "stop for efficacy"):
+        return "go"
+    if action in ("no go", "stop for futility"):
+        return "no go"
+    return "other"
+
+
+def _sensitivity_grid(result: SensitivityResult, ax: Axes) -> Axes:
+    """Heat map of the decision at each (relative, absolute) responder threshold."""
+    g = result.grid
+    rels = sorted(g["relative"].dropna().unique().tolist()) or [np.nan]
+    abss = sorted(g["absolute"].dropna().unique().tolist()) or [np.nan]
+
+    def where(values: list[float], v: float) -> int:
+        return 0 if np.isnan(v) else values.index(v)
+
+    fill = np.zeros((len(abss), len(rels), 3))
+    for rec in g.itertuples(index=False):
+        i, j = where(abss, rec.absolute), where(rels, rec.relative)
+        colour = _DECISION_FILL.get(_decision_class(rec.decision), "#d9d9d9")
+        fill[i, j] = mpl.colors.to_rgb(colour)
+        text = f"{rec.responders}/{rec.n}\n{_SHORT_ACTION.get(rec.decision, rec.decision)}"
+        ax.text(j, i, text, ha="center", va="center", fontsize=7.5, linespacing=1.3)
+    ax.imshow(fill, origin="lower", aspect="auto")
+    ax.set_xticks(range(len(rels)), ["not used" if np.isnan(r) else f"{100 * r:g} %"
+                                     for r in rels])
+    unit = f" {result.unit}" if result.unit else ""
+    ax.set_yticks(range(len(abss)), ["not used" if np.isnan(a) else f"{a:g}{unit}"
+                                     for a in abss])
+    ax.set_xticks(np.arange(len(rels) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(abss) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", linewidth=1.5)
+    ax.tick_params(which="minor", length=0)
+    for side in ("top", "right", "bottom", "left"):
+        ax.spines[side].set_visible(False)
+    name = result.label or "the score"
+    ax.set_xlabel(f"Relative improvement in {name} of at least")
+    ax.set_ylabel(f"Absolute improvement of at least ({result.combine})")
+    plan_rel, plan_abs = result.plan_thresholds
+    prel = np.nan if plan_rel is None else plan_rel
+    pabs = np.nan if plan_abs is None else plan_abs
+    if (np.isnan(prel) or prel in rels) and (np.isnan(pabs) or pabs in abss):
+        from matplotlib.patches import Rectangle
+
+        ax.add_patch(Rectangle((where(rels, prel) - 0.5, where(abss, pabs) - 0.5), 1, 1,
+                               fill=False, edgecolor="black", linewidth=2.2))
+    ax.set_title("Responder definition: decision at each threshold\n"
+                 "(responders / n; plan's definition outlined)")
+    return ax
+
+
+def _sensitivity_forest(result: SensitivityResult, ax: Axes) -> Axes:
+    """Estimates and design-adjusted intervals of the missing-data and population rows."""
+    t = result.table
+    d = t[(t["analysis"] != "responder definition") & (t["n"] > 0)].reset_index(drop=True)
+    y = np.arange(len(d))[::-1].astype(float)
+    for yi, rec in zip(y, d.itertuples(index=False), strict=True):
+        colour = _DECISION_LINE.get(_decision_class(rec.decision), MISSING_COLOUR)
+        if not np.isnan(rec.ci_low):
+            ax.hlines(yi, rec.ci_low, rec.ci_high, color=colour, linewidth=2.2)
+        ax.plot([rec.estimate], [yi], marker="D" if rec.plan else "o", color=colour,
+                markersize=8 if rec.plan else 6, markeredgecolor="black" if rec.plan else colour,
+                linestyle="none")
+        ax.text(1.02, yi, f"{rec.responders}/{rec.n}  {rec.decision}", va="center",
+                fontsize=8, transform=ax.get_yaxis_transform(), clip_on=False)
+    groups = d["analysis"].tolist()
+    for k in range(1, len(d)):
+        if groups[k] != groups[k - 1]:
+            ax.axhline(y[k] + 0.5, color="0.8", linewidth=0.8)
+    ax.axvline(result.p0, color="black", linestyle="--", linewidth=0.8,
+               label=f"p0 = {result.p0:g}")
+    ax.set_yticks(y, d["scenario"].astype(str).tolist(), fontsize=8)
+    ax.set_ylim(-0.6, len(d) - 0.4)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"Response rate: estimate and {100 * result.confidence_level:g} % "
+                  "design-adjusted interval")
+    tp = result.tipping_point
+    word = "patient" if tp.n_missing == 1 else "patients"
+    if tp.n_changed is None:
+        tip = f"none ({tp.n_missing} missing {word})"
+    else:
+        how = ", ".join(f"{k} {'excluded' if s == 'exclude' else 'as ' + s + 's'}"
+                        for s, k in tp.changes.items())
+        tip = f"{tp.n_changed} of {tp.n_missing} missing ({how}) give '{tp.changed_decision}'"
+    ax.set_title(f"Missing data and analysis population\n(tipping point: {tip})")
+    handles = [Line2D([], [], color=RESPONDER_COLOUR, marker="o", label="go"),
+               Line2D([], [], color=NON_RESPONDER_COLOUR, marker="o", label="no go / stop"),
+               Line2D([], [], color="black", marker="D", linestyle="none",
+                      label="plan's analysis"),
+               Line2D([], [], color="black", linestyle="--", label=f"p0 = {result.p0:g}")]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=4,
+              frameon=False, fontsize=8)
+    return ax
+
+
+def sensitivity_plot(
+    result: SensitivityResult,
+    *,
+    axes: Sequence[Axes] | None = None,
+) -> tuple[Axes, ...]:
+    """The sensitivity of the go/no-go decision: threshold heat map and forest panel.
+
+    Parameters
+    ----------
+    result : SensitivityResult
+        From :func:`thera_stats.sensitivity.endpoint_sensitivity`.
+    axes : sequence of Axes, optional
+        Where to draw: two axes (heat map, forest) for a score endpoint, one
+        (forest) for a binary endpoint, whose grid is empty. A new figure by default.
+
+    Returns
+    -------
+    tuple of Axes
+        ``(heat map, forest)``, or ``(forest,)`` without a threshold grid.
+
+    Notes
+    -----
+    The heat map colours each responder definition by the decision the design's
+    rule gives at the attained sizes (green "go", red "no go" or a futility
+    stop, grey otherwise) and writes responders / n in each cell; the plan's
+    definition is outlined. The forest panel shows, for each missing-data
+    and population scenario, the design-adjusted estimate and interval (the
+    plan's own analysis as a diamond) against p0.
+    """
+    has_grid = len(result.grid) > 0
+    if axes is None:
+        with mpl.rc_context(STYLE):
+            if has_grid:
+                fig, pair = plt.subplots(1, 2, figsize=(13.5, 5.6),
+                                         gridspec_kw={"width_ratios": [1.0, 1.1]})
+                axes = list(pair)
+            else:
+                fig, one = plt.subplots(figsize=(8.0, 5.0))
+                axes = [one]
+            fig.suptitle(f"{result.trial_name}: sensitivity of the go/no-go decision",
+                         fontsize=12)
+    need = 2 if has_grid else 1
+    if len(axes) != need:
+        raise ValueError(f"`axes` has {len(axes)} axes; this result needs {need} "
+                         f"({'heat map and forest' if has_grid else 'forest only'}).")
+    if has_grid:
+        return _sensitivity_grid(result, axes[0]), _sensitivity_forest(result, axes[1])
+    return (_sensitivity_forest(result, axes[0]),)
+
+
 # ------------------------------------------------------------------ files
 def save_figure(
     fig: Figure,
@@ -754,6 +909,10 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
     ax = coverage_plot(long, confidence_level=lvl)
     ax.set_title(f"Exact coverage of {100 * lvl:g} % intervals, n = {a.n_total}")
     figs["interval_coverage"] = ax.figure  # type: ignore[assignment]
+
+    from thera_stats.sensitivity import endpoint_sensitivity
+
+    figs["sensitivity"] = sensitivity_plot(endpoint_sensitivity(a.trial))[0].figure  # type: ignore[assignment]
     for fig in figs.values():
         fig.tight_layout()
     return figs
@@ -761,7 +920,7 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
 
 REPORT_FIGURES = ("waterfall", "score_trajectories", "mean_change", "responder_curve",
                   "operating_characteristics", "two_stage_path", "interval_methods",
-                  "interval_coverage")
+                  "interval_coverage", "sensitivity")
 
 
 def use_file_backend() -> None:

@@ -123,6 +123,8 @@ class SensitivityResult:
         binary endpoint).
     grid_note : str
         Why the threshold grid is empty, when it is (a binary endpoint).
+    label, unit, combine : str
+        The score's name and unit, and how the two criteria combine (for captions).
     """
 
     trial_name: str
@@ -132,6 +134,9 @@ class SensitivityResult:
     confidence_level: float
     plan_thresholds: tuple[float | None, float | None]
     grid_note: str = ""
+    label: str = ""
+    unit: str = ""
+    combine: str = "and"
 
     @property
     def grid(self) -> pd.DataFrame:
@@ -166,7 +171,8 @@ class SensitivityResult:
                 continue
             ci = (f"{rec.ci_low:.3f} to {rec.ci_high:.3f}" if not math.isnan(rec.ci_low)
                   else "-")
-            p = f"{rec.pvalue:.4f}" if not math.isnan(rec.pvalue) else "-"
+            p = ("-" if math.isnan(rec.pvalue) else "< 0.0001" if rec.pvalue < 0.0001
+                 else f"{rec.pvalue:.4f}")
             lines.append(f"  {rec.scenario:<{width}}  {rec.responders:>3}/{rec.n:<3} "
                          f"est {rec.estimate:.3f} ({ci})  p {p}  {rec.decision}"
                          + ("  [plan]" if rec.plan else ""))
@@ -536,7 +542,7 @@ def endpoint_sensitivity(
     return SensitivityResult(
         trial_name=plan.name, table=table, tipping_point=tipping, p0=plan.design.p0,
         confidence_level=plan.confidence_level, plan_thresholds=(plan_rel, plan_abs),
-        grid_note=grid_note)
+        grid_note=grid_note, label=ep.name, unit=ep.unit, combine=ep.combine)
 
 
 def _threshold_text(rel: float | None, abs_: float | None, combine: str, unit: str) -> str:
@@ -609,10 +615,10 @@ def _tipping_point(base: pd.DataFrame, rule: str, decision: str,
             best = (changed, excluded_changes, per_stage, action)
     word = "patient" if m == 1 else "patients"
     if best is None:
-        why = ("none of them counted as a responder, a non-responder or excluded changes it"
-               if m else "there are no missing patients")
-        text = (f"{m} missing {word}; the decision ({decision}) does not depend on them: "
-                f"{why}.")
+        text = ("No patient of the analysis population misses the primary assessment: "
+                "there is nothing to tip." if m == 0 else
+                f"The decision ({decision}) holds whatever the status of the {m} missing "
+                f"{word}: counted as responders, as non-responders or excluded.")
         return TippingPoint(m, None, {}, decision, None, text)
     changed, _, per_stage, action = best
     totals = {s: sum(c[s] for c in per_stage.values()) for s in _STATUSES if s != plan_status}
