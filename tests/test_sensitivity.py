@@ -372,7 +372,7 @@ def test_result_prints_and_plots(thera: ts.Trial, thera_result: SensitivityResul
     assert "sensitivity" in REPORT_FIGURES
     text = thera_result.summary()
     assert "complete case (missing excluded)" in text
-    assert "Tipping point:" in text
+    assert "tipping point:" in text
     assert repr(thera_result) == ("SensitivityResult(trial='THERA', rows=32, "
                                   "primary='go' at 7/17)")
     assert thera_result._repr_html_().startswith("<pre>")

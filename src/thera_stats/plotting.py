@@ -736,9 +736,11 @@ def _sensitivity_forest(result: SensitivityResult, ax: Axes) -> Axes:
     if tp.n_changed is None:
         tip = f"none ({tp.n_missing} missing {word})"
     else:
-        how = ", ".join(f"{k} {'excluded' if s == 'exclude' else 'as ' + s + 's'}"
+        how = ", ".join(f"{k} {'excluded' if s == 'exclude' else 'as ' + s}"
+                        + ("s" if k > 1 and s != "exclude" else "")
                         for s, k in tp.changes.items())
-        tip = f"{tp.n_changed} of {tp.n_missing} missing ({how}) give '{tp.changed_decision}'"
+        tip = (f"{tp.n_changed} of {tp.n_missing} missing ({how}) would give "
+               f"'{tp.changed_decision}'")
     ax.set_title(f"Missing data and analysis population\n(tipping point: {tip})")
     handles = [Line2D([], [], color=RESPONDER_COLOUR, marker="o", label="go"),
                Line2D([], [], color=NON_RESPONDER_COLOUR, marker="o", label="no go / stop"),

@@ -178,7 +178,8 @@ class SensitivityResult:
                          + ("  [plan]" if rec.plan else ""))
         if self.grid_note:
             lines.append(self.grid_note)
-        lines.append(f"Tipping point: {self.tipping_point.explanation}")
+        lines.append("tipping point:")
+        lines.append(f"  {self.tipping_point.explanation}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -559,10 +560,14 @@ _STATUSES = ("responder", "non-responder", "exclude")
 
 
 def _changes_text(changes: dict[str, int], rule: str) -> str:
+    """``1 as a responder and 2 excluded (instead of non-responders)``."""
     was = "non-responders" if rule == "non-responder" else "excluded"
-    words = {"responder": "as responders", "non-responder": "as non-responders",
-             "exclude": "excluded"}
-    bits = [f"{k} {words[s]}" for s, k in changes.items() if k]
+    bits = []
+    for status, k in changes.items():
+        if k:
+            noun = status if k == 1 else status + "s"
+            bits.append(f"{k} excluded" if status == "exclude"
+                        else f"{k} as {'a ' + noun if k == 1 else noun}")
     return f"{' and '.join(bits)} (instead of {was})"
 
 
@@ -626,6 +631,6 @@ def _tipping_point(base: pd.DataFrame, rule: str, decision: str,
     text = (f"The decision changes from '{decision}' to '{action}' when {changed} of the {m} "
             f"missing {word} {'is' if changed == 1 else 'are'} counted differently: "
             f"{_changes_text(totals, rule)}.")
-    by_stage = {s: {k: v for k, v in c.items() if k != plan_status and v}
-                for s, c in per_stage.items()}
+    by_stage = {s: kept for s, c in per_stage.items()
+                if (kept := {k: v for k, v in c.items() if k != plan_status and v})}
     return TippingPoint(m, changed, totals, decision, action, text, by_stage)
