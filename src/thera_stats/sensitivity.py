@@ -477,10 +477,14 @@ def endpoint_sensitivity(
     >>> from thera_stats import load_trial, synthetic_data_path
     >>> from thera_stats.sensitivity import endpoint_sensitivity
     >>> result = endpoint_sensitivity(load_trial(synthetic_data_path()))
-    >>> result.primary[["responders", "n", "decision"]].tolist()
-    [7, 17, 'go']
-    >>> result.grid.shape[0]
+    >>> p = result.primary
+    >>> int(p["responders"]), int(p["n"]), p["decision"]
+    (7, 17, 'go')
+    >>> len(result.grid)
     25
+    >>> print(result.tipping_point)
+    The decision (go) holds whatever the status of the 1 missing patient: counted as
+    responders, as non-responders or excluded.
     """
     plan = trial.plan
     ep = plan.endpoint
