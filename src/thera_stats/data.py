@@ -537,7 +537,8 @@ def _check_stages(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
             tied = pop.loc[pop["enrolment_date"] == last1, "patient_id"].tolist()
             problems.add(
                 table, f"patients {', '.join(map(str, tied))} were all enrolled on "
-                f"{last1:%Y-%m-%d}, where stage {k} ({nk} patients in all) ends: the stage "
+                f"{last1:%Y-%m-%d}, where stage {k} ({nk} patients{' in all' if k > 1 else ''}) "
+                f"ends: the stage "
                 "of each cannot be decided from the dates; add a 'stage' column (1, 2, ...) "
                 "to the patients table", column="enrolment_date", value=f"{last1:%Y-%m-%d}")
 
