@@ -182,7 +182,7 @@ def test_cli_figures_identical_twice_and_never_into_data(
     assert main(["figures", "--out", str(tmp_path / "a")]) == 0
     assert main(["figures", str(SYNTHETIC), "--out", str(tmp_path / "b")]) == 0
     a = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert len(a) == 16
+    assert len(a) == 18
     assert {Path(n).suffix for n in a} == {".png", ".pdf"}
     for name in a:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
