@@ -23,6 +23,15 @@ import numpy as np
 import pandas as pd
 
 from thera_stats.data import Trial, check_output_folder
+from thera_stats.decision import (
+    InterimOutlook,
+    _design_decision,
+    _responder_flags,
+    _score_table,
+    interim_outlook,
+    primary_endpoint,
+)
+from thera_stats.sensitivity import endpoint_sensitivity
 from thera_stats.tables import (
     Table,
     adverse_event_counts,
@@ -148,6 +157,8 @@ class GoNoGoAnalysis:
     mmrm_error: str | None = None
     lsmeans: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
+    off_plan_rules: pd.DataFrame | None = None
+    robustness: Any = None
     provenance: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ views
@@ -216,6 +227,22 @@ class GoNoGoAnalysis:
                 f"{plan.name}: response rate, estimates, one-sided p-values against p0 = "
                 f"{plan.design.p0:g} and {lvl} intervals", est, digits=4, notes=(note,)),
         }
+        if self.off_plan_rules is not None:
+            rules = self.off_plan_rules[["rule", "pre_specified", "sizes", "bounds", "decision",
+                                         "type1_error", "power", "assumption"]].copy()
+            rules["sizes"] = rules["sizes"].map(lambda v: "/".join(map(str, v)))
+            out["off_plan_rules"] = frame_table(
+                f"{plan.name}: the trial ended off plan; what every published rule decides at "
+                "the attained sizes (exact type I error and power at those sizes)", rules,
+                digits=4, notes=(f"Pre-specified rule: {plan.design.off_plan_rule}.",))
+        if self.robustness is not None:
+            rob = self.robustness.table
+            keep = rob[rob["analysis"] != "responder definition"]
+            cols = ["analysis", "scenario", "responders", "n", "estimate", "ci_low", "ci_high",
+                    "pvalue", "decision"]
+            out["robustness"] = frame_table(
+                f"{plan.name}: robustness of the decision (missing data, populations)",
+                keep[cols], digits=4, notes=(self.robustness.tipping_point.explanation,))
         if self.interim is not None:
             out["interim"] = frame_table(
                 f"{plan.name} interim analysis: probability of a final 'go' given stage 1",
@@ -327,6 +354,10 @@ class GoNoGoAnalysis:
             "lsmeans": self.lsmeans,
             "mmrm_error": self.mmrm_error,
             "missing_data_sensitivity": self.sensitivity,
+            "off_plan_rules": self.off_plan_rules,
+            "robustness": None if self.robustness is None else {
+                "table": self.robustness.table,
+                "tipping_point": self.robustness.tipping_point.explanation},
             "adverse_events": None if self.trial.adverse_events is None
             else adverse_event_table(self.trial).data,
             "protocol_deviations": self.trial.deviations,
@@ -471,6 +502,27 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                              f"Satterthwaite df {r['df']:.1f}).")
         elif a.mmrm_error:
             lines.append(f"MMRM: not reported ({a.mmrm_error}).")
+    if a.off_plan_rules is not None or a.robustness is not None:
+        lines.append(h2("Robustness of the decision"))
+    if a.off_plan_rules is not None:
+        lines.append(f"The trial ended off plan; the plan pre-specifies the "
+                     f"{design.off_plan_rule} rule. What every published rule decides at the "
+                     "attained sizes (exact type I error and power there):")
+        for rec in a.off_plan_rules.itertuples(index=False):
+            err = ("" if not np.isfinite(rec.type1_error) else
+                   f" (type I error {rec.type1_error:.4f}, power {rec.power:.4f})")
+            mark = " [pre-specified]" if rec.pre_specified else ""
+            lines.append(f"{item}{rec.rule}: {rec.decision}{err}{mark}")
+    if a.robustness is not None:
+        rob = a.robustness.table
+        lines.append(f"Primary endpoint, other analyses: the decision is "
+                     f"{'go' if a.go else 'no go'} in "
+                     f"{int((rob['go'] == a.go).sum())} of {len(rob)} analyses (missing data, "
+                     "populations, responder thresholds).")
+        for rec in rob[rob["analysis"].isin(["missing data", "population"])].itertuples(
+                index=False):
+            lines.append(f"{item}{rec.scenario}: {rec.responders}/{rec.n}, {rec.decision}")
+        lines.append(a.robustness.tipping_point.explanation)
     lines.append(h2("Safety"))
     ae = adverse_event_counts(a.trial)
     if ae is None:
@@ -501,67 +553,6 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
         lines.extend(["", "The analysis plan applied:", "", "```toml",
                       plan_toml_text(a.plan).rstrip(), "```"])
     return "\n".join(lines) + "\n"
-
-
-def primary_endpoint(trial: Trial, pop: pd.DataFrame,
-                     flags: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each patient of the analysis population with the primary endpoint.
-
-    Columns ``patient_id, order, stage`` (from ``pop``), ``responder`` and
-    ``missing``; for a score endpoint also ``baseline``, ``value``,
-    ``change``, ``pct_change`` on the endpoint day, taken from ``flags``
-    (:func:`thera_stats.score.responder_flags` of the population's score
-    table; computed here when not given). With ``missing = "exclude"``
-    patients without the assessment are dropped (each keeps the stage of its
-    enrolment).
-    """
-    plan = trial.plan
-    ep = plan.endpoint
-    keep = ["patient_id", "order", "stage"]
-    if plan.is_score:
-        if flags is None:
-            flags = _responder_flags(trial, _score_table(trial, pop))
-        at_day = flags[flags["day"] == ep.day]
-        cols = ["patient_id", "baseline", ep.column, "change", "pct_change", "responder",
-                "observed"]
-        at_day = at_day[cols].rename(columns={ep.column: "value"})
-        out = pop[keep].merge(at_day, on="patient_id", how="left")
-        out["missing"] = ~out["observed"].fillna(False).astype(bool)
-        out = out.drop(columns=["observed"])
-    else:
-        values = trial.patients.set_index("patient_id")[ep.column]
-        out = pop[keep].copy()
-        out["responder"] = out["patient_id"].map(values)
-        out["missing"] = out["responder"].isna().to_numpy(dtype=bool)
-    if ep.missing == "exclude":
-        out = out[~out["missing"]].reset_index(drop=True)
-    out["responder"] = out["responder"].fillna(False).astype(bool)
-    return out.reset_index(drop=True)
-
-
-def _score_table(trial: Trial, pop: pd.DataFrame) -> Any:
-    """The analysis population's score table, validated and its changes derived once."""
-    from thera_stats.score import ScoreTable
-
-    assert trial.score is not None
-    ep = trial.plan.endpoint
-    score = trial.score[trial.score["patient_id"].isin(pop["patient_id"])]
-    return ScoreTable.from_frame(
-        score[["patient_id", "day", ep.column]].reset_index(drop=True), subject="patient_id",
-        day="day", value=ep.column, baseline_day=trial.plan.baseline_day, value_range=ep.range,
-        unit=ep.unit)
-
-
-def _responder_flags(trial: Trial, table: Any) -> pd.DataFrame:
-    from thera_stats.score import responder_flags
-
-    plan = trial.plan
-    ep = plan.endpoint
-    return responder_flags(
-        table, relative=ep.relative_change, absolute=ep.absolute_change,
-        combine=ep.combine, missing=ep.missing, better=ep.better,
-        baseline_day=plan.baseline_day, subject="patient_id", day="day", value=ep.column,
-    )
 
 
 def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAnalysis:
@@ -623,44 +614,31 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
         responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
         naive_interval=naive_ci, adjusted=adjusted, adjusted_interval=adjusted_ci,
         posterior=posterior, confidence_level=lvl, interim=interim,
+        off_plan_rules=None if interim is not None else _off_plan_rules(design, endpoint),
+        robustness=None if interim is not None else endpoint_sensitivity(trial),
         provenance=provenance(trial), **score,
     )
 
 
-def _design_decision(design: Any, endpoint: pd.DataFrame,
-                     confidence_level: float) -> tuple[Any, Any, Any, InterimOutlook | None]:
-    """The design's decision and design-adjusted inference for an endpoint frame.
+def _off_plan_rules(design: Any, endpoint: pd.DataFrame) -> pd.DataFrame | None:
+    """Every published off-plan rule for the trial's outcome, when it ended off plan."""
+    if design.type == "single-stage":
+        return None
+    from thera_stats.off_plan import compare_off_plan_rules
 
-    ``endpoint`` has ``stage`` and ``responder`` (as from :func:`primary_endpoint`);
-    returns ``(decision, adjusted, adjusted_interval, interim)`` exactly as
-    :func:`analyze` reports them (``adjusted`` None for a single-stage design or an
-    interim look that continues).
-    """
-    stage = endpoint["stage"].to_numpy(dtype=int)
-    resp = endpoint["responder"].to_numpy(dtype=bool)
-    n_total, n_stage1 = len(endpoint), int((stage == 1).sum())
-    x1, x = int(resp[stage == 1].sum()), int(resp.sum())
-    adjusted = adjusted_ci = interim = None
-    decision: Any
-    if design.type == "simon":
-        if n_stage1 == 0:
-            raise ValueError("no patient of the analysis population is in stage 1")
-        simon = design.to_simon()
-        more = n_total > n_stage1
-        decision = simon.decide(x1, x if more else None, n_stage1=n_stage1,
-                                n_total=n_total if more else None)
-        if decision.action == "continue to stage 2":
-            interim = interim_outlook(simon, x1, n_stage1, decision.r1_used)
-        else:
-            adjusted = decision.inference()
-            adjusted_ci = adjusted.confidence_interval(confidence_level=confidence_level)
-    elif design.type == "multistage":
-        decision, adjusted, interim = _multistage_decision(design, endpoint)
-        if adjusted is not None:
-            adjusted_ci = adjusted.confidence_interval(confidence_level=confidence_level)
-    else:
-        decision = _single_stage_decision(design.p0, design.alpha, design.r, design.n, x, n_total)
-    return decision, adjusted, adjusted_ci, interim
+    ms = design.to_multistage()
+    stages = endpoint["stage"].to_numpy(dtype=int)
+    flags = endpoint["responder"].to_numpy(dtype=bool)
+    last = int(stages.max())
+    sizes = [int((stages <= i).sum()) for i in range(1, last + 1)]
+    counts = [int(flags[stages <= i].sum()) for i in range(1, last + 1)]
+    # The trial stopped at a look on plan (futility or efficacy) or ran to its end on plan.
+    if list(ms.sizes[: len(sizes)]) == sizes and (
+            len(sizes) == ms.n_looks or ms.decide(counts).action != "continue"):
+        return None
+    table = compare_off_plan_rules(ms, counts, sizes, alpha=design.alpha, power=design.power)
+    table.insert(1, "pre_specified", table["rule"] == design.off_plan_rule)
+    return table
 
 
 def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
@@ -728,150 +706,3 @@ def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
                              ignore_index=True)
     out.update(mmrm=fit, mmrm_error=fit_error, lsmeans=lsm, sensitivity=sens)
     return out
-
-
-@dataclass(frozen=True)
-class InterimOutlook:
-    r"""Where a two-stage trial stands after stage 1 when the rule says "continue".
-
-    Attributes
-    ----------
-    responses_stage1, n_stage1 : int
-        Stage-1 data.
-    n_stage2 : int
-        Planned stage-2 patients (planned total minus the attained stage 1).
-    r_final : int
-        Final boundary: "go" if the total exceeds it (the planned ``r`` on plan;
-        recomputed at the attained stage-1 size otherwise).
-    needed : int
-        Stage-2 responses needed for a final "go": ``r_final - x1 + 1``.
-    conditional_power : DataFrame
-        ``scenario, p, probability``: the probability of a final "go" given
-        stage 1, :math:`P(X_2 \ge \text{needed})`, :math:`X_2 \sim
-        \mathrm{Bin}(n_2, p)`, under p0, p1 and the current estimate x1/n1.
-    """
-
-    responses_stage1: int
-    n_stage1: int
-    n_stage2: int
-    r_final: int
-    needed: int
-    conditional_power: pd.DataFrame
-
-    def describe(self) -> str:
-        cp = self.conditional_power
-        parts = [f"{rec.scenario} (p = {rec.p:.3g}): {rec.probability:.3f}"
-                 for rec in cp.itertuples(index=False)]
-        return (f"Stage 2 must show at least {self.needed} responses among {self.n_stage2} "
-                f"patients (more than {self.r_final} in all). Probability of a final 'go' given "
-                f"stage 1 (conditional power): {'; '.join(parts)}.")
-
-
-def interim_outlook(design: Any, x1: int, n1: int, r1_used: int) -> InterimOutlook:
-    """Conditional power of a Simon design after a stage 1 that continues.
-
-    The final boundary is the design's ``r`` at the planned stage-1 size, else
-    :func:`thera_stats.simon.final_boundary` at the attained stage-1 size and the
-    planned total (the rule :meth:`SimonDesign.decide` will apply).
-    """
-    from scipy.special import bdtrc
-
-    from thera_stats.simon import final_boundary
-
-    n2 = design.n - n1
-    r_final = design.r if n1 == design.n1 else final_boundary(r1_used, n1, design.n, design.p0,
-                                                               design.alpha)
-    needed = max(r_final - x1 + 1, 0)
-    rows = []
-    for scenario, p in (("under p0", design.p0), ("under p1", design.p1),
-                        ("under the current estimate x1/n1", x1 / n1)):
-        prob = 1.0 if needed == 0 else (0.0 if needed > n2 else float(bdtrc(needed - 1, n2, p)))
-        rows.append({"scenario": scenario, "p": float(p), "probability": prob})
-    return InterimOutlook(x1, n1, n2, int(r_final), int(needed), pd.DataFrame(rows))
-
-
-def _multistage_decision(plan_design: Any, endpoint: pd.DataFrame) -> tuple[Any, Any, Any]:
-    """Decision, design-adjusted inference and interim outlook of a multi-stage plan.
-
-    Patients are in looks by their ``stage`` (the first n_1 by enrolment, then the next
-    n_2 - n_1, ...). As for Simon's design, data of stage 1 only, or up to a later
-    interim look L < K whose planned size is reached exactly, give an interim
-    analysis: the rule at look L with the later looks as planned. Otherwise the trial
-    has ended: the final analysis is at the attained sizes, with the design's own
-    off-plan rule (:meth:`~thera_stats.multistage.MultiStageDesign.at_sizes`) when
-    they differ from the plan.
-    """
-    from thera_stats.multistage_inference import multistage_inference
-
-    design = plan_design.to_multistage()
-    stages = endpoint["stage"].to_numpy(dtype=int)
-    flags = endpoint["responder"].to_numpy(dtype=bool)
-    last = int(stages.max())
-    k = design.n_looks
-    if last > k:
-        raise ValueError(f"patients are in stage {last}, but the design has {k} looks")
-    sizes = [int((stages <= i).sum()) for i in range(1, last + 1)]
-    counts = [int(flags[stages <= i].sum()) for i in range(1, last + 1)]
-    interim = last < k and (last == 1 or sizes[-1] == design.sizes[last - 1])
-    if interim:
-        sizes += [max(nk, sizes[-1] + i + 1) for i, nk in enumerate(design.sizes[last:])]
-    on_plan = list(design.sizes[: len(sizes)]) == sizes
-    decision = design.decide(counts, None if on_plan else sizes,
-                             alpha=None if on_plan else plan_design.alpha)
-    if decision.action == "continue":
-        rule = decision.design or design
-        x, n = counts[-1], sizes[last - 1]
-        return decision, None, _engine_outlook(rule, x, n)
-    rule = decision.design or design
-    return decision, multistage_inference(rule, counts[: decision.look]), None
-
-
-def _engine_outlook(design: Any, x: int, n: int) -> InterimOutlook:
-    """Conditional power of any design of the engine after an interim look that continues."""
-    from thera_stats.conditional_power import conditional_power
-
-    remaining = design.n_max - n
-    needed = max(design.final_go - x + 1, 0)
-    rows = [{"scenario": scenario, "p": float(p),
-             "probability": float(conditional_power(design, x, n, p))}
-            for scenario, p in (("under p0", design.p0), ("under p1", design.p1),
-                                ("under the current estimate", x / n))]
-    return InterimOutlook(x, n, remaining, int(design.final_go), int(needed),
-                          pd.DataFrame(rows))
-
-
-@dataclass(frozen=True)
-class SingleStageDecision:
-    """The decision of a single-stage design: "go" iff responses > ``r_used``."""
-
-    action: str
-    explanation: str
-    rule: str
-    planned_action: str
-    r_used: int
-    type1_error: float
-
-    def inference(self) -> None:
-        return None
-
-
-def _single_stage_decision(
-    p0: float, alpha: float, r: int, n: int, x: int, n_total: int
-) -> SingleStageDecision:
-    """Smallest boundary with exact type I error <= alpha at the attained size."""
-    from scipy.stats import binom
-
-    r_used = r
-    rule = "planned boundary"
-    if n_total != n:
-        r_used = next(k for k in range(n_total + 1) if binom.sf(k, n_total, p0) <= alpha)
-        rule = "boundary recomputed for the attained size so that the type I error <= alpha"
-    action = "go" if x > r_used else "no go"
-    planned = "go" if x > r else "no go"
-    t1 = float(binom.sf(r_used, n_total, p0))
-    text = (f"{action.capitalize()}: {x} of {n_total} responses is "
-            f"{'>' if action == 'go' else '<='} the boundary {r_used} ({rule}; exact type I "
-            f"error {t1:.4f}).")
-    if n_total != n:
-        text += f" The planned rule ('go' if > {r} of {n}) would have said '{planned}'."
-    return SingleStageDecision(action, text, rule, planned, r_used, t1)

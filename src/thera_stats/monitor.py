@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.analysis import primary_endpoint
 from thera_stats.bayesian import BetaPrior, as_beta_prior, posterior_probability
 from thera_stats.conditional_power import conditional_power, predictive_power
 from thera_stats.data import Trial
+from thera_stats.decision import primary_endpoint
 from thera_stats.multistage import MultiStageDecision, MultiStageDesign
 
 __all__ = ["TrialStatus", "monitor", "trial_as_of"]

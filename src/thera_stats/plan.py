@@ -35,6 +35,8 @@ A plan for a score endpoint::
     #   efficacy = [6, 8]                 # optional: stop ("go") if responses > bound
     #   prior = [0.2, 0.8]                # optional Beta prior (monitor)
     # type = "bop2" or "predictive" is "multistage" with that family.
+    off_plan_rule = "attained-size"       # if the trial ends off plan: attained-size (default),
+                                          # planned, ats, atss or conditional-error
 
     [endpoint]
     kind = "score"                        # or "binary" (a true/false column of patients)
@@ -103,6 +105,9 @@ _FAMILY_NAMES = {"simon": "Simon", "mander-thompson": "Mander-Thompson",
                  "three-stage": "Three-stage", "fleming": "Fleming", "sargent": "Sargent",
                  "bop2": "BOP2", "predictive": "Predictive-probability",
                  "posterior": "Posterior-probability", "custom": "Multi-stage"}
+#: The rules a plan may pre-specify for a trial that ends off plan
+#: (:data:`thera_stats.off_plan.RULES`).
+OFF_PLAN_RULES = ("attained-size", "planned", "ats", "atss", "conditional-error")
 #: Labels of the families a ``multistage`` design may name (``family``; provenance only).
 DESIGN_FAMILIES = ("simon", "mander-thompson", "three-stage", "fleming", "sargent", "bop2",
                    "predictive", "posterior", "custom")
@@ -167,6 +172,7 @@ class DesignPlan:
     efficacy: tuple[int, ...] | None = None
     family: str = ""
     prior: tuple[float, float] | None = None
+    off_plan_rule: str = "attained-size"
 
     def to_simon(self) -> SimonDesign:
         """The planned boundaries as a :class:`~thera_stats.simon.SimonDesign`."""
@@ -475,6 +481,8 @@ class AnalysisPlan:
         d = self.design
         design: dict[str, Any] = {"type": d.type, "criterion": d.criterion, "p0": d.p0,
                                   "p1": d.p1, "alpha": d.alpha, "power": d.power}
+        if d.off_plan_rule != "attained-size":
+            design["off_plan_rule"] = d.off_plan_rule
         if d.type == "multistage":
             if d.family:
                 design["family"] = d.family
@@ -616,6 +624,7 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "futility": ("bounds", False),
         "efficacy": ("bounds", False),
         "prior": ("prior", False),
+        "off_plan_rule": (OFF_PLAN_RULES, False),
     },
     "endpoint": {
         "kind": (KINDS, True),
@@ -938,6 +947,11 @@ class _PlanChecker:
                                      None if d.get("efficacy") is None else list(d["efficacy"]))
                 except (TypeError, ValueError) as err:
                     self.add("design", _engine_bounds_text(d), str(err))
+        if d.get("type") == "single-stage" and d.get("off_plan_rule") in (
+                "ats", "atss", "conditional-error"):
+            self.add("design.off_plan_rule", d["off_plan_rule"],
+                     "needs an interim look; a single-stage design takes \"attained-size\" "
+                     "or \"planned\"")
         if d.get("type") == "simon":
             for key in ("r1", "n1"):
                 if key not in d:

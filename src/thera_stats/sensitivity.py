@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from thera_stats.analysis import _design_decision, _responder_flags, primary_endpoint
 from thera_stats.data import Trial
+from thera_stats.decision import _design_decision, _responder_flags, primary_endpoint
 from thera_stats.plan import POPULATIONS
 
 __all__ = ["SensitivityResult", "TippingPoint", "endpoint_sensitivity"]
