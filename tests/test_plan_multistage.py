@@ -184,3 +184,36 @@ def test_type_bop2_is_a_multistage_design_of_that_family(tmp_path: Path) -> None
                        'type = "predictive"\nfamily = "bop2"\n')
     with pytest.raises(DataValidationError, match="contradicts"):
         ts.load_trial(trial_with_design(tmp_path / "u", bad))
+
+
+def test_the_pre_specified_off_plan_rule_decides(tmp_path: Path) -> None:
+    # THERA (4/10, then 7/17 of a planned 2/10, 7/22): the planned rule says "no go",
+    # the attained-size rule "go" (final bound 6 at 17: P_p0(go) <= alpha, checked by
+    # enumeration in test_off_plan_decision_and_p_value_against_enumeration).
+    planned = SIMON_BLOCK + 'off_plan_rule = "planned"\n'
+    result = ts.analyze(ts.load_trial(trial_with_design(tmp_path / "t", planned)))
+    assert result.decision.action == "no go"
+    rules = result.off_plan_rules.set_index("rule")
+    assert rules.loc["planned", "pre_specified"]
+    assert rules.loc["attained-size", "decision"] == "go"
+    # The planned rule at 17: P_p0(X1 > 2, X > 7) for n1 = 10, n = 17, by enumeration.
+    assert rules.loc["planned", "type1_error"] == pytest.approx(
+        prob_go_paths([10, 17], [2], 7, 0.2), abs=1e-12)
+    memo = result.memo()
+    assert "Robustness of the decision" in memo
+    assert "the plan pre-specifies the planned rule" in memo
+    assert "planned: no go" in memo
+    assert "off_plan_rules" in result.tables()
+
+
+def test_on_plan_trials_have_no_off_plan_table() -> None:
+    result = ts.analyze(ts.load_trial(ts.synthetic_data_path("nrs")))
+    assert result.off_plan_rules is None
+    assert result.robustness is not None
+
+
+def test_single_stage_plans_refuse_interim_rules(tmp_path: Path) -> None:
+    single = ('type = "single-stage"\ncriterion = "custom"\np0 = 0.2\np1 = 0.45\nalpha = 0.05\n'
+              'power = 0.8\nr = 7\nn = 22\noff_plan_rule = "ats"\n')
+    with pytest.raises(DataValidationError, match="needs an interim look"):
+        ts.load_trial(trial_with_design(tmp_path / "t", single))

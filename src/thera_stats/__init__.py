@@ -8,14 +8,16 @@ Every public name is importable from here. Three layers:
   ``multistage_inference``, ``curtailment`` and the design families
   ``design_search`` (Mander-Thompson, three-stage), ``fleming``,
   ``three_outcome`` (Sargent), ``bayesian`` and ``bayesian_design``
-  (posterior and predictive probability, Lee & Liu, BOP2), ``location``
+  (posterior and predictive probability, Lee & Liu, BOP2), ``off_plan`` (the
+  published rules for a trial that ends off plan), ``location``
   (one-sample t, signed-rank, Hodges-Lehmann), ``mmrm``, ``longtable`` (the
   one long-table validator);
 - the endpoint layer: ``score`` (change from baseline, responders, AUC,
   missing-data sensitivity of a repeated score);
 - the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
-  ADaM input and output), ``analysis``, ``tables``, ``simulate``, ``template``,
-  ``report``, ``monitor`` (where an ongoing trial stands); figures in
+  ADaM input and output), ``decision``, ``analysis``, ``sensitivity``,
+  ``tables``, ``simulate``, ``template``, ``report``, ``monitor`` (where an
+  ongoing trial stands); figures in
   ``thera_stats.plotting``, which is not imported here so that matplotlib
   loads only when plotting.
 """
@@ -97,6 +99,13 @@ from thera_stats.multistage_inference import (
     multistage_inference,
     multistage_outcome_table,
 )
+from thera_stats.off_plan import (
+    OffPlanRule,
+    compare_off_plan_rules,
+    conditional_error,
+    off_plan_rule,
+    stage2_size_for_power,
+)
 from thera_stats.plan import (
     AdamPlan,
     AnalysisPlan,
@@ -120,6 +129,7 @@ from thera_stats.score import (
     summarize_responders,
     summarize_score,
 )
+from thera_stats.sensitivity import SensitivityResult, TippingPoint, endpoint_sensitivity
 from thera_stats.simon import (
     Decision,
     OperatingCharacteristics,
@@ -172,6 +182,7 @@ __all__ = [
     "MultiStageDesign",
     "MultiStageInference",
     "MultiStageOC",
+    "OffPlanRule",
     "OneSampleTResult",
     "OperatingCharacteristics",
     "PredictiveDesign",
@@ -179,12 +190,14 @@ __all__ = [
     "SchedulePlan",
     "ScoreTable",
     "SearchBoundWarning",
+    "SensitivityResult",
     "SignedRankResult",
     "SimonDesign",
     "SingleStageDesign",
     "Table",
     "TheraStatsError",
     "ThreeOutcomeChoice",
+    "TippingPoint",
     "TreatmentPlan",
     "Trial",
     "TrialFolderError",
@@ -205,8 +218,11 @@ __all__ = [
     "check_long_table",
     "compare_designs",
     "compare_intervals",
+    "compare_off_plan_rules",
+    "conditional_error",
     "conditional_power",
     "curtailed_operating_characteristics",
+    "endpoint_sensitivity",
     "exact_coverage",
     "fleming_boundaries",
     "fleming_design",
@@ -220,6 +236,7 @@ __all__ = [
     "multistage_coverage",
     "multistage_inference",
     "multistage_outcome_table",
+    "off_plan_rule",
     "one_sample_t",
     "outcome_table",
     "plan_template",
@@ -244,6 +261,7 @@ __all__ = [
     "simon_designs",
     "simulate_trial",
     "single_stage_design",
+    "stage2_size_for_power",
     "summarize_change",
     "summarize_responders",
     "summarize_score",
