@@ -69,7 +69,7 @@ import pandas as pd
 from scipy import stats
 
 from thera_stats.design_search import DesignChoice
-from thera_stats.multistage import MultiStageDesign, _sequence, _whole
+from thera_stats.multistage import MultiStageDesign, _sizes
 
 __all__ = [
     "FlemingBoundaries",
@@ -131,16 +131,7 @@ def _check_inputs(p0: Any, alpha: Any, sizes: Any) -> tuple[float, float, list[i
         raise ValueError(f"`p0` ({p0!r}) must lie strictly between 0 and 1.")
     if not 0.0 < a < 0.5:
         raise ValueError(f"`alpha` ({alpha!r}) must lie in (0, 0.5): a one-sided type I error.")
-    n = [_whole(f"sizes[{i}]", v) for i, v in enumerate(_sequence("sizes", sizes))]
-    if not n:
-        raise ValueError("`sizes` must hold at least one look.")
-    if n[0] < 1:
-        raise ValueError(f"`sizes[0]` ({n[0]!r}) must be at least 1.")
-    for i in range(1, len(n)):
-        if n[i] <= n[i - 1]:
-            raise ValueError(f"`sizes` ({n!r}) must increase strictly (cumulative sizes): look "
-                             f"{i + 1} has {n[i]} patients after {n[i - 1]} at look {i}.")
-    return p0f, a, n
+    return p0f, a, _sizes(sizes)
 
 
 def _nearest(x: float) -> int:

@@ -96,6 +96,20 @@ def _sequence(name: str, value: Any) -> list[Any]:
     return list(value)
 
 
+def _sizes(value: Any) -> list[int]:
+    """Cumulative look sizes: whole numbers >= 1, strictly increasing."""
+    n = [_whole(f"sizes[{i}]", v) for i, v in enumerate(_sequence("sizes", value))]
+    if not n:
+        raise ValueError("`sizes` must hold at least one look.")
+    if n[0] < 1:
+        raise ValueError(f"`sizes[0]` ({n[0]!r}) must be at least 1.")
+    for i in range(1, len(n)):
+        if n[i] <= n[i - 1]:
+            raise ValueError(f"`sizes` ({n!r}) must increase strictly (cumulative sizes): look "
+                             f"{i + 1} has {n[i]} patients after {n[i - 1]} at look {i}.")
+    return n
+
+
 # =========================================================================== results
 @dataclass(frozen=True, slots=True)
 class MultiStageOC:
@@ -277,15 +291,7 @@ class MultiStageDesign:
         p0_, p1_ = _rate("p0", p0), _rate("p1", p1)
         if not p0_ < p1_:
             raise ValueError(f"`p1` ({p1!r}) must be greater than `p0` ({p0!r}).")
-        n = [_whole(f"sizes[{i}]", v) for i, v in enumerate(_sequence("sizes", sizes))]
-        if not n:
-            raise ValueError("`sizes` must hold at least one look.")
-        if n[0] < 1:
-            raise ValueError(f"`sizes[0]` ({n[0]!r}) must be at least 1.")
-        for i in range(1, len(n)):
-            if n[i] <= n[i - 1]:
-                raise ValueError(f"`sizes` ({n!r}) must increase strictly: look {i + 1} has "
-                                 f"{n[i]} patients after {n[i - 1]} at look {i}.")
+        n = _sizes(sizes)
         k = len(n)
         a = [_whole(f"futility[{i}]", v) for i, v in enumerate(_sequence("futility", futility))]
         if len(a) != k:
