@@ -6,7 +6,8 @@ Exit codes
     Success (for ``validate``: the data are valid; protocol deviations alone do
     not fail).
 1
-    The command could not do its job (an output file exists, a fit failed...).
+    The command could not do its job (an output file exists, a fit failed, a
+    ``validate-install`` check failed...).
 2
     Invalid data or plan, or a usage error; the message lists every problem.
 
@@ -236,6 +237,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_validate_install(args: argparse.Namespace) -> int:
+    from thera_stats import validation
+    from thera_stats.data import check_output_folder
+
+    if args.out is not None:
+        _check_out(args.out)
+        check_output_folder(args.out, validation.DATA_DIR, [validation.REPORT_NAME],
+                            overwrite=args.overwrite)
+    report = validation.validate_install(args.out, overwrite=args.overwrite)
+    print(report.summary())
+    if args.out is not None:
+        print(f"wrote {args.out / validation.REPORT_NAME}")
+    return EXIT_OK if report.passed else EXIT_FAILED
+
+
 def _check_out(out: Path, what: str = "--out") -> None:
     """An output folder that is an existing file is a usage error, found before anything
     is printed."""
@@ -401,6 +417,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report there")
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "validate-install",
+        help="check the installed package against its shipped reference values",
+        description="Recompute the reference values shipped with the package (R and "
+        "published) with the installed thera-stats and print one line per area and a verdict. "
+        "With --out, also write validation_report.html (environment, every check with its "
+        "source, tolerance and worst difference) for an installation/operational "
+        "qualification record. Exits 1 if any check fails.",
+    )
+    p.add_argument("--out", type=Path, default=None,
+                   help="folder for validation_report.html (created if needed)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier report there")
+    p.set_defaults(func=_cmd_validate_install)
     return parser
 
 
