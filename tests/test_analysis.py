@@ -182,7 +182,7 @@ def test_cli_figures_identical_twice_and_never_into_data(
     assert main(["figures", "--out", str(tmp_path / "a")]) == 0
     assert main(["figures", str(SYNTHETIC), "--out", str(tmp_path / "b")]) == 0
     a = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert len(a) == 18
+    assert len(a) == 20
     assert {Path(n).suffix for n in a} == {".png", ".pdf"}
     for name in a:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
@@ -299,5 +299,5 @@ def test_futility_and_short_trials_analyse_and_plot(
         assert res.adjusted.stage == 1
     assert res.n_total == n_patients
     assert "Decision" in res.memo()
-    assert len(write_figures(res, tmp_path / "figs")) == 18
+    assert len(write_figures(res, tmp_path / "figs")) == 20
     res.write(tmp_path / "out")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from cycler import cycler
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "coverage_plot",
     "design_comparison_plot",
+    "flow_diagram",
     "interval_methods_plot",
     "mean_change_plot",
     "multistage_oc_plot",
@@ -50,14 +53,49 @@ __all__ = [
     "write_figures",
 ]
 
-RESPONDER_COLOUR = "#1b7837"
-NON_RESPONDER_COLOUR = "#b2182b"
-MISSING_COLOUR = "#969696"
-NEUTRAL = "#2166ac"
+#: The Okabe & Ito (2008) palette, distinguishable with every common colour-vision
+#: deficiency (Okabe, M. & Ito, K., "Color Universal Design", https://jfly.uni-koeln.de/color/).
+OKABE_ITO: Mapping[str, str] = MappingProxyType({
+    "black": "#000000", "orange": "#e69f00", "sky_blue": "#56b4e9",
+    "bluish_green": "#009e73", "yellow": "#f0e442", "blue": "#0072b2",
+    "vermillion": "#d55e00", "reddish_purple": "#cc79a7",
+})
+#: Neutral grey for what carries no meaning of its own (missing values, "other").
+GREY = "#999999"
+#: Every colour of every figure, by meaning. Opposite meanings (responder and
+#: non-responder, "go" and "no go", planned and applied rule) stay at least 30
+#: CIE76 units apart under simulated deuteranopia and protanopia (tests/test_palette.py),
+#: and are also told apart by hatching, marker shape or line style.
+PALETTE: Mapping[str, str] = MappingProxyType({
+    "responder": OKABE_ITO["blue"],
+    "non_responder": OKABE_ITO["vermillion"],
+    "go": OKABE_ITO["blue"],
+    "no_go": OKABE_ITO["vermillion"],
+    "planned": OKABE_ITO["blue"],
+    "applied": OKABE_ITO["bluish_green"],
+    "neutral": OKABE_ITO["black"],
+    "secondary": OKABE_ITO["orange"],
+    "missing": GREY,
+})
+#: Categorical colours in order, for many curves (designs, interval methods).
+CATEGORICAL = tuple(OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green",
+                                            "reddish_purple", "orange", "sky_blue", "black",
+                                            "yellow"))
+RESPONDER_COLOUR = PALETTE["responder"]
+NON_RESPONDER_COLOUR = PALETTE["non_responder"]
+MISSING_COLOUR = PALETTE["missing"]
+NEUTRAL = PALETTE["neutral"]
+#: Hatching that tells responder status without colour (responders are solid).
+NON_RESPONDER_HATCH = "///"
+MISSING_HATCH = "xx"
+#: Resolution of saved PNG files (dots per inch).
+SAVE_DPI = 200
 STYLE: dict[Any, Any] = {
     "figure.figsize": (7.0, 4.5),
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": SAVE_DPI,
+    "hatch.linewidth": 0.8,
+    "axes.prop_cycle": cycler(color=list(CATEGORICAL)),
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
@@ -107,32 +145,47 @@ def waterfall_plot(
     d = data.loc[:, [subject, value, responder]].copy()
     d["_missing"] = d[value].isna()
     d = d.sort_values([value, subject], ascending=[False, True], na_position="first")
-    heights = d[value].fillna(0.0).to_numpy(dtype=float)
-    colours = [
-        MISSING_COLOUR if miss else (RESPONDER_COLOUR if bool(resp) else NON_RESPONDER_COLOUR)
-        for miss, resp in zip(d["_missing"], d[responder], strict=True)
-    ]
+    observed = d[value].to_numpy(dtype=float)
+    finite = observed[np.isfinite(observed)]
+    top = max(25.0, float(finite.max()) + 10 if len(finite) else 25.0)
+    lo = min(-100.0, float(finite.min()) - 5 if len(finite) else -100.0)
+    # A missing patient gets a placeholder of fixed height: its value is unknown.
+    placeholder = 0.5 * top
     x = np.arange(len(d))
-    ax.bar(x, heights, color=colours, width=0.8)
-    for xi, miss in zip(x, d["_missing"], strict=True):
+    for xi, height, miss, resp in zip(x, observed, d["_missing"], d[responder], strict=True):
         if miss:
-            ax.text(float(xi), 1.0, "missing", rotation=90, ha="center", va="bottom", fontsize=7,
-                    color=MISSING_COLOUR)
-    if threshold is not None:
-        ax.axhline(threshold, color="black", linestyle="--", linewidth=0.8)
+            ax.bar(xi, placeholder, width=0.8, color="white", edgecolor=MISSING_COLOUR,
+                   hatch=MISSING_HATCH, linewidth=1.0)
+            ax.text(float(xi), placeholder + 0.02 * (top - lo), "missing", rotation=90,
+                    ha="center", va="bottom", fontsize=8, color="0.25")
+        elif bool(resp):
+            ax.bar(xi, height, width=0.8, color=RESPONDER_COLOUR, edgecolor=RESPONDER_COLOUR)
+        else:
+            ax.bar(xi, height, width=0.8, color=NON_RESPONDER_COLOUR, edgecolor="white",
+                   hatch=NON_RESPONDER_HATCH, linewidth=0.0)
+            if abs(height) < 0.01 * (top - lo):  # no change: a stub, so the patient shows
+                ax.plot([xi], [0.0], marker="s", markersize=4, color=NON_RESPONDER_COLOUR,
+                        linestyle="none")
     ax.axhline(0.0, color="black", linewidth=0.6)
+    if threshold is not None:
+        ax.axhline(threshold, color="black", linestyle="--", linewidth=0.9)
+        shown = f"{threshold:+g}".replace("-", "\N{MINUS SIGN}")
+        ax.text(1.0, threshold, f" {shown} %\n responder\n threshold", fontsize=8,
+                va="center", ha="left", transform=ax.get_yaxis_transform(), clip_on=False)
     ax.set_xticks(x, d[subject].astype(str).tolist(), rotation=90, fontsize=7)
+    ax.set_xlim(-0.7, len(d) - 0.3)
     ax.set_xlabel("Patient")
     ax.set_ylabel(f"Change in {label} from baseline (%)")
     title = f"Per-patient change in {label}"
     ax.set_title(title + (f" on day {day}" if day is not None else ""))
-    handles = [Patch(color=RESPONDER_COLOUR, label="Responder"),
-               Patch(color=NON_RESPONDER_COLOUR, label="Non-responder")]
+    handles = [Patch(facecolor=RESPONDER_COLOUR, edgecolor=RESPONDER_COLOUR, label="Responder"),
+               Patch(facecolor=NON_RESPONDER_COLOUR, edgecolor="white",
+                     hatch=NON_RESPONDER_HATCH, label="Non-responder")]
     if d["_missing"].any():
-        handles.append(Patch(color=MISSING_COLOUR, label="Missing (non-responder)"))
-    ax.legend(handles=handles, loc="lower left", frameon=False)
-    lo = min(-100.0, float(np.nanmin(heights)) - 5 if len(heights) else -100.0)
-    ax.set_ylim(lo, max(25.0, float(np.nanmax(heights)) + 10 if len(heights) else 25.0))
+        handles.append(Patch(facecolor="white", edgecolor=MISSING_COLOUR, hatch=MISSING_HATCH,
+                             label="Missing (non-responder)"))
+    ax.legend(handles=handles, loc="upper right", frameon=False)
+    ax.set_ylim(lo, top + 0.35 * (top - lo) if d["_missing"].any() else top)
     return ax
 
 
@@ -225,7 +278,7 @@ def mean_change_plot(
         e = lm["estimate"].to_numpy(dtype=float)
         ax.errorbar(xl, e, yerr=[e - lm["ci_low"].to_numpy(dtype=float),
                                  lm["ci_high"].to_numpy(dtype=float) - e],
-                    fmt="s", color="#d6604d", capsize=3, label="MMRM LS mean (CI)")
+                    fmt="s", color=PALETTE["secondary"], capsize=3, label="MMRM LS mean (CI)")
     ax.axhline(0.0, color="black", linewidth=0.6)
     ax.set_xticks(np.arange(len(days)), [str(int(d)) for d in days])
     ax.set_xlabel("Day")
@@ -252,6 +305,8 @@ def responder_curve_plot(
             where="post", color=NEUTRAL, linewidth=1.8)
     for mark in marks:
         ax.axvline(mark, color="black", linestyle="--", linewidth=0.8)
+        ax.text(mark, 0.98, f"responder threshold {mark:g} ", rotation=90, fontsize=8,
+                ha="right", va="top", transform=ax.get_xaxis_transform())
     ax.set_ylim(0, 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Proportion of patients")
@@ -261,8 +316,7 @@ def responder_curve_plot(
 
 # ------------------------------------------------------------------ design
 #: Okabe-Ito colours (distinguishable with colour-vision deficiency), for design comparisons.
-DESIGN_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-                  "#999933", "#882255", "#44AA99")
+DESIGN_COLOURS = CATEGORICAL
 
 
 def design_comparison_plot(
@@ -369,16 +423,22 @@ def predictive_plot(result: PredictiveProbability, *, ax: Axes | None = None) ->
                          "predictive_probability at a single count.")
     dist = result.distribution()
     ax = _axes(ax)
-    colours = np.where(dist["success"].to_numpy(), RESPONDER_COLOUR, NON_RESPONDER_COLOUR)
-    ax.bar(dist["final"], dist["probability"], color=colours, width=0.8)
+    success = dist["success"].to_numpy(dtype=bool)
+    ax.bar(dist["final"][success], dist["probability"][success], color=RESPONDER_COLOUR,
+           width=0.8)
+    ax.bar(dist["final"][~success], dist["probability"][~success], color=NON_RESPONDER_COLOUR,
+           edgecolor="white", hatch=NON_RESPONDER_HATCH, linewidth=0.0, width=0.8)
     ax.axvline(result.success_count - 0.5, color="black", linestyle="--", linewidth=0.8)
+    ax.text(result.success_count - 0.5, 0.98, f" success needs {result.success_count} or more",
+            fontsize=8, va="top", ha="left", transform=ax.get_xaxis_transform())
     ax.set_title(f"{int(result.x)} of {int(result.n)} so far, N = {result.n_max}: predictive "
                  f"probability {float(result.probability):.3f}")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Final number of responses")
     ax.set_ylabel("Predictive probability")
     ax.legend(handles=[Patch(color=RESPONDER_COLOUR, label="success at the end"),
-                       Patch(color=NON_RESPONDER_COLOUR, label="no success")],
+                       Patch(facecolor=NON_RESPONDER_COLOUR, edgecolor="white",
+                             hatch=NON_RESPONDER_HATCH, label="no success")],
               frameon=False, fontsize=8)
     return ax
 
@@ -408,13 +468,14 @@ def operating_characteristics_plot(
     ax = _axes(ax)
     p = np.linspace(0.0, 1.0, 201)
     oc = design.operating_characteristics(p)
-    ax.plot(p, np.asarray(oc.prob_go, dtype=float), color=NEUTRAL, linewidth=2,
+    ax.plot(p, np.asarray(oc.prob_go, dtype=float), color=PALETTE["planned"], linewidth=2,
             label=f'P("go"), planned {design.r1}/{design.n1}, {design.r}/{design.n}')
-    ax.plot(p, np.asarray(oc.pet, dtype=float), color="#d6604d", linewidth=1.5,
+    ax.plot(p, np.asarray(oc.pet, dtype=float), color=PALETTE["no_go"], linewidth=1.5,
             linestyle="--", label="P(stop after stage 1), planned")
     if attained is not None:
         r1a, n1a, ra, na = attained
-        ax.plot(p, np.asarray(prob_go(r1a, n1a, ra, na, p), dtype=float), color="#e08214",
+        ax.plot(p, np.asarray(prob_go(r1a, n1a, ra, na, p), dtype=float),
+                color=PALETTE["applied"],
                 linewidth=2, linestyle="-.",
                 label=f'P("go"), attained {max(r1a, -1)}/{n1a}, {ra}/{na}')
     ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":",
@@ -422,7 +483,7 @@ def operating_characteristics_plot(
     ax.axvline(design.p1, color="0.3", linewidth=0.8, linestyle=":",
                label=f"p1 = {design.p1:g} (power {design.actual_power:.3f})")
     if observed is not None:
-        ax.axvline(observed, color=RESPONDER_COLOUR, linewidth=1.5,
+        ax.axvline(observed, color=NEUTRAL, linewidth=1.5,
                    label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
@@ -452,16 +513,17 @@ def multistage_oc_plot(
     oc = design.operating_characteristics(p)
     at = design.operating_characteristics([design.p0, design.p1])
     sizes = ", ".join(map(str, design.sizes))
-    ax.plot(p, oc.prob_go, color=NEUTRAL, linewidth=2,
+    ax.plot(p, oc.prob_go, color=PALETTE["planned"], linewidth=2,
             label=f'P("go"), planned (looks at {sizes})')
     if design.n_looks > 1:
-        ax.plot(p, oc.prob_early_stop, color="#d6604d", linewidth=1.5, linestyle="--",
+        ax.plot(p, oc.prob_early_stop, color=PALETTE["no_go"], linewidth=1.5, linestyle="--",
                 label="P(stop before the last look), planned")
     if design.three_outcome:
         ax.plot(p, oc.prob_inconclusive, color=MISSING_COLOUR, linewidth=1.5, linestyle=":",
                 label="P(inconclusive), planned")
     if applied is not None and applied != design:
-        ax.plot(p, applied.operating_characteristics(p).prob_go, color="#e08214", linewidth=2,
+        ax.plot(p, applied.operating_characteristics(p).prob_go, color=PALETTE["applied"],
+                linewidth=2,
                 linestyle="-.",
                 label=f'P("go"), rule applied (looks at {", ".join(map(str, applied.sizes))})')
     ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":",
@@ -469,7 +531,7 @@ def multistage_oc_plot(
     ax.axvline(design.p1, color="0.3", linewidth=0.8, linestyle=":",
                label=f"p1 = {design.p1:g} (power {at.prob_go[1]:.3f})")
     if observed is not None:
-        ax.axvline(observed, color=RESPONDER_COLOUR, linewidth=1.5,
+        ax.axvline(observed, color=NEUTRAL, linewidth=1.5,
                    label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
@@ -529,7 +591,8 @@ def multistage_path_plot(
     if applied is not None and applied != design:
         # Only the bounds the off-plan rule changed (the others are the plan's).
         fut, go = marks(applied)
-        draw(fut - planned[0], go - planned[1], ("#b35806", "#e08214"), "Rule applied")
+        draw(fut - planned[0], go - planned[1], (PALETTE["applied"], PALETTE["applied"]),
+             "Rule applied")
     for n in design.sizes[:-1]:
         ax.axvline(n, color="0.6", linewidth=0.8, linestyle=":")
     ax.set_xlim(0, max(design.n_max, len(cum)) + 1)
@@ -577,7 +640,8 @@ def two_stage_path_plot(
     ax.plot([design.n], [design.r + 0.5], marker="^", color=RESPONDER_COLOUR, markersize=9,
             linestyle="none", label=f'Planned: "go" if > {design.r} of {design.n}')
     if final_boundary is not None and len(cumulative) != design.n and not stopped:
-        ax.plot([len(cumulative)], [final_boundary + 0.5], marker="^", color="#e08214",
+        ax.plot([len(cumulative)], [final_boundary + 0.5], marker="^",
+                color=PALETTE["applied"],
                 markersize=9, linestyle="none",
                 label=f'Attained: "go" if > {final_boundary} of {len(cumulative)}')
     ax.axvline(design.n1, color="0.6", linewidth=0.8, linestyle=":")
@@ -634,10 +698,12 @@ def coverage_plot(
     ``coverage`` is long: ``method, p, coverage``.
     """
     ax = _axes(ax)
-    for method, g in coverage.groupby("method", sort=False):
+    for i, (method, g) in enumerate(coverage.groupby("method", sort=False)):
         ax.plot(g["p"].to_numpy(dtype=float), g["coverage"].to_numpy(dtype=float),
-                linewidth=1.0, label=str(method))
-    ax.axhline(confidence_level, color="black", linestyle="--", linewidth=0.8)
+                linewidth=1.0, label=str(method), color=CATEGORICAL[i % len(CATEGORICAL)],
+                linestyle=("-", "--", "-.", ":")[i % 4])
+    ax.axhline(confidence_level, color="black", linestyle="--", linewidth=1.2,
+               label=f"nominal {100 * confidence_level:g} %")
     ax.set_xlim(0, 1)
     ax.set_ylim(max(0.0, confidence_level - 0.25), 1.0)
     ax.set_xlabel("True response rate p")
@@ -648,8 +714,15 @@ def coverage_plot(
 
 
 # ------------------------------------------------------------------ sensitivity
-_DECISION_FILL = {"go": "#a6dba0", "no go": "#f4a582"}
-_DECISION_LINE = {"go": RESPONDER_COLOUR, "no go": NON_RESPONDER_COLOUR}
+def _tint(colour: str, share: float) -> str:
+    """``colour`` mixed with white (``share`` of the colour kept)."""
+    r, g, b = (share * c + (1.0 - share) for c in mpl.colors.to_rgb(colour))
+    return str(mpl.colors.to_hex((r, g, b)))
+
+
+_DECISION_FILL = {"go": _tint(PALETTE["go"], 0.35), "no go": _tint(PALETTE["no_go"], 0.35)}
+_OTHER_FILL = _tint(GREY, 0.35)
+_DECISION_LINE = {"go": PALETTE["go"], "no go": PALETTE["no_go"]}
 _SHORT_ACTION = {"stop for futility": "futility\nstop", "stop for efficacy": "efficacy\nstop",
                  "continue to stage 2": "continue", "inconclusive": "incon-\nclusive"}
 
@@ -674,7 +747,7 @@ def _sensitivity_grid(result: SensitivityResult, ax: Axes) -> Axes:
     fill = np.zeros((len(abss), len(rels), 3))
     for rec in g.itertuples(index=False):
         i, j = where(abss, rec.absolute), where(rels, rec.relative)
-        colour = _DECISION_FILL.get(_decision_class(rec.decision), "#d9d9d9")
+        colour = _DECISION_FILL.get(_decision_class(rec.decision), _OTHER_FILL)
         fill[i, j] = mpl.colors.to_rgb(colour)
         text = f"{rec.responders}/{rec.n}\n{_SHORT_ACTION.get(rec.decision, rec.decision)}"
         ax.text(j, i, text, ha="center", va="center", fontsize=7.5, linespacing=1.3)
@@ -802,6 +875,147 @@ def sensitivity_plot(
     return (_sensitivity_forest(result, axes[0]),)
 
 
+# ------------------------------------------------------------------ patient flow
+def _flow_counts(a: GoNoGoAnalysis) -> dict[str, Any]:
+    """Counts of the flow diagram, from the analysis and its trial."""
+    from thera_stats.tables import disposition_counts
+
+    c = dict(disposition_counts(a.trial))
+    ep = a.endpoint
+    stages = []
+    for stage, g in ep.groupby("stage", sort=True):
+        stages.append({"stage": int(stage), "n": len(g),
+                       "responders": int(g["responder"].astype(bool).sum()),
+                       "missing": int(g["missing"].astype(bool).sum())})
+    c.update(analysed=int(a.n_total), missing_analysed=int(ep["missing"].astype(bool).sum()),
+             stages=stages, population=a.plan.population, action=a.decision.action)
+    return c
+
+
+def flow_diagram(trial_or_analysis: Any, *, ax: Axes | None = None) -> Axes:
+    """CONSORT-style patient flow: enrolled, treated, withdrawn, assessed, analysed, by stage.
+
+    Parameters
+    ----------
+    trial_or_analysis : GoNoGoAnalysis or Trial
+        An analysis from :func:`thera_stats.analyze`, or a trial (which is analysed).
+    ax : Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    Axes
+        The axes, with the boxes as text artists (axis lines hidden).
+
+    Notes
+    -----
+    The main column follows the patients enrolled, treated (at least one dose),
+    assessed on the primary endpoint day and analysed; the side boxes give those
+    not treated, those withdrawn (with their reasons) and those without the
+    primary assessment (counted as non-responders). The last row splits the
+    analysed patients by stage with their responders. Counts the data cannot
+    tell (no treatment section in the plan, no withdrawal column) are left out.
+    See Schulz, Altman & Moher (2010), CONSORT 2010 statement,
+    https://doi.org/10.1136/bmj.c332.
+    """
+    a = trial_or_analysis
+    if not hasattr(a, "endpoint") or not hasattr(a, "trial"):
+        from thera_stats.analysis import analyze
+
+        a = analyze(a)
+    c = _flow_counts(a)
+    plan = a.plan
+    ax = _axes(ax, figsize=(8.0, 6.4))
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    box = {"boxstyle": "square,pad=0.6", "facecolor": "white", "edgecolor": "black",
+           "linewidth": 0.9}
+    side_box = {**box, "facecolor": _tint(GREY, 0.15)}
+    n = c["enrolled"]
+
+    def put(x: float, y: float, text: str, style: dict[str, Any]) -> Any:
+        return ax.text(x, y, text, ha="center", va="center", fontsize=9, bbox=style,
+                       linespacing=1.4, wrap=False)
+
+    def arrow(start: Any, end: Any) -> None:
+        ax.annotate("", xy=(0.5, 0.5), xycoords=end, xytext=(0.5, 0.5), textcoords=start,
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 0.9,
+                                "shrinkA": 0, "shrinkB": 0,
+                                "patchA": start.get_bbox_patch(),
+                                "patchB": end.get_bbox_patch()})
+
+    def branch(upper: Any, y: float, side: Any) -> None:
+        # From the trunk between two main boxes, across to a side box.
+        ax.annotate("", xy=(0.5, 0.5), xycoords=side, xytext=(x_main, y),
+                    textcoords="data",
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 0.9,
+                                "shrinkA": 0, "shrinkB": 0,
+                                "patchB": side.get_bbox_patch()})
+
+    x_main, x_side = 0.32, 0.76
+    main: list[tuple[str, Any]] = [("enrolled", f"Enrolled\nn = {n}")]
+    sides: list[tuple[str, str]] = []
+    if c["treated"] is not None:
+        main.append(("treated", f"Treated (at least one dose)\nn = {c['treated']}"))
+        sides.append(("enrolled", f"Not treated\nn = {n - c['treated']}"))
+    if c["assessed_primary_day"] is not None:
+        what = (f"Assessed on day {c['primary_day']}" if plan.is_score
+                else "Primary response recorded")
+        main.append(("assessed", f"{what}\nn = {c['assessed_primary_day']}"))
+        lines = [f"Withdrawn\nn = {c['withdrawn']}"] if c["withdrawn"] is not None else []
+        lines.extend(f"  {reason}: {k}" for reason, k in c["withdrawal_reasons"].items())
+        not_assessed = n - c["assessed_primary_day"]
+        lines.append(f"Not assessed on day {c['primary_day']}: {not_assessed}"
+                     if plan.is_score else f"Response not recorded: {not_assessed}")
+        sides.append((main[-2][0], "\n".join(lines)))
+    elif c["withdrawn"] is not None:
+        lines = [f"Withdrawn\nn = {c['withdrawn']}"]
+        lines.extend(f"  {reason}: {k}" for reason, k in c["withdrawal_reasons"].items())
+        sides.append((main[-1][0], "\n".join(lines)))
+    main.append(("analysed", f"Analysed ({c['population']} population)\nn = {c['analysed']}"))
+    notes = []
+    if n - c["analysed"]:
+        notes.append(f"Not in the {c['population']} population: {n - c['analysed']}")
+    if c["missing_analysed"]:
+        notes.append(f"Missing primary assessment,\ncounted as non-responder: "
+                     f"{c['missing_analysed']}")
+    if notes:
+        sides.append((main[-2][0], "\n".join(notes)) if n - c["analysed"] else
+                     ("analysed", "\n".join(notes)))
+
+    stages = c["stages"]
+    top, bottom = 0.94, 0.26
+    ys = np.linspace(top, bottom, len(main)) if len(main) > 1 else np.array([top])
+    boxes = {key: put(x_main, float(y), text, box) for (key, text), y in
+             zip(main, ys, strict=True)}
+    keys = [key for key, _ in main]
+    for k in range(1, len(main)):
+        arrow(boxes[keys[k - 1]], boxes[keys[k]])
+    for after, text in sides:
+        i = keys.index(after)
+        # Between this box and the next, or beside the last box.
+        y = float(0.5 * (ys[i] + ys[i + 1])) if i + 1 < len(keys) else float(ys[i])
+        side = ax.text(x_side, y, text, ha="center", va="center", fontsize=8.5, bbox=side_box,
+                       linespacing=1.35, multialignment="left")
+        if i + 1 < len(keys):
+            branch(boxes[after], y, side)
+        else:
+            arrow(boxes[after], side)
+    if len(stages) > 0:
+        half = min(0.2, 0.12 * (len(stages) - 1))
+        xs = np.linspace(x_main - half, x_main + half, len(stages))
+        for xs_i, st in zip(xs, stages, strict=True):
+            text = (f"Stage {st['stage']}\nn = {st['n']}\n"
+                    f"responders: {st['responders']}")
+            if st["missing"]:
+                text += f"\n(missing: {st['missing']})"
+            stage_box = put(float(xs_i), 0.07, text, box)
+            arrow(boxes["analysed"], stage_box)
+    ax.set_title(f"{plan.name}: patient flow (decision: {c['action']})")
+    return ax
+
+
 # ------------------------------------------------------------------ files
 def save_figure(
     fig: Figure,
@@ -827,7 +1041,7 @@ def save_figure(
         else:
             raise ValueError(f"`formats` entry ({fmt!r}) must be 'png' or 'pdf'.")
         with mpl.rc_context(STYLE):
-            fig.savefig(path, format=fmt, metadata=meta)
+            fig.savefig(path, format=fmt, metadata=meta, dpi=SAVE_DPI)
         paths.append(path)
     return paths
 
@@ -915,6 +1129,7 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
     from thera_stats.sensitivity import endpoint_sensitivity
 
     figs["sensitivity"] = sensitivity_plot(endpoint_sensitivity(a.trial))[0].figure  # type: ignore[assignment]
+    figs["flow"] = flow_diagram(a).figure  # type: ignore[assignment]
     for fig in figs.values():
         fig.tight_layout()
     return figs
@@ -922,7 +1137,7 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
 
 REPORT_FIGURES = ("waterfall", "score_trajectories", "mean_change", "responder_curve",
                   "operating_characteristics", "two_stage_path", "interval_methods",
-                  "interval_coverage", "sensitivity")
+                  "interval_coverage", "sensitivity", "flow")
 
 
 def use_file_backend() -> None:
