@@ -267,7 +267,7 @@ def _run_check(spec: dict[str, Any], data_dir: Path) -> dict[str, Any]:
     start = time.perf_counter()
     exact = set(spec.get("exact", []))
     values = failures = 0
-    worst = 0.0
+    worst = used = 0.0
     error = ""
     try:
         frames = [_read(data_dir / f) for f in spec["files"]]
@@ -282,11 +282,15 @@ def _run_check(spec: dict[str, Any], data_dir: Path) -> dict[str, Any]:
             both_nan = np.isnan(c.expected) & np.isnan(c.computed)
             diff = np.where(both_nan, 0.0, np.abs(c.computed - c.expected))
             diff = np.where(np.isnan(diff), np.inf, diff)
-            bad = diff > atol + rtol * np.abs(np.nan_to_num(c.expected))
+            allowed = atol + rtol * np.abs(np.nan_to_num(c.expected))
+            bad = diff > allowed
             values += c.expected.size
             failures += int(bad.sum())
             if diff.size:
                 worst = max(worst, float(diff.max()))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    share = np.where(diff == 0, 0.0, diff / allowed)
+                used = max(used, float(share.max()))
         if values == 0:
             raise ValueError("no reference values were compared")
     except Exception as err:  # noqa: BLE001 -- a check that cannot run is a failed check
@@ -301,7 +305,7 @@ def _run_check(spec: dict[str, Any], data_dir: Path) -> dict[str, Any]:
         "area": spec["area"], "check": spec["id"], "files": ", ".join(spec["files"]),
         "source": spec["source"], "function": spec["function"],
         "columns": ", ".join(spec["columns"]), "tolerance": tol, "values": values,
-        "failures": failures, "worst_difference": worst,
+        "failures": failures, "worst_difference": worst, "tolerance_used": used,
         "passed": not error and failures == 0, "error": error,
         "seconds": time.perf_counter() - start,
     }
@@ -359,7 +363,9 @@ class ValidationReport:
     checks : pandas.DataFrame
         One row per check: ``area``, ``check``, ``files``, ``source``, ``function``,
         ``columns``, ``tolerance``, ``values`` (numbers compared), ``failures``,
-        ``worst_difference`` (largest absolute difference), ``passed``, ``error``,
+        ``worst_difference`` (largest absolute difference), ``tolerance_used`` (largest
+        difference as a share of the value's allowed difference; above 1 fails), ``passed``,
+        ``error``,
         ``seconds``.
     environment : dict
         Python, operating system, thera-stats and every dependency version.
@@ -385,13 +391,15 @@ class ValidationReport:
                 f"{len(self.checks)} checks, {int(self.checks['values'].sum())} values)")
 
     def group_lines(self) -> list[str]:
-        """One line per area: checks, values compared, worst difference, PASS/FAIL."""
+        """One line per area: checks, values compared, worst difference and the largest share
+        of a tolerance used, PASS/FAIL."""
         out = []
         for area, g in self.checks.groupby("area", sort=False):
             ok = bool(g["passed"].all())
             out.append(f"{'PASS' if ok else 'FAIL'}  {area:<11} {len(g)} check(s), "
                        f"{int(g['values'].sum()):>5} values, worst |difference| "
-                       f"{g['worst_difference'].max():.2e}"
+                       f"{g['worst_difference'].max():.2e} "
+                       f"({g['tolerance_used'].max():.0%} of tolerance)"
                        + ("" if ok else f", {int(g['failures'].sum())} outside tolerance"
                           + "".join(f"; {e}" for e in g["error"] if e)))
         return out
@@ -416,7 +424,8 @@ class ValidationReport:
             f"<tr class=\"{'ok' if r.passed else 'bad'}\"><td>{e(r.area)}</td>"
             f"<td>{e(r.check)}</td><td>{e(r.source)}</td><td><code>{e(r.function)}</code></td>"
             f"<td>{e(r.columns)}</td><td>{e(r.tolerance)}</td><td>{r.values}</td>"
-            f"<td>{r.worst_difference:.3e}</td><td>{r.failures}</td>"
+            f"<td>{r.worst_difference:.3e}</td><td>{r.tolerance_used:.3g}</td>"
+            f"<td>{r.failures}</td>"
             f"<td>{'PASS' if r.passed else 'FAIL'}{'<br>' + e(r.error) if r.error else ''}</td>"
             "</tr>" for r in c.itertuples())
         hash_rows = "".join(f"<tr><td>{e(k)}</td><td><code>{v}</code></td></tr>"
@@ -450,7 +459,8 @@ atol + rtol &times; |reference|; design sizes and boundaries must match exactly.
 <table>{env_rows}</table>
 <h2>3. Checks</h2>
 <table><tr><th>Area</th><th>Check</th><th>Source</th><th>Function</th><th>Compared</th>
-<th>Tolerance</th><th>Values</th><th>Worst |difference|</th><th>Outside tolerance</th>
+<th>Tolerance</th><th>Values</th><th>Worst |difference|</th>
+<th>Share of tolerance used</th><th>Outside tolerance</th>
 <th>Result</th></tr>{check_rows}</table>
 <h2>4. Reference files (SHA-256)</h2>
 <table><tr><th>File</th><th>SHA-256</th></tr>{hash_rows}</table>
