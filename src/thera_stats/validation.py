@@ -441,6 +441,10 @@ table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }}
 th, td {{ border: 1px solid #bbb; padding: 0.25em 0.5em; text-align: left;
   vertical-align: top; }}
 tr.bad td {{ background: #fde0dc; }}
+table.checks {{ width: 100%; font-size: 0.8em; }}
+table.checks td {{ overflow-wrap: anywhere; }}
+table.checks td:first-child {{ white-space: nowrap; overflow-wrap: normal; }}
+table.checks code {{ font-size: 0.95em; }}
 .verdict {{ font-size: 1.4em; font-weight: bold; padding: 0.4em 0.8em; display: inline-block;
   border: 2px solid #222; }}
 .signature td {{ height: 2.2em; min-width: 14em; }}
@@ -458,7 +462,7 @@ atol + rtol &times; |reference|; design sizes and boundaries must match exactly.
 <h2>2. Environment</h2>
 <table>{env_rows}</table>
 <h2>3. Checks</h2>
-<table><tr><th>Area</th><th>Check</th><th>Source</th><th>Function</th><th>Compared</th>
+<table class="checks"><tr><th>Area</th><th>Check</th><th>Source</th><th>Function</th><th>Compared</th>
 <th>Tolerance</th><th>Values</th><th>Worst |difference|</th>
 <th>Share of tolerance used</th><th>Outside tolerance</th>
 <th>Result</th></tr>{check_rows}</table>
