@@ -485,6 +485,7 @@ def operating_characteristics_plot(
     if observed is not None:
         ax.axvline(observed, color=NEUTRAL, linewidth=1.5,
                    label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
+    _label_vlines(ax, {"p0": design.p0, "p1": design.p1})
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("True response rate")
@@ -492,6 +493,13 @@ def operating_characteristics_plot(
     ax.set_title("Operating characteristics of the two-stage design")
     ax.legend(loc="center right", frameon=False, fontsize=8)
     return ax
+
+
+def _label_vlines(ax: Axes, lines: Mapping[str, float]) -> None:
+    """Name vertical reference lines at the foot of the axes (the legend gives their values)."""
+    for name, x in lines.items():
+        ax.text(x, 0.02, f" {name}", transform=ax.get_xaxis_transform(), fontsize=8,
+                color="0.2", ha="left", va="bottom")
 
 
 def multistage_oc_plot(
@@ -533,6 +541,7 @@ def multistage_oc_plot(
     if observed is not None:
         ax.axvline(observed, color=NEUTRAL, linewidth=1.5,
                    label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
+    _label_vlines(ax, {"p0": design.p0, "p1": design.p1})
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("True response rate")
@@ -597,6 +606,8 @@ def multistage_path_plot(
         ax.axvline(n, color="0.6", linewidth=0.8, linestyle=":")
     ax.set_xlim(0, max(design.n_max, len(cum)) + 1)
     ax.set_ylim(0, max(design.final_go + 2, int(np.max(cum, initial=0)) + 2))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Patients enrolled")
     ax.set_ylabel("Cumulative responders")
     ax.set_title("Design bounds and the observed path")
@@ -647,6 +658,8 @@ def two_stage_path_plot(
     ax.axvline(design.n1, color="0.6", linewidth=0.8, linestyle=":")
     ax.set_xlim(0, max(design.n, len(cumulative)) + 1)
     ax.set_ylim(0, max(design.r + 2, int(np.max(cumulative, initial=0)) + 2))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Patients enrolled")
     ax.set_ylabel("Cumulative responders")
     ax.set_title("Two-stage boundaries and the observed path")
