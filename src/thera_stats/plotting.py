@@ -127,7 +127,13 @@ def waterfall_plot(
     label: str = "the score",
     ax: Axes | None = None,
 ) -> Axes:
-    """Waterfall of per-patient percent change, coloured by responder status.
+    """Waterfall of per-patient percent change, by responder status.
+
+    Responders are solid bars, non-responders hatched bars of another colour
+    (so the status reads in greyscale and with colour-vision deficiency), and a
+    patient whose assessment is missing is a hatched grey placeholder of fixed
+    height labelled "missing" (its change is unknown). The threshold line is
+    labelled at the right edge.
 
     Parameters
     ----------
