@@ -17,7 +17,8 @@ Every public name is importable from here. Three layers:
 - the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
   ADaM input and output), ``decision``, ``analysis``, ``sensitivity``,
   ``tables``, ``simulate``, ``template``, ``report``, ``monitor`` (where an
-  ongoing trial stands); figures in
+  ongoing trial stands), ``validation`` (the installation check against shipped
+  reference values); figures in
   ``thera_stats.plotting``, which is not imported here so that matplotlib
   loads only when plotting.
 """
@@ -154,6 +155,7 @@ from thera_stats.two_stage import (
     outcome_table,
     two_stage_inference,
 )
+from thera_stats.validation import ValidationReport, validate_install
 
 __version__ = "0.2.0"
 
@@ -204,6 +206,7 @@ __all__ = [
     "TrialInfo",
     "TrialStatus",
     "TwoStageInference",
+    "ValidationReport",
     "__version__",
     "analyze",
     "as_beta_prior",
@@ -269,6 +272,7 @@ __all__ = [
     "three_stage_design",
     "trial_as_of",
     "two_stage_inference",
+    "validate_install",
     "validate_long_table",
     "validate_tables",
     "walsh_median",
