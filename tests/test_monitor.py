@@ -148,3 +148,19 @@ def test_before_the_first_enrolment_nothing_is_estimated() -> None:
     ref, _ = integrate.quad(lambda p: float(d.operating_characteristics(p).prob_go[0])
                             * stats.beta.pdf(p, 0.5, 0.5), 0, 1, limit=200)
     assert status.predictive_power == pytest.approx(ref, abs=1e-7)
+
+
+def test_a_futility_bound_already_passed_is_said_so(tmp_path) -> None:
+    from thera_stats.multistage import MultiStageDesign
+
+    trial = ts.load_trial(THERA)
+    design = MultiStageDesign(0.2, 0.45, [10, 15, 22], [2, 3, 7])
+    plan = trial.plan
+    import dataclasses
+
+    ms = dataclasses.replace(plan.design, type="multistage", r1=None, n1=None, r=7, n=22,
+                             sizes=(10, 15, 22), futility=(2, 3, 7))
+    trial = dataclasses.replace(trial, plan=dataclasses.replace(plan, design=ms))
+    status = monitor(trial, as_of=dt.date(2016, 9, 1))  # 5 of 11: above look 2's bound 3
+    assert status.design == design
+    assert "no futility stop possible (already more than 3 responses)" in str(status)

@@ -181,7 +181,9 @@ class TrialStatus:
                 lines.append(f"Conditional power {row.scenario} (p = {row.p:.3f}) = "
                              f"{row.probability:.3f}")
             for r in self.looks_ahead.itertuples():
-                fut = ("no futility stop" if pd.isna(r.stop_for_futility_if_at_most)
+                fut = (("no futility stop" if r.futility < 0 else
+                        f"no futility stop possible (already more than {int(r.futility)} "
+                        "responses)") if pd.isna(r.stop_for_futility_if_at_most)
                        else "stop for futility if at most "
                        f"{_more(int(r.stop_for_futility_if_at_most))}")
                 eff = ("" if pd.isna(r.stop_for_efficacy_if_at_least)
