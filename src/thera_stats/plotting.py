@@ -484,19 +484,28 @@ def operating_characteristics_plot(
                 color=PALETTE["applied"],
                 linewidth=2, linestyle="-.",
                 label=f'P("go"), attained {max(r1a, -1)}/{n1a}, {ra}/{na}')
-    ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":",
-               label=f"p0 = {design.p0:g} (alpha {design.actual_alpha:.3f})")
-    ax.axvline(design.p1, color="0.3", linewidth=0.8, linestyle=":",
-               label=f"p1 = {design.p1:g} (power {design.actual_power:.3f})")
+    return _oc_frame(ax, (design.p0, design.p1), (design.actual_alpha, design.actual_power),
+                     observed, decision, "Operating characteristics of the two-stage design")
+
+
+def _oc_frame(ax: Axes, rates: tuple[float, float], errors: tuple[float, float],
+              observed: float | None, decision: str | None, title: str) -> Axes:
+    """The common frame of the operating-characteristics figures: p0 and p1 with the exact
+    alpha and power, the observed rate, axes, title and legend."""
+    (p0, p1), (alpha, power) = rates, errors
+    ax.axvline(p0, color="0.5", linewidth=0.8, linestyle=":",
+               label=f"p0 = {p0:g} (alpha {alpha:.3f})")
+    ax.axvline(p1, color="0.3", linewidth=0.8, linestyle=":",
+               label=f"p1 = {p1:g} (power {power:.3f})")
     if observed is not None:
         ax.axvline(observed, color=NEUTRAL, linewidth=1.5,
                    label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
-    _label_vlines(ax, {"p0": design.p0, "p1": design.p1})
+    _label_vlines(ax, {"p0": p0, "p1": p1})
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("True response rate")
     ax.set_ylabel("Probability")
-    ax.set_title("Operating characteristics of the two-stage design")
+    ax.set_title(title)
     ax.legend(loc="center right", frameon=False, fontsize=8)
     return ax
 
@@ -540,21 +549,9 @@ def multistage_oc_plot(
                 linewidth=2,
                 linestyle="-.",
                 label=f'P("go"), rule applied (looks at {", ".join(map(str, applied.sizes))})')
-    ax.axvline(design.p0, color="0.5", linewidth=0.8, linestyle=":",
-               label=f"p0 = {design.p0:g} (alpha {at.prob_go[0]:.3f})")
-    ax.axvline(design.p1, color="0.3", linewidth=0.8, linestyle=":",
-               label=f"p1 = {design.p1:g} (power {at.prob_go[1]:.3f})")
-    if observed is not None:
-        ax.axvline(observed, color=NEUTRAL, linewidth=1.5,
-                   label=f"observed {observed:.2f}" + (f": {decision}" if decision else ""))
-    _label_vlines(ax, {"p0": design.p0, "p1": design.p1})
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("True response rate")
-    ax.set_ylabel("Probability")
-    ax.set_title(f"Operating characteristics of the {design.n_looks}-look design")
-    ax.legend(loc="center right", frameon=False, fontsize=8)
-    return ax
+    return _oc_frame(ax, (design.p0, design.p1), (float(at.prob_go[0]), float(at.prob_go[1])),
+                     observed, decision,
+                     f"Operating characteristics of the {design.n_looks}-look design")
 
 
 def multistage_path_plot(
