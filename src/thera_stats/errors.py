@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used, so the command line starts without them
+    import pandas as pd
 
 __all__ = [
     "ConvergenceError",
@@ -48,6 +48,8 @@ class DataValidationError(TheraStatsError, ValueError):
         problems: pd.DataFrame | Sequence[dict[str, Any]],
         context: str = "data",
     ) -> None:
+        import pandas as pd
+
         frame = pd.DataFrame(list(problems) if not isinstance(problems, pd.DataFrame) else problems)
         for col in PROBLEM_COLUMNS:
             if col not in frame.columns:
@@ -68,6 +70,9 @@ class ConvergenceError(TheraStatsError, RuntimeError):
 
 def is_blank(value: Any) -> bool:
     """Whether a cell is missing: None, NaN, NA, NaT or only white space."""
+    import numpy as np
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float | np.floating) and math.isnan(float(value)):
@@ -86,6 +91,8 @@ def problem(
     severity: str = "error",
 ) -> dict[str, Any]:
     """One problem record for :class:`DataValidationError` (``row``: spreadsheet row)."""
+    import numpy as np
+
     if is_blank(value):
         text = None
     elif isinstance(value, float | np.floating) and float(value).is_integer():
@@ -104,6 +111,8 @@ def problem(
 
 
 def _cell(value: Any) -> str:
+    import pandas as pd
+
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     return str(value)
