@@ -371,7 +371,7 @@ def test_unreadable_xpt(tmp_path, thera, content):
 def test_csv_with_a_row_of_the_wrong_length(tmp_path, thera):
     write(tmp_path, thera, "csv")
     edit_csv(tmp_path / "adae.csv", "THR-002,5,", "THR-002,5,extra,")
-    assert "table adae.csv, row 4, patient THR-002: row has 8 fields but the header has 7" in (
+    assert "table adae.csv, row 4, patient THR-002: row has 10 fields but the header has 9" in (
         message(read(tmp_path)))
 
 

@@ -79,7 +79,8 @@ ADSL_NAMES: dict[str, str] = {
 }
 
 #: Tidy ``adverse_events`` column -> ADAE variable (``serious`` and ``related``
-#: are written as ``"Y"``/``"N"``).
+#: are written as ``"Y"``/``"N"``; ``led_to_withdrawal`` as the action taken with
+#: the study treatment, ``AEACN``: true -> ``"DRUG WITHDRAWN"``, false -> blank).
 ADAE_NAMES: dict[str, str] = {
     "patient_id": "USUBJID",
     "day": "ASTDY",
@@ -88,6 +89,7 @@ ADAE_NAMES: dict[str, str] = {
     "grade": "AETOXGR",
     "serious": "AESER",
     "related": "AEREL",
+    "led_to_withdrawal": "AEACN",
 }
 
 _LABELS: dict[str, str] = {
@@ -118,6 +120,7 @@ _LABELS: dict[str, str] = {
     "AETOXGR": "Standard Toxicity Grade",
     "AESER": "Serious Event",
     "AEREL": "Causality",
+    "AEACN": "Action Taken with Study Treatment",
 }
 
 # ADSL variables read as numbers (the rest are text) when written from tidy text.
@@ -129,6 +132,10 @@ _WITHDRAWAL_DAYS = ("DCSDY", "EOSDY")
 _ADAE_REQUIRED = ("USUBJID", "ASTDY", "AEDECOD", "AETOXGR", "AESER", "AEREL")
 _RELATED_TRUE = {"Y", "RELATED", "PROBABLE", "POSSIBLE"}
 _RELATED_FALSE = {"N", "NOT RELATED", "UNLIKELY"}
+# AEACN (CDISC codelist ACN): only "DRUG WITHDRAWN" is a withdrawal of the treatment.
+_ACTION_WITHDRAWN = "DRUG WITHDRAWN"
+_ACTION_OTHER = {"DOSE INCREASED", "DOSE NOT CHANGED", "DOSE RATE REDUCED", "DOSE REDUCED",
+                 "DRUG INTERRUPTED", "NOT APPLICABLE", "UNKNOWN", ""}
 _DAY_VARIABLES = ("ADY", "AVISITN")
 
 _SAS_EPOCH = date(1960, 1, 1)
@@ -661,6 +668,9 @@ def _adae_columns(adverse_events: pd.DataFrame, study_id: str) -> list[_Column]:
         elif name in {"AESER", "AEREL"}:
             columns.append(_Column(name, _LABELS[name], "char", _convert(
                 "adverse_events", col, series, lambda v: _to_flag(v, "Y", "N"))))
+        elif name == "AEACN":
+            columns.append(_Column(name, _LABELS[name], "char", _convert(
+                "adverse_events", col, series, lambda v: _to_flag(v, _ACTION_WITHDRAWN, ""))))
         else:
             columns.append(_Column(name, _LABELS[name], "char", [_to_text(v) for v in series]))
     return columns
@@ -1194,12 +1204,33 @@ def _map_adae(data: _Dataset, problems: list[dict[str, Any]]) -> pd.DataFrame | 
                             data.file, f"{name} must be one of {codes}", row=line,
                             patient_id=pid, column=name, value=value))
             out[tidy] = cells
+        elif name == "AEACN":
+            out[tidy] = _withdrawal_cells(data, values, ids, problems)
         elif name.endswith("DT"):
             _date_problems(data, name, problems)
             out[tidy] = [_date_text(v) for v in values]
         else:
             out[tidy] = [_number_text(v) for v in values]
     return _tidy(out, data, data.lines)
+
+
+def _withdrawal_cells(data: _Dataset, values: list[Any], ids: list[str],
+                      problems: list[dict[str, Any]]) -> list[str]:
+    """AEACN as the tidy ``led_to_withdrawal``: "DRUG WITHDRAWN" -> true, another code -> false."""
+    cells = []
+    for value, line, pid in zip(values, data.lines, ids, strict=True):
+        text = _number_text(value).strip().upper()
+        if text == _ACTION_WITHDRAWN:
+            cells.append("true")
+        elif text in _ACTION_OTHER:
+            cells.append("false")
+        else:
+            cells.append("")
+            codes = ", ".join(sorted({_ACTION_WITHDRAWN, *_ACTION_OTHER} - {""}))
+            problems.append(problem(
+                data.file, f"AEACN must be one of {codes} (CDISC codelist ACN) or blank",
+                row=line, patient_id=pid, column="AEACN", value=value))
+    return cells
 
 
 def read_adam(
@@ -1263,7 +1294,12 @@ def read_adam(
 
     ADAE -> adverse events: :data:`ADAE_NAMES` reversed; ``AESER`` ``"Y"``/``"N"``
     and ``AEREL`` ``"Y"``, ``"RELATED"``, ``"PROBABLE"``, ``"POSSIBLE"`` (true) or
-    ``"N"``, ``"NOT RELATED"``, ``"UNLIKELY"`` (false) -> ``"true"``/``"false"``.
+    ``"N"``, ``"NOT RELATED"``, ``"UNLIKELY"`` (false) -> ``"true"``/``"false"``;
+    ``AEBODSYS`` -> ``soc``; ``AEACN`` -> ``led_to_withdrawal``: ``"DRUG WITHDRAWN"``
+    -> ``"true"``, any other code of the CDISC codelist ACN or a blank ->
+    ``"false"`` (the event is counted as leading to withdrawal only when the
+    treatment was withdrawn). Without ``AEACN`` the tidy table has no
+    ``led_to_withdrawal`` column (not recorded).
 
     Cells are text: XPT numbers are written without a trailing ``.0`` when
     whole, SAS dates (days since 1960-01-01) become ISO dates, a missing value

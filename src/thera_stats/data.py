@@ -210,7 +210,14 @@ AE_COLUMNS: dict[str, tuple[_Parser, bool]] = {
     "serious": (_parse_bool, True),
     "related": (_parse_bool, True),
 }
-_AE_OPTIONAL = {"soc": (_parse_text, False)}
+#: Optional columns of the adverse-event table, typed when present: (parser, required).
+#: ``soc`` is the system organ class (a blank cell: not recorded for that event);
+#: ``led_to_withdrawal`` says whether the study treatment was withdrawn (stopped for
+#: good) because of the event, and must be filled in every row when the column is there.
+AE_OPTIONAL_COLUMNS: dict[str, tuple[_Parser, bool]] = {
+    "soc": (_parse_text, False),
+    "led_to_withdrawal": (_parse_bool, True),
+}
 
 
 def _rule_parser(rule: EligibilityRule) -> _Parser:
@@ -521,6 +528,37 @@ def _check_adverse_events(a: pd.DataFrame, problems: _Problems, src: _Source) ->
                          patient_id=pid, column="grade", value=grade)
 
 
+def _check_withdrawal_events(a: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
+                             problems: _Problems, src: _Source) -> None:
+    """An event that led to the treatment's withdrawal must fit the patients table.
+
+    It cannot begin after the patient's withdrawal from the trial, and the
+    treatment of a patient who received every planned dose was not withdrawn.
+    """
+    withdrawal = (dict(zip(p["patient_id"], p["withdrawal_day"], strict=True))
+                  if "withdrawal_day" in p.columns else {})
+    treat = plan.treatment
+    doses = dict(zip(p["patient_id"], p[treat.column], strict=True)) if treat else {}
+    for i, (pid, day, flag) in enumerate(zip(a["patient_id"], a["day"], a["led_to_withdrawal"],
+                                             strict=True)):
+        if pd.isna(flag) or not flag:
+            continue
+        w = withdrawal.get(pid)
+        if w is not None and not pd.isna(w) and not pd.isna(day) and day > w:
+            problems.add(src.name, f"led_to_withdrawal is true but the event began on day {day}, "
+                         f"after the patient's withdrawal on day {w} (patients.withdrawal_day): "
+                         "it cannot have led to it", row=src.lines[i], patient_id=pid,
+                         column="led_to_withdrawal", value="true")
+        received = doses.get(pid)
+        if treat is not None and received is not None and not pd.isna(received) and (
+                received >= treat.planned):
+            problems.add(src.name, f"led_to_withdrawal is true but the patient received every "
+                         f"planned dose ({treat.column} = {received}, treatment.planned = "
+                         f"{treat.planned}): the treatment was not withdrawn",
+                         row=src.lines[i], patient_id=pid, column="led_to_withdrawal",
+                         value="true")
+
+
 def _check_stages(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
                   problems: _Problems, table: str = "patients") -> None:
     """Stage membership must not depend on how ties in enrolment dates are broken."""
@@ -633,13 +671,15 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
             _check_score(s, p, plan, problems, kept)
     if "adverse_events" in plain:
         raw_a, src_a = plain["adverse_events"]
-        present = {k: v for k, v in _AE_OPTIONAL.items() if k in raw_a.columns}
+        present = {k: v for k, v in AE_OPTIONAL_COLUMNS.items() if k in raw_a.columns}
         a = _type_table(src_a, raw_a, {**AE_COLUMNS, **present}, problems, allow_empty=True)
         typed["adverse_events"] = a
         if p is not None:
             _check_unknown_patients(raw_a, known, problems, src_a)
         if a is not None:
             _check_adverse_events(a, problems, src_a)
+            if p is not None and "led_to_withdrawal" in a.columns:
+                _check_withdrawal_events(a, p, plan, problems, src_a)
     if p is not None and plan.endpoint.kind == "binary" and plan.endpoint.column in p.columns \
             and len(p) and p[plan.endpoint.column].isna().all():
         problems.add(plain["patients"][1].name, "no patient has a recorded response: the "

@@ -5,7 +5,9 @@ public, so the scenario here is illustrative: pain VAS on days 0 (baseline),
 1-5 (the five daily injections), 8, 15 and 30; a mix of responders and
 non-responders whose improvement builds over the injection days and wanes after
 the course; a few missed visits; one withdrawal; injection-site reactions among
-the adverse events.
+the adverse events, each coded to its MedDRA system organ class (:data:`AE_SOC`),
+the withdrawn patient's reaction flagged as the one that led to the treatment's
+withdrawal.
 """
 
 from __future__ import annotations
@@ -92,6 +94,16 @@ _AE_TERMS = (
     ("Neutropenia", 0.06, (0.0, 1.0, 0.0), True),
     ("Arthralgia flare", 0.06, (0.0, 0.0, 1.0), False),
 )
+
+#: MedDRA system organ class of each simulated term (the primary SOC of the
+#: preferred term; "Arthralgia flare" is classed with the preferred term Arthralgia).
+AE_SOC: dict[str, str] = {
+    "Injection site reaction": "General disorders and administration site conditions",
+    "Headache": "Nervous system disorders",
+    "Nasopharyngitis": "Infections and infestations",
+    "Neutropenia": "Blood and lymphatic system disorders",
+    "Arthralgia flare": "Musculoskeletal and connective tissue disorders",
+}
 
 
 def simulate_trial(
@@ -192,9 +204,11 @@ def simulate_trial(
             if forced or rng.random() < prob:
                 grade = 2 if forced else int(rng.choice([1, 2, 3], p=grades))
                 day = withdrawal_day if forced else int(rng.integers(1, min(last_day, 8) + 1))
+                # The withdrawn patient's injection-site reaction stopped the treatment.
                 ae_rows.append(
                     {"patient_id": pid, "day": day, "term": term, "grade": grade,
-                     "serious": grade >= 3, "related": related}
+                     "serious": grade >= 3, "related": related, "soc": AE_SOC[term],
+                     "led_to_withdrawal": forced}
                 )
 
     patients = pd.DataFrame(
@@ -218,7 +232,7 @@ def simulate_trial(
     )
     vas = pd.DataFrame(vas_rows, columns=["patient_id", "day", "vas_mm"])
     aes = pd.DataFrame(ae_rows, columns=["patient_id", "day", "term", "grade", "serious",
-                                         "related"])
+                                         "related", "soc", "led_to_withdrawal"])
     aes = aes.sort_values(["patient_id", "day", "term"], kind="stable").reset_index(drop=True)
     if plan is None:
         # The data cut-off: the end of the month two months after the last enrolment
