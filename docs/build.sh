@@ -17,4 +17,19 @@ out=docs/_build/html
 default_python=python3
 [ -x .venv/bin/python ] && default_python=.venv/bin/python
 "${PYTHON:-$default_python}" -m sphinx -E -W --keep-going -b html "$@" docs "$out"
-echo "docs: built $out/index.html"
+
+# The site must work with the network off: no page may load a script, style sheet, font,
+# image or frame from another host (MathJax is bundled by sphinx-mathjax-offline).
+# Links (<a href>) to other sites are fine: they load nothing by themselves.
+external=$(grep -rnoE --include='*.html' --include='*.css' \
+    -e '<(script|img|iframe|source|embed)[^>]*[[:space:]]src=["'"'"']?(https?:)?//[^"'"'"' >]*' \
+    -e '<link[^>]*[[:space:]]href=["'"'"']?(https?:)?//[^"'"'"' >]*' \
+    -e '@import[[:space:]]+(url\()?["'"'"']?(https?:)?//[^"'"'"' )]*' \
+    -e 'url\(["'"'"']?(https?:)?//[^"'"'"' )]*' \
+    "$out" || true)
+if [ -n "$external" ]; then
+    echo "docs: pages load resources from the network (they must work offline):" >&2
+    echo "$external" | head -20 >&2
+    exit 1
+fi
+echo "docs: built $out/index.html (no external scripts, style sheets or fonts)"

@@ -63,6 +63,11 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.extlinks",
     "sphinx.ext.mathjax",
+    # MathJax is copied into the site (_static/mathjax) instead of loaded from a CDN, so
+    # formulas render with the network off; build.sh fails the build on any external
+    # script, style sheet or font.
+    "sphinx-mathjax-offline",
+    "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "myst_nb",
 ]
@@ -140,6 +145,14 @@ nb_merge_streams = True
 # of the pages, so leave the choice to ipykernel (its inline backend).
 os.environ.pop("MPLBACKEND", None)
 
+# -- Plots (matplotlib's plot directive: the examples of the plotting API page) -----
+
+plot_include_source = True
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
+plot_pre_code = ""  # every example imports what it uses
+
 # -- HTML ----------------------------------------------------------------------
 
 html_theme = "pydata_sphinx_theme"
@@ -151,6 +164,8 @@ html_theme_options: dict[str, Any] = {
 }
 html_last_updated_fmt: str | None = None
 html_copy_source = False
+html_static_path = ["_static"]
+html_css_files = ["thera.css"]  # wide tables and formulas scroll inside the page
 html_show_sourcelink = False
 
 

@@ -1,0 +1,89 @@
+"""The figure gallery (docs/gallery.md) shows every public figure of thera_stats.plotting.
+
+A new figure function, or a new figure of the report, cannot be forgotten in the gallery:
+each figure function must be called in one of the gallery's executed code cells, every
+other public name of the module must at least be mentioned, and every file stem of the
+report's figures must be named.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from thera_stats import plotting
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+GALLERY = DOCS / "gallery.md"
+
+pytestmark = pytest.mark.skipif(not GALLERY.exists(), reason="no docs/ next to the tests")
+
+CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def _public_functions() -> dict[str, object]:
+    """Functions defined in thera_stats.plotting whose names do not start with "_"."""
+    return {name: obj for name, obj in inspect.getmembers(plotting, inspect.isfunction)
+            if obj.__module__ == plotting.__name__ and not name.startswith("_")}
+
+
+def _is_figure_function(obj: object) -> bool:
+    """A figure function draws into axes: it takes ``ax`` or ``axes``."""
+    parameters = inspect.signature(obj).parameters  # type: ignore[arg-type]
+    return "ax" in parameters or "axes" in parameters
+
+
+def _gallery_code() -> str:
+    return "\n".join(CODE_CELL.findall(GALLERY.read_text(encoding="utf-8")))
+
+
+def test_public_functions_cover_all() -> None:
+    # Every name of __all__ is among the functions checked below (which also include a
+    # public function that __all__ forgot).
+    assert set(plotting.__all__) <= set(_public_functions())
+
+
+def test_figure_functions_found() -> None:
+    figures = {name for name, obj in _public_functions().items() if _is_figure_function(obj)}
+    # Sanity of the classification, so the next test cannot pass vacuously.
+    assert {"waterfall_plot", "flow_diagram", "sensitivity_plot"} <= figures
+    assert "save_figure" not in figures
+
+
+@pytest.mark.parametrize("name", sorted(_public_functions()))
+def test_public_function_in_gallery(name: str) -> None:
+    obj = _public_functions()[name]
+    if _is_figure_function(obj):
+        calls = re.findall(rf"\bplotting\.{name}\(", _gallery_code())
+        assert calls, (f"plotting.{name} draws a figure but is not called in any code cell of "
+                       f"{GALLERY}: add a section with the call that draws it")
+    else:
+        text = GALLERY.read_text(encoding="utf-8")
+        assert re.search(rf"\b{name}\b", text), f"plotting.{name} is not mentioned in {GALLERY}"
+
+
+@pytest.mark.parametrize("stem", plotting.REPORT_FIGURES)
+def test_report_figure_in_gallery(stem: str) -> None:
+    text = GALLERY.read_text(encoding="utf-8")
+    assert f"| `{stem}` |" in text, (f"the report figure {stem!r} is missing from the table "
+                                     f"of the report's figures in {GALLERY}")
+
+
+def test_code_cells_are_executed_and_deterministic() -> None:
+    text = GALLERY.read_text(encoding="utf-8")
+    assert text.startswith("---\nfile_format: mystnb\n"), "the gallery must be a myst-nb page"
+    code = _gallery_code()
+    # Only bundled data and computed designs: no network, no unseeded randomness.
+    for forbidden in ("http://", "https://", "urllib", "requests", "np.random", "random."):
+        assert forbidden not in code, f"{forbidden!r} in a gallery code cell"
+
+
+def test_gallery_is_linked() -> None:
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    assert re.search(r"^gallery$", index, re.MULTILINE), "gallery is not in the toctree"
+    api_page = (DOCS / "api" / "thera_stats.plotting.md").read_text(encoding="utf-8")
+    assert "gallery" in api_page
+    assert "```{plot}" in api_page, "the plotting API page has no example figures"
