@@ -22,8 +22,8 @@ CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", 
         "_checks", "_results"}
 ENDPOINT = {"score"}
 TRIAL = {"plan", "data", "adam", "analysis", "tables", "plotting", "report", "simulate",
-         "template", "monitor", "sensitivity", "decision", "validation", "cli", "__init__",
-         "__main__"}
+         "template", "monitor", "sensitivity", "decision", "validation", "safety", "cli",
+         "__init__", "__main__"}
 
 
 def imported_modules(path: Path) -> set[str]:
