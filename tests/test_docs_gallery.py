@@ -86,4 +86,4 @@ def test_gallery_is_linked() -> None:
     assert re.search(r"^gallery$", index, re.MULTILINE), "gallery is not in the toctree"
     api_page = (DOCS / "api" / "thera_stats.plotting.md").read_text(encoding="utf-8")
     assert "gallery" in api_page
-    assert "```{plot}" in api_page, "the plotting API page has no example figures"
+    assert ".. plot::" in api_page, "the plotting API page has no example figures"
