@@ -24,7 +24,8 @@ collected (no adverse-event table) gets tables that say so.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -83,46 +84,55 @@ def _safety_population(trial: Trial) -> tuple[list[str], str]:
 
 
 # --------------------------------------------------------------------------- counting
-def _counts(events: pd.DataFrame | None, n: int, *, grades: bool) -> dict[str, Any]:
+class _Event(NamedTuple):
+    """One adverse event as counted (``led_to_withdrawal`` None: not recorded)."""
+
+    patient_id: str
+    soc: str
+    term: str
+    grade: int
+    serious: bool
+    related: bool
+    led_to_withdrawal: bool | None
+
+
+def _counts(events: list[_Event] | None, n: int, *, grades: bool) -> dict[str, Any]:
     """Patients, events and percentage of one row (``events`` None: not recorded)."""
-    if events is None:
-        return {"patients": pd.NA, "events": pd.NA, "denominator": n, "percent": np.nan,
-                "patients_max_grade_1_2": pd.NA, "patients_max_grade_3_or_higher": pd.NA}
-    k = int(events["patient_id"].nunique())
-    out: dict[str, Any] = {"patients": k, "events": len(events), "denominator": n,
-                           "percent": 100.0 * k / n if n else np.nan,
-                           "patients_max_grade_1_2": pd.NA,
+    out: dict[str, Any] = {"patients": pd.NA, "events": pd.NA, "denominator": n,
+                           "percent": np.nan, "patients_max_grade_1_2": pd.NA,
                            "patients_max_grade_3_or_higher": pd.NA}
+    if events is None:
+        return out
+    worst: dict[str, int] = {}
+    for e in events:
+        worst[e.patient_id] = max(e.grade, worst.get(e.patient_id, 0))
+    k = len(worst)
+    out.update(patients=k, events=len(events), percent=100.0 * k / n if n else np.nan)
     if grades:
-        worst = events.groupby("patient_id", sort=False)["grade"].max()
-        out["patients_max_grade_1_2"] = int((worst <= 2).sum())
-        out["patients_max_grade_3_or_higher"] = int((worst >= 3).sum())
+        out["patients_max_grade_1_2"] = sum(g <= 2 for g in worst.values())
+        out["patients_max_grade_3_or_higher"] = sum(g >= 3 for g in worst.values())
     return out
 
 
-def _flag(a: pd.DataFrame, column: str) -> np.ndarray:
-    return a[column].fillna(False).to_numpy(dtype=bool)
-
-
-def _overview_events(a: pd.DataFrame, key: str) -> pd.DataFrame | None:
+def _overview_events(events: list[_Event], key: str, *,
+                     withdrawal_recorded: bool) -> list[_Event] | None:
     """The events of one overview row; None when the data do not record it."""
-    grade = a["grade"].astype("Float64").fillna(0).to_numpy(dtype=float)
-    if key == "any":
-        return a
-    if key in ("serious", "related"):
-        return a[_flag(a, key)]
-    if key == "grade_3_or_higher":
-        return a[grade >= 3]
-    if key == "fatal":
-        return a[grade == 5]
-    if "led_to_withdrawal" not in a.columns:
+    rules: dict[str, Callable[[_Event], bool]] = {
+        "any": lambda e: True,
+        "serious": lambda e: e.serious,
+        "related": lambda e: e.related,
+        "grade_3_or_higher": lambda e: e.grade >= 3,
+        "fatal": lambda e: e.grade == 5,
+        "led_to_withdrawal": lambda e: bool(e.led_to_withdrawal),
+    }
+    if key == "led_to_withdrawal" and not withdrawal_recorded:
         return None
-    return a[_flag(a, "led_to_withdrawal")]
+    return [e for e in events if rules[key](e)]
 
 
-def _by_frequency(groups: dict[str, pd.DataFrame]) -> list[str]:
+def _by_frequency(groups: dict[str, list[_Event]]) -> list[str]:
     """Names by decreasing patients, then events, then alphabetically."""
-    return sorted(groups, key=lambda name: (-groups[name]["patient_id"].nunique(),
+    return sorted(groups, key=lambda name: (-len({e.patient_id for e in groups[name]}),
                                             -len(groups[name]), name))
 
 
@@ -130,19 +140,41 @@ def _empty_summary() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _COLUMNS.items()})
 
 
-def _safety_events(trial: Trial) -> tuple[pd.DataFrame | None, list[str], str, int]:
+def _cells(a: pd.DataFrame, column: str) -> list[Any]:
+    """A column as Python values, a missing cell as None."""
+    return [None if pd.isna(v) else v for v in a[column].astype(object).tolist()]
+
+
+def _safety_events(trial: Trial) -> tuple[list[_Event] | None, list[str], str, int]:
     """Adverse events of the safety population, its ids, its sentence, events left out."""
     ids, sentence = _safety_population(trial)
     a = trial.adverse_events
     if a is None:
         return None, ids, sentence, 0
-    keep = a["patient_id"].astype(str).isin(ids).to_numpy(dtype=bool)
-    a = a[keep].copy()
-    soc = (a["soc"].astype("string").fillna("").str.strip() if "soc" in a.columns
-           else pd.Series("", index=a.index, dtype="string"))
-    a["_soc"] = soc.mask(soc == "", SOC_NOT_RECORDED)
-    a["_term"] = a["term"].astype("string").fillna("").str.strip()
-    return a, ids, sentence, int((~keep).sum())
+    n_rows = len(a)
+    blank = [None] * n_rows
+    socs = _cells(a, "soc") if "soc" in a.columns else blank
+    led = _cells(a, "led_to_withdrawal") if "led_to_withdrawal" in a.columns else blank
+    population = set(ids)
+    events = []
+    for pid, soc, term, grade, serious, related, flag in zip(
+            _cells(a, "patient_id"), socs, _cells(a, "term"), _cells(a, "grade"),
+            _cells(a, "serious"), _cells(a, "related"), led, strict=True):
+        if str(pid) not in population:
+            continue
+        soc_text = "" if soc is None else str(soc).strip()
+        events.append(_Event(str(pid), soc_text or SOC_NOT_RECORDED,
+                             "" if term is None else str(term).strip(),
+                             0 if grade is None else int(grade), bool(serious), bool(related),
+                             None if flag is None else bool(flag)))
+    return events, ids, sentence, n_rows - len(events)
+
+
+def _group(events: list[_Event], key: Callable[[_Event], str]) -> dict[str, list[_Event]]:
+    out: dict[str, list[_Event]] = {}
+    for e in events:
+        out.setdefault(key(e), []).append(e)
+    return out
 
 
 def adverse_event_summary(trial: Trial) -> pd.DataFrame:
@@ -195,25 +227,27 @@ def adverse_event_summary(trial: Trial) -> pd.DataFrame:
     >>> s.loc[s["level"] == "soc", "soc"].iloc[0], int(s["events"].iloc[0])
     ('General disorders and administration site conditions', 17)
     """
-    a, ids, _, _ = _safety_events(trial)
-    if a is None:
+    events, ids, _, _ = _safety_events(trial)
+    if events is None:
         return _empty_summary()
+    assert trial.adverse_events is not None
+    recorded = "led_to_withdrawal" in trial.adverse_events.columns
     n = len(ids)
     records: list[dict[str, Any]] = []
     for key, _label in _OVERVIEW:
+        rows = _overview_events(events, key, withdrawal_recorded=recorded)
         records.append({"level": "overview", "category": key, "soc": pd.NA, "term": pd.NA,
-                        **_counts(_overview_events(a, key), n, grades=False)})
+                        **_counts(rows, n, grades=False)})
     records.append({"level": "total", "category": "any", "soc": pd.NA, "term": pd.NA,
-                    **_counts(a, n, grades=True)})
-    socs = {str(k): g for k, g in a.groupby("_soc", sort=False)}
+                    **_counts(events, n, grades=True)})
+    socs = _group(events, lambda e: e.soc)
     order = [s for s in _by_frequency(socs) if s != SOC_NOT_RECORDED]
     if SOC_NOT_RECORDED in socs:
         order.append(SOC_NOT_RECORDED)
     for soc in order:
-        g = socs[soc]
         records.append({"level": "soc", "category": "any", "soc": soc, "term": pd.NA,
-                        **_counts(g, n, grades=True)})
-        terms = {str(k): t for k, t in g.groupby("_term", sort=False)}
+                        **_counts(socs[soc], n, grades=True)})
+        terms = _group(socs[soc], lambda e: e.term)
         for term in _by_frequency(terms):
             records.append({"level": "term", "category": "any", "soc": soc, "term": term,
                             **_counts(terms[term], n, grades=True)})
@@ -269,14 +303,15 @@ def safety_tables(trial: Trial) -> dict[str, Table]:
     ['Any adverse event', 'General disorders and administration site conditions', '\xa0\xa0\xa0\xa0Injection site reaction']
     """
     plan = trial.plan
-    a, ids, sentence, left_out = _safety_events(trial)
+    events, ids, sentence, left_out = _safety_events(trial)
     n = len(ids)
     titles = {
         "overview": f"{plan.name}: overview of adverse events (safety population, N = {n})",
         "by_soc_pt": (f"{plan.name}: adverse events by system organ class and preferred term "
                       f"(safety population, N = {n})"),
     }
-    if a is None:
+    a = trial.adverse_events
+    if events is None or a is None:
         return {key: _not_collected(title, sentence) for key, title in titles.items()}
     summary = adverse_event_summary(trial)
     counting = ("Patients are counted once in each row, however many events of the row they "
@@ -286,7 +321,7 @@ def safety_tables(trial: Trial) -> dict[str, Table]:
         common.append(f"{left_out} adverse event(s) of patients who received no dose are not "
                       "counted.")
     return {"overview": _overview_table(summary, titles["overview"], n, a, common, plan),
-            "by_soc_pt": _soc_pt_table(summary, titles["by_soc_pt"], n, a, common)}
+            "by_soc_pt": _soc_pt_table(summary, titles["by_soc_pt"], n, a, events, common)}
 
 
 def _overview_table(summary: pd.DataFrame, title: str, n: int, a: pd.DataFrame,
@@ -311,7 +346,7 @@ def _overview_table(summary: pd.DataFrame, title: str, n: int, a: pd.DataFrame,
 
 
 def _soc_pt_table(summary: pd.DataFrame, title: str, n: int, a: pd.DataFrame,
-                  common: list[str]) -> Table:
+                  events: list[_Event], common: list[str]) -> Table:
     rows = summary[summary["level"] != "overview"].reset_index(drop=True)
     labels = []
     for level, soc, term in zip(rows["level"], rows["soc"], rows["term"], strict=True):
@@ -331,14 +366,14 @@ def _soc_pt_table(summary: pd.DataFrame, title: str, n: int, a: pd.DataFrame,
              "counts once in the class row.",
              "Max. grade: each patient once, under the highest CTCAE grade of their events in "
              "the row."]
-    if len(a) == 0:
+    if not events:
         notes.append("No adverse event was reported.")
     if "soc" not in a.columns:
         notes.append(f"The adverse-event table records no system organ class (no soc column): "
                      f"every term is listed under \"{SOC_NOT_RECORDED}\"; no MedDRA coding is "
                      "guessed.")
-    elif (a["_soc"] == SOC_NOT_RECORDED).any():
-        k = int((a["_soc"] == SOC_NOT_RECORDED).sum())
+    elif any(e.soc == SOC_NOT_RECORDED for e in events):
+        k = sum(e.soc == SOC_NOT_RECORDED for e in events)
         notes.append(f"{k} event(s) without a system organ class are listed under "
                      f"\"{SOC_NOT_RECORDED}\".")
     return Table(title, frame, notes=tuple(notes), data=rows)
