@@ -229,11 +229,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     _check_out(args.out)
     path = render_report(
-        _trial_dir(args.dir), args.out, overwrite=args.overwrite,
+        _trial_dir(args.dir), args.out, overwrite=args.overwrite, pdf=args.pdf,
         progress=None if args.quiet else lambda done, total, label: print(
             f"[{done:>2}/{total}] {label}", file=sys.stderr, flush=True),
     )
     print(f"wrote {path}")
+    if args.pdf:
+        print(f"wrote {path.with_suffix('.pdf')}")
     return EXIT_OK
 
 
@@ -407,13 +409,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "report",
-        help="render the phase II report notebook as HTML",
+        help="render the phase II report as self-contained HTML (and PDF)",
         description="Execute notebooks/final_report.ipynb against a trial folder and write "
-        "final_report.html (no code cells) to --out, showing progress on standard error. "
+        "final_report.html to --out: one file with numbered tables and figures, a table of "
+        "contents and no code cells, that loads nothing from the network. Progress goes to "
+        "standard error. The report is dated by SOURCE_DATE_EPOCH if set, else by the "
+        "plan's data cut-off, so the same inputs give the same file. "
         "Needs the report extra: pip install 'thera-stats[report]'.",
     )
     p.add_argument("dir", nargs="?", help="trial folder (default: the bundled synthetic trial)")
     p.add_argument("--out", type=Path, required=True, help="folder for final_report.html")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print final_report.pdf (A4) with headless Chromium: "
+                   "THERA_STATS_BROWSER, else chromium, chromium-browser or google-chrome "
+                   "on PATH (Debian/Ubuntu: apt-get install chromium)")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier report there")
     p.set_defaults(func=_cmd_report)
