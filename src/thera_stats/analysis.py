@@ -15,7 +15,7 @@ import json
 import math
 import platform
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,14 @@ from thera_stats.decision import (
     interim_outlook,
     primary_endpoint,
 )
+from thera_stats.formatting import (
+    format_df,
+    format_estimate,
+    format_interval,
+    format_n_pct,
+    format_pvalue,
+    typeset,
+)
 from thera_stats.sensitivity import endpoint_sensitivity
 from thera_stats.tables import (
     Table,
@@ -39,7 +47,6 @@ from thera_stats.tables import (
     baseline_table,
     disposition_counts,
     disposition_table,
-    fmt_n_pct,
     frame_table,
 )
 
@@ -209,23 +216,30 @@ class GoNoGoAnalysis:
         return frame
 
     def tables(self) -> dict[str, Table]:
-        """Every report table, keyed by a file-friendly name."""
+        """Every report table, keyed by a file-friendly name (also each table's label).
+
+        Numbers follow :mod:`thera_stats.formatting`: response rates with 3
+        decimals, design error rates with 4, score values with 1 (the plan's
+        unit), whole df as integers, p-values with 3 decimals or ``<0.001``,
+        each estimate with its interval as ``est (lo to hi)``.
+        """
         plan = self.plan
         ep = plan.endpoint
         lvl = f"{100 * self.confidence_level:g} %"
-        est = self.estimates().rename(columns={"ci_low": f"{lvl} CI low",
-                                               "ci_high": f"{lvl} CI high"})
+        ci = f"Estimate ({lvl} CI)"
         kind = "two-stage" if plan.design.type == "simon" else "multi-stage"
         note = (f"The naive analysis ignores the {kind} design; the {kind} rows "
                 "condition on the attained stage sizes.") if self.adjusted is not None else (
                 "Exact binomial analysis of the responders.")
+        rate_ci = {"estimate": ("ci_low", "ci_high", ci)}
         out = {
             "baseline": baseline_table(self.trial),
             "disposition": disposition_table(self.trial),
             "primary_endpoint": self.primary_endpoint_table(),
             "estimates": frame_table(
                 f"{plan.name}: response rate, estimates, one-sided p-values against p0 = "
-                f"{plan.design.p0:g} and {lvl} intervals", est, digits=4, notes=(note,)),
+                f"{plan.design.p0:g} and {lvl} intervals", self.estimates(), notes=(note,),
+                unit="proportion", intervals=rate_ci),
         }
         if self.off_plan_rules is not None:
             rules = self.off_plan_rules[["rule", "pre_specified", "sizes", "bounds", "decision",
@@ -234,7 +248,7 @@ class GoNoGoAnalysis:
             out["off_plan_rules"] = frame_table(
                 f"{plan.name}: the trial ended off plan; what every published rule decides at "
                 "the attained sizes (exact type I error and power at those sizes)", rules,
-                digits=4, notes=(f"Pre-specified rule: {plan.design.off_plan_rule}.",))
+                unit="error rate", notes=(f"Pre-specified rule: {plan.design.off_plan_rule}.",))
         if self.robustness is not None:
             rob = self.robustness.table
             keep = rob[rob["analysis"] != "responder definition"]
@@ -242,14 +256,17 @@ class GoNoGoAnalysis:
                     "pvalue", "decision"]
             out["robustness"] = frame_table(
                 f"{plan.name}: robustness of the decision (missing data, populations)",
-                keep[cols], digits=4, notes=(self.robustness.tipping_point.explanation,))
+                keep[cols], notes=(self.robustness.tipping_point.explanation,),
+                unit="proportion", intervals=rate_ci)
         if self.interim is not None:
             out["interim"] = frame_table(
                 f"{plan.name} interim analysis: probability of a final 'go' given stage 1",
-                self.interim.conditional_power, digits=4, notes=(self.interim.describe(),))
+                self.interim.conditional_power, unit="proportion",
+                notes=(self.interim.describe(),))
         if plan.is_score and self.change_summary is not None:
             vlvl = f"{100 * plan.score_confidence_level:g} %"
             unit = f" ({ep.unit})" if ep.unit else ""
+            score = ep.unit  # the score's unit decides its decimals ("" or "mm": 1)
             change = self.change_summary
             day_rows = change[change["day"] != plan.baseline_day]
             vas_cols = ["day", "n", "mean_change", "sd_change", "mean_change_ci_low",
@@ -258,26 +275,39 @@ class GoNoGoAnalysis:
             better = "less" if ep.better == "lower" else "more"
             out["score_by_day"] = frame_table(
                 f"{plan.name}: change in {ep.name} from baseline by day{unit}",
-                day_rows[vas_cols], digits=3,
+                day_rows[vas_cols], unit=score, intervals={
+                    "mean_change": ("mean_change_ci_low", "mean_change_ci_high",
+                                    f"Mean change ({vlvl} CI)"),
+                    "walsh_median": ("hl_ci_low", "hl_ci_high", f"HL estimate ({vlvl} CI)")},
                 notes=(f"Change = value minus baseline; {ep.better} is better. CI: {vlvl} "
                        "paired t; HL: Hodges-Lehmann estimate (median of the Walsh averages) with "
                        f"its signed-rank interval. A {('negative' if better == 'less' else 'positive')} "
-                       "change is an improvement.",))
+                       "change is an improvement. p-values two-sided.",))
+            rates = self.responder_rates
+            assert rates is not None
+            definitions = rates["definition"].unique()
+            shown = rates.drop(columns="definition") if len(definitions) == 1 else rates
             out["responders_by_day"] = frame_table(
                 f"{plan.name}: responders by day (primary definition, exact Clopper-Pearson "
-                "intervals)", self.responder_rates, digits=3)
+                "intervals)", shown, unit="proportion",
+                intervals={"proportion": ("ci_low", "ci_high", f"Proportion ({lvl} CI)")},
+                notes=(f"Responder: {definitions[0]}.",) if len(definitions) == 1 else ())
+            out["responders_by_day"] = replace(out["responders_by_day"],
+                                               data=rates.reset_index(drop=True))
             if self.lsmeans is not None:
                 out["mmrm_lsmeans"] = frame_table(
                     f"{plan.name}: MMRM least-squares mean change from baseline by day{unit}",
-                    self.lsmeans, digits=3,
+                    self.lsmeans, unit=score,
+                    intervals={"estimate": ("ci_low", "ci_high", f"Estimate ({vlvl} CI)")},
                     notes=(f"REML, {self.mmrm.covariance} covariance, Satterthwaite df; "
                            f"baseline {ep.name} set to its mean.",))
             if self.sensitivity is not None:
                 out["missing_data_sensitivity"] = frame_table(
                     f"{plan.name}: mean change in {ep.name} on day {ep.day} under missing-data "
-                    "approaches", self.sensitivity, digits=3)
+                    f"approaches{unit}", self.sensitivity, unit=score,
+                    intervals={"estimate": ("ci_low", "ci_high", f"Estimate ({vlvl} CI)")})
         out["adverse_events"] = adverse_event_table(self.trial)
-        return out
+        return {name: replace(table, label=name) for name, table in out.items()}
 
     def primary_endpoint_table(self) -> Table:
         e = self.endpoint
@@ -293,27 +323,29 @@ class GoNoGoAnalysis:
             ("Total", f"{self.responses_total} / {self.n_total} responders"),
             ("Missing primary assessment", f"{int(e['missing'].sum())} (counted as "
              f"{'non-responders' if plan.endpoint.missing == 'non-responder' else 'excluded'})"),
-            ("Response rate (naive)", f"{self.naive.estimate:.3f}, {lvl} CI "
-             f"{self.naive_interval.low:.3f} to {self.naive_interval.high:.3f}"),
+            ("Response rate (naive)", format_interval(
+                self.naive.estimate, self.naive_interval.low, self.naive_interval.high,
+                unit="proportion", label=f"{lvl} CI")),
         ]
         if self.adjusted is not None:
             ci = self.adjusted_interval
             rows.append(("Response rate (two-stage adjusted)" if design.type == "simon"
                          else "Response rate (design-adjusted)",
-                         f"UMVUE {self.adjusted.umvue:.3f}; median-unbiased "
-                         f"{self.adjusted.median_unbiased:.3f}, {lvl} CI {ci.low:.3f} to "
-                         f"{ci.high:.3f}"))
-            rows.append(("One-sided p-value against p0", f"{_p(self.adjusted.pvalue)[2:]} "
-                         f"(stage-wise ordering; naive {_p(self.naive.pvalue)[2:]})"))
+                         f"UMVUE {format_estimate(self.adjusted.umvue, 'proportion')}; "
+                         "median-unbiased " + format_interval(
+                             self.adjusted.median_unbiased, ci.low, ci.high, unit="proportion",
+                             label=f"{lvl} CI")))
+            rows.append(("One-sided p-value against p0", f"{format_pvalue(self.adjusted.pvalue)} "
+                         f"(stage-wise ordering; naive {format_pvalue(self.naive.pvalue)})"))
         else:
-            rows.append(("One-sided p-value against p0", _p(self.naive.pvalue)[2:]))
+            rows.append(("One-sided p-value against p0", format_pvalue(self.naive.pvalue)))
         if self.interim is not None:
             rows.append(("What stage 2 must show", f"at least {self.interim.needed} responses "
                          f"among {self.interim.n_stage2} patients"))
         rows.append(("Decision", self.decision.action.upper()))
         frame = pd.DataFrame(rows, columns=["Primary endpoint", "Result"])
         return Table(f"{plan.name} primary endpoint: {plan.endpoint.describe()}", frame,
-                     notes=(self.decision.explanation,))
+                     notes=(self.decision.explanation,), label="primary_endpoint")
 
     # ------------------------------------------------------------------ outputs
     def _looks_text(self) -> str:
@@ -413,8 +445,8 @@ class GoNoGoAnalysis:
 
 
 def _p(p: float) -> str:
-    """``= 0.0362``, or ``< 0.0001`` below that (never a printed zero)."""
-    return "< 0.0001" if p < 0.0001 else f"= {p:.4f}"
+    """``= 0.036``, ``< 0.001`` or ``> 0.999``: the package's p-value style after "p"."""
+    return format_pvalue(p, relation=True)
 
 
 def _count(k: int, noun: str) -> str:
@@ -473,33 +505,39 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                  if design.type == "multistage" else
                  f"Responders: {a.responses_total} of {a.n_total}.")
     for rec in a.estimates().itertuples(index=False):
-        bits = [f"{rec.estimate:.3f}"]
-        if not np.isnan(rec.ci_low):
-            bits.append(f"{lvl} interval {rec.ci_low:.3f} to {rec.ci_high:.3f}")
+        text = format_interval(rec.estimate, rec.ci_low, rec.ci_high, unit="proportion",
+                               label=f"{lvl} interval")
         if not np.isnan(rec.pvalue):
-            bits.append(f"one-sided p {_p(rec.pvalue)}")
-        lines.append(f"{item}{rec.method}: {', '.join(bits)}")
+            text += f", one-sided p {_p(rec.pvalue)}"
+        lines.append(f"{item}{rec.method}: {text}")
+    prob = format_estimate(a.posterior.prob_greater(design.p0), "proportion")
     lines.append(f"{item}Bayesian posterior probability that the response "
-                 f"rate exceeds p0 = {design.p0:g}: {a.posterior.prob_greater(design.p0):.3f}")
+                 f"rate exceeds p0 = {design.p0:g}: {prob}")
     if plan.is_score and a.change_summary is not None:
         lines.append(h2(ep.name[0].upper() + ep.name[1:]))
         vlvl = f"{100 * plan.score_confidence_level:g} %"
         u = ep.unit_suffix
+
+        def change(est: float, lo: float, hi: float) -> str:
+            # the unit after the estimate: "-22.8 mm (95 % CI -34.3 to -11.3"
+            return (f"{format_estimate(est, ep.unit)}{u} ("
+                    f"{format_interval(None, lo, hi, unit=ep.unit, label=f'{vlvl} CI')}")
+
         row = a.change_summary[a.change_summary["day"] == ep.day]
         if len(row):
             r = row.iloc[0]
             lines.append(
-                f"Day {ep.day}: mean change {r['mean_change']:.1f}{u} ({vlvl} CI "
-                f"{r['mean_change_ci_low']:.1f} to {r['mean_change_ci_high']:.1f}; paired t p "
-                f"{_p(r['t_pvalue'])}; Wilcoxon p {_p(r['wilcoxon_pvalue'])}) in "
+                f"Day {ep.day}: mean change "
+                f"{change(r['mean_change'], r['mean_change_ci_low'], r['mean_change_ci_high'])}"
+                f"; paired t p {_p(r['t_pvalue'])}; Wilcoxon p {_p(r['wilcoxon_pvalue'])}) in "
                 f"{int(r['n'])} patients.")
         if a.lsmeans is not None:
             lm = a.lsmeans[a.lsmeans["day"] == ep.day]
             if len(lm):
                 r = lm.iloc[0]
-                lines.append(f"MMRM LS mean change on day {ep.day}: {r['estimate']:.1f}{u} "
-                             f"({vlvl} CI {r['ci_low']:.1f} to {r['ci_high']:.1f}; "
-                             f"Satterthwaite df {r['df']:.1f}).")
+                lines.append(f"MMRM LS mean change on day {ep.day}: "
+                             f"{change(r['estimate'], r['ci_low'], r['ci_high'])}; "
+                             f"Satterthwaite df {format_df(r['df'])}).")
         elif a.mmrm_error:
             lines.append(f"MMRM: not reported ({a.mmrm_error}).")
     if a.off_plan_rules is not None or a.robustness is not None:
@@ -510,7 +548,8 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                      "attained sizes (exact type I error and power there):")
         for rec in a.off_plan_rules.itertuples(index=False):
             err = ("" if not np.isfinite(rec.type1_error) else
-                   f" (type I error {rec.type1_error:.4f}, power {rec.power:.4f})")
+                   f" (type I error {format_estimate(rec.type1_error, 'error rate')}, "
+                   f"power {format_estimate(rec.power, 'error rate')})")
             mark = " [pre-specified]" if rec.pre_specified else ""
             lines.append(f"{item}{rec.rule}: {rec.decision}{err}{mark}")
     if a.robustness is not None:
@@ -530,13 +569,16 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     else:
         lines.append(
             f"{_count(ae['events'], 'adverse event')} in "
-            f"{fmt_n_pct(ae['patients'], c['enrolled'])} patients; {ae['serious']} serious "
+            f"{format_n_pct(ae['patients'], c['enrolled'])} patients; {ae['serious']} serious "
             f"(in {_count(ae['serious_patients'], 'patient')}); {ae['related']} judged related "
             f"to the study treatment (in {_count(ae['related_patients'], 'patient')}).")
     if len(a.trial.deviations):
         lines.append(h2("Protocol deviations"))
         for rec in a.trial.deviations.itertuples(index=False):
             lines.append(f"{item}patient {rec.patient_id}: {rec.rule} (value {rec.value})")
+    # Prose for readers: true minus signs, >= and <= as symbols (the tables typeset
+    # themselves; the plan below is TOML and stays as written).
+    lines = [typeset(line) for line in lines]
     if markdown:
         lines.append(h2("Tables"))
         for table in a.tables().values():

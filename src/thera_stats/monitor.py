@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import html
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ from thera_stats.bayesian import BetaPrior, as_beta_prior, posterior_probability
 from thera_stats.conditional_power import conditional_power, predictive_power
 from thera_stats.data import Trial
 from thera_stats.decision import primary_endpoint
+from thera_stats.formatting import format_estimate, typeset
 from thera_stats.multistage import MultiStageDecision, MultiStageDesign
 
 __all__ = ["TrialStatus", "monitor", "trial_as_of"]
@@ -171,15 +173,15 @@ class TrialStatus:
             f"Responses: {self.responses} of {self.evaluable}",
             "Rule: " + ("no look passed yet" if self.decision is None
                         else self.decision.explanation),
-            f"Posterior P(p > p0 = {d.p0:g}) = {self.posterior_probability:.3f} "
+            f"Posterior P(p > p0 = {d.p0:g}) = {_prob(self.posterior_probability)} "
             f"(prior Beta({self.prior.a:g}, {self.prior.b:g}))",
         ]
         if not self.stopped:
             lines.append(f'Predictive power (P(final "go") averaged over the posterior) = '
-                         f"{self.predictive_power:.3f}")
+                         f"{_prob(self.predictive_power)}")
             for row in self.conditional_power.itertuples():
-                lines.append(f"Conditional power {row.scenario} (p = {row.p:.3f}) = "
-                             f"{row.probability:.3f}")
+                lines.append(f"Conditional power {row.scenario} (p = {_prob(row.p)}) = "
+                             f"{_prob(row.probability)}")
             for r in self.looks_ahead.itertuples():
                 fut = (("no futility stop" if r.futility < 0 else
                         f"no futility stop possible (already more than {int(r.futility)} "
@@ -195,10 +197,10 @@ class TrialStatus:
                     fut = f'"go" needs at least {_more(need)}'
                 lines.append(f"Ahead, {word} at {r.n} patients ({r.patients_to_go} to go): "
                              f"{fut}{eff}")
-        return "\n".join(lines)
+        return typeset("\n".join(lines))
 
     def _repr_html_(self) -> str:
-        return "<pre>" + str(self).replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
+        return "<pre>" + html.escape(str(self), quote=False) + "</pre>"
 
 
 def monitor(trial: Trial, *, as_of: _dt.date | None = None, prior: Any = None) -> TrialStatus:
@@ -294,6 +296,11 @@ def monitor(trial: Trial, *, as_of: _dt.date | None = None, prior: Any = None) -
         predictive_power=(float(decision.go) if stopped and decision is not None
                           else predictive_power(design, x, n, prior=beta)),
         conditional_power=cp, looks_ahead=pd.DataFrame(ahead, columns=cols))
+
+
+def _prob(p: float) -> str:
+    """A probability or rate, in the package's style (3 decimals)."""
+    return format_estimate(p, "proportion")
 
 
 def _more(k: int) -> str:

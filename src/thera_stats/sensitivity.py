@@ -36,6 +36,7 @@ import pandas as pd
 
 from thera_stats.data import Trial
 from thera_stats.decision import _design_decision, _responder_flags, primary_endpoint
+from thera_stats.formatting import format_interval, format_pvalue, typeset
 from thera_stats.plan import POPULATIONS
 
 __all__ = ["SensitivityResult", "TippingPoint", "endpoint_sensitivity"]
@@ -169,18 +170,16 @@ class SensitivityResult:
             if rec.n == 0:
                 lines.append(f"  {rec.scenario:<{width}}  no patient")
                 continue
-            ci = (f"{rec.ci_low:.3f} to {rec.ci_high:.3f}" if not math.isnan(rec.ci_low)
-                  else "-")
-            p = ("-" if math.isnan(rec.pvalue) else "< 0.0001" if rec.pvalue < 0.0001
-                 else f"{rec.pvalue:.4f}")
+            est = format_interval(rec.estimate, rec.ci_low, rec.ci_high, unit="proportion")
+            p = format_pvalue(rec.pvalue, missing="-")
             lines.append(f"  {rec.scenario:<{width}}  {rec.responders:>3}/{rec.n:<3} "
-                         f"est {rec.estimate:.3f} ({ci})  p {p}  {rec.decision}"
+                         f"est {est}  p {p}  {rec.decision}"
                          + ("  [plan]" if rec.plan else ""))
         if self.grid_note:
             lines.append(self.grid_note)
         lines.append("tipping point:")
         lines.append(f"  {self.tipping_point.explanation}")
-        return "\n".join(lines)
+        return typeset("\n".join(lines))
 
     def __str__(self) -> str:
         return self.summary()

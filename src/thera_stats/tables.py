@@ -1,13 +1,26 @@
-"""Report tables: baseline characteristics, disposition, primary endpoint, VAS by day, adverse events.
+r"""Report tables: baseline characteristics, disposition, primary endpoint, score by day, adverse events.
 
 Each builder returns a :class:`Table`, which renders the same content as plain
 text (terminal), HTML (notebooks, ``_repr_html_``), Markdown, LaTeX and CSV.
-Rendering needs no optional package.
+Rendering needs no optional package. The cells hold canonical text made by
+:mod:`thera_stats.formatting` (the package's one number style); each renderer
+typesets it for its readers: the true minus sign and ``≥``/``≤`` in text,
+Markdown and HTML, every special character escaped in LaTeX.
+
+The LaTeX is a ``table`` float (caption above, ``\label``) holding a
+``tabularx`` as wide as the text, with ``booktabs`` rules, in ``\small``
+(``\footnotesize`` from eight columns on); long text wraps inside its column.
+It needs ``\usepackage{booktabs}`` and ``\usepackage{tabularx}`` in the
+preamble (:data:`LATEX_PACKAGES`; both ship with every TeX distribution,
+tabularx in the LaTeX ``tools`` bundle), and compiles with plain pdflatex and
+its default fonts. :func:`latex_document` wraps tables into a complete
+document.
 """
 
 from __future__ import annotations
 
-import html
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,18 +28,50 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from thera_stats.formatting import (
+    format_df,
+    format_estimate,
+    format_interval,
+    format_mean_sd,
+    format_median_iqr,
+    format_min_max,
+    format_n_pct,
+    format_pvalue,
+    typeset,
+)
+
 if TYPE_CHECKING:
     from thera_stats.data import Trial
 
 __all__ = [
+    "LATEX_PACKAGES",
     "Table",
     "adverse_event_counts",
     "adverse_event_table",
     "baseline_table",
     "disposition_table",
+    "latex_document",
 ]
 
 _FORMATS = ("text", "html", "markdown", "latex", "csv")
+
+#: The LaTeX packages :meth:`Table.to_latex` needs in the document's preamble.
+LATEX_PACKAGES = ("booktabs", "tabularx")
+
+# A column is set as numbers (right-aligned) when every non-empty cell starts like
+# a number ("-22.8", "<0.001", "13 (76.5 %)", "0.388 (0.214 to 0.637)") and is short.
+_NUMERIC_CELL = re.compile(r"^[<>]?-?(\d|\.\d|inf|NA$)")
+
+
+def _numeric_column(cells: list[str]) -> bool:
+    filled = [c for c in cells if c.strip()]
+    return bool(filled) and all(_NUMERIC_CELL.match(c) and len(c) <= 28 for c in filled)
+
+
+def _indent(cell: str, target: str) -> tuple[int, str]:
+    """Leading spaces (an indented row label) as a level, and the rest typeset."""
+    body = cell.lstrip(" ")
+    return (len(cell) - len(body)) // 2, typeset(body, target)
 
 
 @dataclass(frozen=True)
@@ -38,18 +83,23 @@ class Table:
     title : str
         Caption.
     frame : DataFrame
-        The cells, already formatted as text (the numbers a reader sees).
+        The cells, already formatted as canonical text (the numbers a reader
+        sees, with an ASCII minus; see :mod:`thera_stats.formatting`).
     notes : tuple of str
         Footnotes (abbreviations, methods, population).
     data : DataFrame or None
         The unformatted numbers behind the cells, when they are not the cells
         themselves; ``to_csv`` writes these.
+    label : str
+        Name for cross-references (LaTeX ``\\label{tab:<label>}``); empty: made
+        from the title.
     """
 
     title: str
     frame: pd.DataFrame
     notes: tuple[str, ...] = ()
     data: pd.DataFrame | None = field(default=None, compare=False)
+    label: str = ""
 
     def render(self, format: str = "text") -> str:
         """Render as ``"text"``, ``"html"``, ``"markdown"``, ``"latex"`` or ``"csv"``."""
@@ -69,8 +119,16 @@ class Table:
         rows = [["" if pd.isna(v) else str(v) for v in rec] for rec in self.frame.itertuples(index=False)]
         return header, rows
 
-    def to_text(self) -> str:
+    def _numeric(self) -> list[bool]:
+        """Which columns hold numbers (right-aligned); the first never does."""
         header, rows = self._cells()
+        return [j > 0 and _numeric_column([r[j] for r in rows]) for j in range(len(header))]
+
+    def to_text(self) -> str:
+        """Plain text for a terminal: aligned columns, true minus signs, ``≥`` and ``≤``."""
+        header, rows = self._cells()
+        header = [typeset(h) for h in header]
+        rows = [[typeset(c) for c in r] for r in rows]
         widths = [max(len(h), *(len(r[j]) for r in rows)) if rows else len(h)
                   for j, h in enumerate(header)]
 
@@ -80,33 +138,47 @@ class Table:
             return "  ".join([first, *rest]).rstrip()
 
         rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
-        out = [self.title, rule, line(header), rule, *(line(r) for r in rows), rule]
-        out.extend(self.notes)
+        out = [typeset(self.title), rule, line(header), rule, *(line(r) for r in rows), rule]
+        out.extend(typeset(n) for n in self.notes)
         return "\n".join(out)
 
     def to_markdown(self) -> str:
+        """A Markdown (GFM) table with the title in bold above and the notes below."""
         header, rows = self._cells()
+        numeric = self._numeric()
 
         def esc(s: str) -> str:
-            return s.replace("|", "\\|")
+            return typeset(s).replace("|", "\\|")
 
-        out = [f"**{self.title}**", "", "| " + " | ".join(map(esc, header)) + " |",
-               "|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|"]
+        out = [f"**{esc(self.title)}**", "", "| " + " | ".join(map(esc, header)) + " |",
+               "|" + "|".join("---:" if num else ":---" for num in numeric) + "|"]
         out.extend("| " + " | ".join(map(esc, r)) + " |" for r in rows)
         if self.notes:
             out.append("")
-            out.extend(f"{n}  " for n in self.notes)
+            out.extend(f"{esc(n)}  " for n in self.notes)
         return "\n".join(out)
 
     def to_html(self) -> str:
+        """An HTML table (caption, header, body, notes in the footer), escaped."""
         header, rows = self._cells()
-        e = html.escape
+        numeric = self._numeric()
+
+        def e(s: str) -> str:
+            return typeset(s, "html")
+
+        def align(j: int) -> str:
+            return "right" if numeric[j] else "left"
+
         parts = [f'<table class="thera-table">\n<caption>{e(self.title)}</caption>',
-                 "<thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead>",
+                 "<thead><tr>" + "".join(f'<th style="text-align:{align(j)}">{e(h)}</th>'
+                                         for j, h in enumerate(header)) + "</tr></thead>",
                  "<tbody>"]
         for r in rows:
-            cells = [f'<th style="text-align:left">{e(r[0])}</th>'] + [
-                f'<td style="text-align:right">{e(c)}</td>' for c in r[1:]
+            level, first = _indent(r[0], "html")
+            pad = f";padding-left:{1.5 * level:g}em" if level else ""
+            cells = [f'<th style="text-align:left{pad}">{first}</th>'] + [
+                f'<td style="text-align:{align(j)}">{e(c)}</td>'
+                for j, c in enumerate(r[1:], start=1)
             ]
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody>")
@@ -121,17 +193,56 @@ class Table:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def latex_label(self) -> str:
+        """``tab:<label>``: the label, or the title made safe for ``\\label``."""
+        name = self.label or self.title
+        return "tab:" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "table")
+
     def to_latex(self) -> str:
+        r"""A LaTeX ``table`` float that fits the text width and compiles with plain pdflatex.
+
+        Needs ``\usepackage{booktabs}`` and ``\usepackage{tabularx}``
+        (:data:`LATEX_PACKAGES`). Every column is an ``X`` column of
+        ``tabularx``, its share of ``\linewidth`` in proportion to its longest
+        word or number, so the table is exactly as wide as the text and long
+        text wraps; number columns are right-aligned, text columns ragged right.
+        Every character is escaped (:func:`thera_stats.formatting.latex_escape`).
+        """
         header, rows = self._cells()
-        out = ["\\begin{table}[ht]", "\\centering", f"\\caption{{{_latex(self.title)}}}",
-               "\\begin{tabular}{l" + "r" * (len(header) - 1) + "}", "\\hline",
-               " & ".join(_latex(h) for h in header) + " \\\\", "\\hline"]
-        out.extend(" & ".join(_latex(c) for c in r) + " \\\\" for r in rows)
-        out.append("\\hline")
-        out.append("\\end{tabular}")
-        for n in self.notes:
-            out.append(f"\\par\\footnotesize {_latex(n)}")
-        out.append("\\end{table}")
+        numeric = self._numeric()
+        ncol = len(header)
+
+        def natural(j: int) -> int:
+            word = max((len(w) for w in header[j].split()), default=1)
+            cell = max((len(r[j]) for r in rows), default=1)
+            return max(3, word, cell if numeric[j] else min(cell, 40))
+
+        widths = [natural(j) for j in range(ncol)]
+        total = sum(widths)
+        specs = []
+        for j, w in enumerate(widths):
+            align = r"\raggedleft" if numeric[j] else r"\raggedright"
+            specs.append(f">{{{align}\\arraybackslash\\hsize={ncol * w / total:.3f}\\hsize}}X")
+
+        def row(cells: list[str]) -> str:
+            out = []
+            for c in cells:
+                level, body = _indent(c, "latex")
+                out.append("\\quad " * level + body)
+            return " & ".join(out) + r" \\"
+
+        size = r"\footnotesize" if ncol >= 8 else r"\small"
+        out = [r"\begin{table}[htbp]", r"\centering", size, r"\setlength{\tabcolsep}{4pt}",
+               f"\\caption{{{typeset(self.title, 'latex')}}}", f"\\label{{{self.latex_label()}}}",
+               r"\begin{tabularx}{\linewidth}{@{}" + "".join(specs) + "@{}}", r"\toprule",
+               row(header), r"\midrule"]
+        out.extend(row(r) for r in rows)
+        out.extend([r"\bottomrule", r"\end{tabularx}"])
+        if self.notes:
+            out.append(r"\par\smallskip")
+            out.append(r"{\footnotesize\raggedright "
+                       + r"\par ".join(typeset(n, "latex") for n in self.notes) + r"\par}")
+        out.append(r"\end{table}")
         return "\n".join(out)
 
     def to_csv(self, path: str | Path | None = None) -> str:
@@ -146,34 +257,31 @@ class Table:
         return self.to_text()
 
 
-_LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-                  "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "\\": r"\textbackslash{}", "≥": r"$\geq$", "≤": r"$\leq$", "±": r"$\pm$"}
+def latex_document(tables: Iterable[Table], *, title: str | None = None) -> str:
+    r"""A complete LaTeX document holding ``tables``, one per page region.
 
-
-def _latex(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
+    The preamble loads :data:`LATEX_PACKAGES`; the document compiles with plain
+    ``pdflatex`` (article class, default fonts, A4 paper with 2.5 cm margins
+    via the page dimensions, no further package).
+    """
+    parts = [r"\documentclass[a4paper]{article}",
+             *(f"\\usepackage{{{p}}}" for p in LATEX_PACKAGES),
+             # A4 with 2.5 cm margins, set by hand (no geometry package needed)
+             r"\setlength{\textwidth}{16cm}", r"\setlength{\oddsidemargin}{-0.04cm}",
+             r"\setlength{\evensidemargin}{-0.04cm}", r"\setlength{\textheight}{24cm}",
+             r"\setlength{\topmargin}{-1.04cm}", r"\begin{document}"]
+    if title:
+        parts.append(f"\\section*{{{typeset(title, 'latex')}}}")
+    for table in tables:
+        parts.extend([table.to_latex(), r"\clearpage"])
+    parts.append(r"\end{document}")
+    return "\n".join(parts) + "\n"
 
 
 # ------------------------------------------------------------------ formatting helpers
 def fmt_n_pct(k: int, n: int) -> str:
-    """``k (pct %)`` with the percentage of ``n`` to one decimal."""
-    return f"{k} ({100 * k / n:.1f} %)" if n else f"{k}"
-
-
-def fmt_mean_sd(x: pd.Series) -> str:
-    x = pd.to_numeric(x, errors="coerce").dropna().astype(float)
-    if len(x) == 0:
-        return "-"
-    sd = f"{x.std(ddof=1):.1f}" if len(x) > 1 else "-"
-    return f"{x.mean():.1f} ({sd})"
-
-
-def fmt_median_range(x: pd.Series) -> str:
-    x = pd.to_numeric(x, errors="coerce").dropna().astype(float)
-    if len(x) == 0:
-        return "-"
-    return f"{x.median():g} [{x.min():g}, {x.max():g}]"
+    """``k (pct %)``: :func:`thera_stats.formatting.format_n_pct` (kept for old callers)."""
+    return format_n_pct(k, n)
 
 
 # ------------------------------------------------------------------ builders
@@ -196,15 +304,20 @@ def baseline_table(trial: Trial) -> Table:
     plan = trial.plan
     n = len(p)
     rows: list[tuple[str, str]] = []
+
+    def numbers(label: str, values: Any, unit: str | None) -> None:
+        rows.append((f"{label}: mean (SD)", format_mean_sd(values, unit=unit)))
+        rows.append((f"{label}: median (IQR)", format_median_iqr(values, unit=unit)))
+        rows.append((f"{label}: min, max", format_min_max(values, unit=unit)))
+
     if "age_years" in p.columns:
-        rows.append(("Age, years: mean (SD)", fmt_mean_sd(p["age_years"])))
-        rows.append(("Age, years: median [min, max]", fmt_median_range(p["age_years"])))
+        numbers("Age, years", pd.to_numeric(p["age_years"], errors="coerce"), "years")
     if "sex" in p.columns:
-        rows.append(("Sex: female, n (%)", fmt_n_pct(int((p["sex"] == "F").sum()), n)))
-        rows.append(("Sex: male, n (%)", fmt_n_pct(int((p["sex"] == "M").sum()), n)))
+        rows.append(("Sex: female, n (%)", format_n_pct(int((p["sex"] == "F").sum()), n)))
+        rows.append(("Sex: male, n (%)", format_n_pct(int((p["sex"] == "M").sum()), n)))
     if "site" in p.columns:
         for site, k in p["site"].value_counts().sort_index().items():
-            rows.append((f"Site: {site}, n (%)", fmt_n_pct(int(k), n)))
+            rows.append((f"Site: {site}, n (%)", format_n_pct(int(k), n)))
     shown = {"age_years", "sex", "site", "baseline"}
     for rule in plan.eligibility:
         col = rule.column
@@ -215,23 +328,22 @@ def baseline_table(trial: Trial) -> Table:
         categorical = rule.op in ("==", "!=", "in", "not in")
         if (not categorical and pd.api.types.is_numeric_dtype(values)
                 and not pd.api.types.is_bool_dtype(values)):
-            rows.append((f"{col}: mean (SD)", fmt_mean_sd(values)))
-            rows.append((f"{col}: median [min, max]", fmt_median_range(values)))
+            numbers(col, values, None)
         else:
             levels = values.map(lambda v: "missing" if pd.isna(v) else (
                 f"{v:g}" if isinstance(v, float) else str(v)))
             for level, k in levels.value_counts().sort_index().items():
-                rows.append((f"{col}: {level}, n (%)", fmt_n_pct(int(k), n)))
-    notes = ["SD: standard deviation."]
+                rows.append((f"{col}: {level}, n (%)", format_n_pct(int(k), n)))
+    notes = ["SD: standard deviation. IQR: interquartile range, shown as (first quartile, third "
+             "quartile); quartiles as R's default quantile (type 7)."]
     if plan.is_score:
         ep = plan.endpoint
         base = trial.baseline().reindex(p["patient_id"])
         unit = f", {ep.unit}" if ep.unit else ""
-        rows.append((f"Baseline {ep.name}{unit}: mean (SD)", fmt_mean_sd(base)))
-        rows.append((f"Baseline {ep.name}{unit}: median [min, max]", fmt_median_range(base)))
+        numbers(f"Baseline {ep.name}{unit}", base, ep.unit)
     frame = pd.DataFrame(rows, columns=["Characteristic", f"N = {n}"])
     return Table(f"{plan.name}: baseline characteristics (enrolled patients, N = {n})", frame,
-                 notes=tuple(notes))
+                 notes=tuple(notes), label="baseline")
 
 
 def disposition_counts(trial: Trial) -> dict[str, Any]:
@@ -273,19 +385,19 @@ def disposition_table(trial: Trial) -> Table:
     n = c["enrolled"]
     rows = [("Enrolled", f"{n}")]
     if c["treated"] is not None:
-        rows.append(("Treated (at least one dose)", fmt_n_pct(c["treated"], n)))
+        rows.append(("Treated (at least one dose)", format_n_pct(c["treated"], n)))
         rows.append((f"Received all {c['planned_doses']} planned doses",
-                     fmt_n_pct(c["completed_treatment"], n)))
+                     format_n_pct(c["completed_treatment"], n)))
     if c["withdrawn"] is not None:
-        rows.append(("Withdrawn", fmt_n_pct(c["withdrawn"], n)))
+        rows.append(("Withdrawn", format_n_pct(c["withdrawn"], n)))
         rows.extend((f"  {reason}", str(k)) for reason, k in c["withdrawal_reasons"].items())
     if c["assessed_primary_day"] is not None:
         what = (f"{plan.endpoint.name} assessed on day {c['primary_day']}" if plan.is_score
                 else "Primary response recorded")
-        rows.append((what[0].upper() + what[1:], fmt_n_pct(c["assessed_primary_day"], n)))
+        rows.append((what[0].upper() + what[1:], format_n_pct(c["assessed_primary_day"], n)))
     frame = pd.DataFrame(rows, columns=["Patients", "n (%)"])
     return Table(f"{plan.name}: patient disposition", frame,
-                 notes=("Percentages of enrolled patients.",))
+                 notes=("Percentages of enrolled patients.",), label="disposition")
 
 
 def adverse_event_counts(trial: Trial) -> dict[str, int] | None:
@@ -321,7 +433,8 @@ def adverse_event_table(trial: Trial) -> Table:
         frame = pd.DataFrame({"Adverse events": ["Not collected in this data set"]})
         return Table(f"{plan.name}: adverse events", frame,
                      notes=("The trial folder has no adverse-event table.",),
-                     data=pd.DataFrame(columns=["term", "events", "patients"]))
+                     data=pd.DataFrame(columns=["term", "events", "patients"]),
+                     label="adverse_events")
     grades = [1, 2, 3, 4, 5]
 
     def record(label: str, g: pd.DataFrame, soc: str | None = None) -> dict[str, Any]:
@@ -358,7 +471,7 @@ def adverse_event_table(trial: Trial) -> Table:
         "Term": data["term"],
         **{f"Grade {k}": data[f"grade_{k}"].astype(str) for k in grades},
         "Events": data["events"].astype(str),
-        "Patients, n (%)": [fmt_n_pct(int(k), n) for k in data["patients"]],
+        "Patients, n (%)": [format_n_pct(int(k), n) for k in data["patients"]],
         "Serious, events (patients)": [f"{e} ({k})" for e, k in
                                        zip(data["serious"], data["serious_patients"],
                                            strict=True)],
@@ -372,7 +485,7 @@ def adverse_event_table(trial: Trial) -> Table:
         f"{plan.name}: adverse events by term and grade (N = {n})", frame,
         notes=("Grades: CTCAE. Events are counted each time; patients once per row. Related: "
                f"judged related to {plan.trial.treatment}." + soc_note,),
-        data=data,
+        data=data, label="adverse_events",
     )
 
 
@@ -384,28 +497,84 @@ HEADERS = {
     "hl_estimate": "R pseudomedian", "walsh_median": "HL estimate", "hl_ci_low": "HL CI low", "hl_ci_high": "HL CI high",
     "estimate": "Estimate", "se": "SE", "df": "df", "ci_low": "CI low", "ci_high": "CI high",
     "pvalue": "p-value", "responders": "Responders", "proportion": "Proportion",
-    "method": "Method", "definition": "Definition",
+    "method": "Method", "definition": "Definition", "n_observed": "n observed",
+    "analysis": "Analysis", "scenario": "Scenario", "decision": "Decision", "rule": "Rule",
+    "pre_specified": "Pre-specified", "sizes": "Sizes", "bounds": "Bounds",
+    "type1_error": "Type I error", "power": "Power", "assumption": "Assumption",
+    "p": "p", "probability": "Probability",
 }
 
+#: Columns of whole numbers: a float there (a count read as float) prints without decimals.
+_COUNTS = {"day", "n", "n_observed", "n_missing", "responders", "n_stage1",
+           "responders_stage1", "events", "patients"}
 
-def format_pvalue(p: float) -> str:
-    """``<0.001`` below one in a thousand, else three decimals."""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
+def frame_table(title: str, data: pd.DataFrame, *, unit: str | None = None,
+                units: Mapping[str, str | None] | None = None,
+                intervals: Mapping[str, tuple[str, str, str]] | None = None,
+                notes: tuple[str, ...] = (), label: str = "") -> Table:
+    """A Table from a numeric DataFrame, every number in the house style.
 
-def frame_table(title: str, data: pd.DataFrame, *, digits: int = 2,
-                notes: tuple[str, ...] = ()) -> Table:
-    """A Table from a numeric DataFrame: numbers rounded and p-values as ``<0.001`` for
-    display only (``to_csv`` keeps every digit), headers from :data:`HEADERS`."""
+    p-value columns (names containing ``pvalue``) by
+    :func:`~thera_stats.formatting.format_pvalue`, ``df`` by
+    :func:`~thera_stats.formatting.format_df`, counts as integers, booleans as
+    yes/no, every other number by
+    :func:`~thera_stats.formatting.format_estimate` with the decimals of its
+    unit. ``to_csv`` keeps every digit of ``data``; headers come from
+    :data:`HEADERS`.
+
+    Parameters
+    ----------
+    title : str
+        Caption.
+    data : DataFrame
+        The numbers, one column per quantity.
+    unit : str, optional
+        The unit of the estimates (``"proportion"``, ``"error rate"``, a
+        score's unit such as ``"mm"``); decides their decimals.
+    units : mapping, optional
+        Other units for named columns.
+    intervals : mapping, optional
+        ``{estimate: (low, high, header)}``: the three columns become one,
+        named ``header``, holding ``est (lo to hi)``.
+    notes : tuple of str
+        Footnotes.
+    label : str
+        The table's label.
+    """
+    units = dict(units or {})
+    intervals = dict(intervals or {})
+    merged = {c for lo_hi in intervals.values() for c in lo_hi[:2]}
+
     def cell(v: Any, column: str) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        if v is None or v is pd.NA or (isinstance(v, float | np.floating) and np.isnan(v)):
             return ""
+        if isinstance(v, bool | np.bool_):
+            return "yes" if v else "no"
+        if isinstance(v, int | np.integer):
+            return str(int(v))
         if isinstance(v, float | np.floating):
             if "pvalue" in column or column.startswith("p-value"):
                 return format_pvalue(float(v))
-            return f"{float(v):.{digits}f}"
+            if column == "df":
+                return format_df(float(v))
+            if column in _COUNTS and float(v).is_integer():
+                return str(int(v))
+            return format_estimate(float(v), units.get(column, unit))
         return str(v)
 
-    frame = pd.DataFrame({HEADERS.get(str(c), str(c)): [cell(v, str(c)) for v in data[c].tolist()]
-                          for c in data.columns})
-    return Table(title, frame, notes=notes, data=data.reset_index(drop=True))
+    columns: dict[str, list[str]] = {}
+    for c in data.columns:
+        name = str(c)
+        if name in merged:
+            continue
+        if name in intervals:
+            lo, hi, header = intervals[name]
+            columns[header] = [
+                "" if pd.isna(e) else format_interval(e, l_, h_, unit=units.get(name, unit))
+                for e, l_, h_ in zip(data[c].tolist(), data[lo].tolist(), data[hi].tolist(),
+                                     strict=True)]
+        else:
+            columns[HEADERS.get(name, name)] = [cell(v, name) for v in data[c].tolist()]
+    return Table(title, pd.DataFrame(columns), notes=notes, data=data.reset_index(drop=True),
+                 label=label)
