@@ -525,6 +525,11 @@ def _set_properties(doc: DocumentObject, title: str | None, when: datetime) -> N
     props.revision = 1
     props.created = when.replace(tzinfo=None)
     props.modified = when.replace(tzinfo=None)
+    # python-docx's template carries the thumbnail of a blank page, which file browsers
+    # would show as this document's preview.
+    rels = doc.part.package.rels
+    for r_id in [k for k, rel in rels.items() if rel.reltype.endswith("/metadata/thumbnail")]:
+        rels.pop(r_id)
 
 
 def _set_page(section: Any, width_cm: float, height_cm: float, *, landscape: bool) -> None:
@@ -592,6 +597,9 @@ def _add_table(doc: DocumentObject, table: _Prepared, *, number: int | None,
     grid.autofit = False
     widths = [Pt(w) for w in table.widths_pt(text_width_pt)]
     _fix_layout(grid, widths)
+    # Style ids looked up once: python-docx searches every style on each assignment by name.
+    heading_id = doc.styles["Table Heading"].style_id
+    text_id = doc.styles["Table Text"].style_id
     last = len(table.rows)
     for i, (row, texts) in enumerate(zip(grid.rows, [table.header, *table.rows], strict=True)):
         tr_pr = row._tr.get_or_add_trPr()
@@ -601,7 +609,7 @@ def _add_table(doc: DocumentObject, table: _Prepared, *, number: int | None,
         for j, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
             cell.width = widths[j]
             p = cell.paragraphs[0]
-            p.style = "Table Heading" if i == 0 else "Table Text"
+            p._p.get_or_add_pPr().style = heading_id if i == 0 else text_id
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if table.right[j] else WD_ALIGN_PARAGRAPH.LEFT
             if text:
                 p.add_run(text)
