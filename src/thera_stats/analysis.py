@@ -307,7 +307,7 @@ class GoNoGoAnalysis:
                     f"approaches{unit}", self.sensitivity, unit=score,
                     intervals={"estimate": ("ci_low", "ci_high", f"Estimate ({vlvl} CI)")})
         out["adverse_events"] = adverse_event_table(self.trial)
-        return {name: replace(table, label=name) for name, table in out.items()}
+        return {name: replace(table, label=f"{plan.name}-{name}") for name, table in out.items()}
 
     def primary_endpoint_table(self) -> Table:
         e = self.endpoint

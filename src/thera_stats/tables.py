@@ -68,6 +68,23 @@ def _numeric_column(cells: list[str]) -> bool:
     return bool(filled) and all(_NUMERIC_CELL.match(c) and len(c) <= 28 for c in filled)
 
 
+#: Text columns up to this many characters keep their width in LaTeX; longer ones wrap.
+_LATEX_SHORT = 24
+#: A LaTeX table of at most this many characters a line keeps its natural width.
+_LATEX_NARROW = 60
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Words of ``text`` in lines of at most ``width`` characters (a longer word alone)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def _indent(cell: str, target: str) -> tuple[int, str]:
     """Leading spaces (an indented row label) as a level, and the rest typeset."""
     body = cell.lstrip(" ")
@@ -202,27 +219,45 @@ class Table:
         r"""A LaTeX ``table`` float that fits the text width and compiles with plain pdflatex.
 
         Needs ``\usepackage{booktabs}`` and ``\usepackage{tabularx}``
-        (:data:`LATEX_PACKAGES`). Every column is an ``X`` column of
-        ``tabularx``, its share of ``\linewidth`` in proportion to its longest
-        word or number, so the table is exactly as wide as the text and long
-        text wraps; number columns are right-aligned, text columns ragged right.
-        Every character is escaped (:func:`thera_stats.formatting.latex_escape`).
+        (:data:`LATEX_PACKAGES`). Number columns are right-aligned and never
+        break; long headers above them break into lines. A table narrow
+        enough (about 60 characters a line) is a plain ``tabular`` at its
+        natural width; a wider table is exactly ``\linewidth`` wide: a
+        ``tabularx`` whose long text columns (``X``, ragged right, sharing the
+        width in proportion to their length) wrap, or, when no column holds
+        long text, a ``tabular*`` that spreads the columns. Every character is
+        escaped (:func:`thera_stats.formatting.latex_escape`).
         """
         header, rows = self._cells()
         numeric = self._numeric()
         ncol = len(header)
-
-        def natural(j: int) -> int:
-            word = max((len(w) for w in header[j].split()), default=1)
-            cell = max((len(r[j]) for r in rows), default=1)
-            return max(3, word, cell if numeric[j] else min(cell, 40))
-
-        widths = [natural(j) for j in range(ncol)]
-        total = sum(widths)
+        longest = [max((len(r[j]) for r in rows), default=0) for j in range(ncol)]
+        heads = [[header[j]] if len(header[j]) <= longest[j] else _wrap(header[j], max(
+            longest[j], 4)) for j in range(ncol)]
+        width = sum(max(longest[j], *map(len, heads[j])) + 2 for j in range(ncol))
+        wraps = [not numeric[j] and longest[j] > _LATEX_SHORT for j in range(ncol)]
+        if width <= _LATEX_NARROW:
+            env, wraps = "tabular", [False] * ncol
+            begin = r"\begin{tabular}{@{}"
+        elif any(wraps):
+            env, begin = "tabularx", r"\begin{tabularx}{\linewidth}{@{}"
+        else:
+            env, begin = "tabular*", r"\begin{tabular*}{\linewidth}{@{\extracolsep{\fill}}"
+        weights = {j: min(longest[j], 40) for j in range(ncol) if wraps[j]}
         specs = []
-        for j, w in enumerate(widths):
-            align = r"\raggedleft" if numeric[j] else r"\raggedright"
-            specs.append(f">{{{align}\\arraybackslash\\hsize={ncol * w / total:.3f}\\hsize}}X")
+        for j in range(ncol):
+            if wraps[j]:
+                share = len(weights) * weights[j] / sum(weights.values())
+                specs.append(f">{{\\raggedright\\arraybackslash\\hsize={share:.3f}\\hsize}}X")
+            else:
+                specs.append("r" if numeric[j] else "l")
+
+        def head(j: int) -> str:
+            if wraps[j] or len(heads[j]) == 1:
+                return typeset(header[j], "latex")
+            align = "r" if numeric[j] else "l"
+            return (f"\\begin{{tabular}}[b]{{@{{}}{align}@{{}}}}"
+                    + r" \\ ".join(typeset(x, "latex") for x in heads[j]) + r"\end{tabular}")
 
         def row(cells: list[str]) -> str:
             out = []
@@ -234,10 +269,10 @@ class Table:
         size = r"\footnotesize" if ncol >= 8 else r"\small"
         out = [r"\begin{table}[htbp]", r"\centering", size, r"\setlength{\tabcolsep}{4pt}",
                f"\\caption{{{typeset(self.title, 'latex')}}}", f"\\label{{{self.latex_label()}}}",
-               r"\begin{tabularx}{\linewidth}{@{}" + "".join(specs) + "@{}}", r"\toprule",
-               row(header), r"\midrule"]
+               begin + "".join(specs) + "@{}}", r"\toprule",
+               " & ".join(head(j) for j in range(ncol)) + r" \\", r"\midrule"]
         out.extend(row(r) for r in rows)
-        out.extend([r"\bottomrule", r"\end{tabularx}"])
+        out.extend([r"\bottomrule", f"\\end{{{env}}}"])
         if self.notes:
             out.append(r"\par\smallskip")
             out.append(r"{\footnotesize\raggedright "
