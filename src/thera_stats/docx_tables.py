@@ -31,24 +31,23 @@ are fixed (``SOURCE_DATE_EPOCH`` when set, else 1980-01-01, the earliest date
 a ZIP file can hold) and so are the dates of the ZIP entries, which
 python-docx would otherwise stamp with the time of writing.
 
-Why DOCX, written by python-docx, and not RTF
----------------------------------------------
-Statistical programmers hand tables to medical writers as RTF or DOCX. DOCX
-(Office Open XML, ECMA-376 [2]_) is the format Word itself saves, opens without
-conversion in Word, LibreOffice and Google Docs, and expresses everything a
-report table needs (repeated header rows, rows kept whole, caption fields,
-named styles, section orientation) as documented XML. python-docx [1]_ writes
-it: documented, maintained since 2013 under the MIT licence, pure Python on
-top of lxml, and already one of the ``report`` extra's dependencies. RTF has
-no comparably maintained Python writer, so the control words would be written
-by hand here; its specification has been frozen since 2008 (version 1.9.1);
-every non-ASCII character needs its own ``\\uN?`` escape with an ANSI
-fallback; and Word converts an RTF file on opening, in which repeated header
-rows and style names do not always survive. A DOCX file can be saved as RTF
-from Word or LibreOffice when a sponsor's process asks for RTF.
-
 Notes
 -----
+**Why DOCX, written by python-docx, and not RTF.** Statistical programmers
+hand tables to medical writers as RTF or DOCX. DOCX (Office Open XML,
+ECMA-376 [2]_) is the format the clinical study report itself is written in:
+Word saves it natively and opens it without conversion, LibreOffice and Google
+Docs read it, and everything a report table needs (repeated header rows, rows
+kept whole, caption fields, named styles, landscape sections) is documented
+XML that a test can read back. python-docx [1]_ writes it: documented,
+maintained since 2013 under the MIT licence, pure Python on top of lxml, and
+already one of the ``report`` extra's dependencies. RTF (specification 1.9.1,
+unchanged since 2008) is opened by Word through a converter and needs every
+non-ASCII character escaped; its well-kept Python writer, rtflite [3]_
+(pharmaverse's port of R's r2rtf), would be a second dependency writing the same
+tables in a format Word and LibreOffice already produce from the DOCX file
+("Save As" RTF) when a sponsor's process asks for RTF.
+
 A table goes on a landscape page when the width its columns need exceeds the
 text width of a portrait page (A4 or US Letter with 2.5 cm margins). The width
 a column needs is estimated from its text: the longest line of its cells or
@@ -75,6 +74,7 @@ References
 ----------
 .. [1] python-docx documentation, https://python-docx.readthedocs.io/
 .. [2] ECMA International, "ECMA-376: Office Open XML File Formats", 5th ed., 2016.
+.. [3] rtflite, a lightweight RTF composer for Python, https://github.com/pharmaverse/rtflite
 """
 
 from __future__ import annotations
