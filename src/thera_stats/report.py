@@ -126,15 +126,15 @@ def report_date(data_cutoff: _dt.date | None, *,
 
 
 # ------------------------------------------------------------------ figure captions
-def _share(k: int, n: int) -> str:
-    return f"{k} of {n}"
+def _patients(k: int) -> str:
+    return f"{k} patient" if k == 1 else f"{k} patients"
 
 
 def _flow_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     from thera_stats.tables import disposition_counts
 
     c = disposition_counts(a.trial)
-    parts = [f"{c['enrolled']} patients enrolled"]
+    parts = [f"{_patients(c['enrolled'])} enrolled"]
     if c["treated"] is not None:
         parts.append(f"{c['treated']} treated with at least one dose")
     if c["withdrawn"] is not None:
@@ -157,6 +157,8 @@ def _flow_text(a: GoNoGoAnalysis) -> tuple[str, str]:
 
 
 def _oc_text(a: GoNoGoAnalysis) -> tuple[str, str]:
+    from thera_stats.formatting import format_estimate
+
     d = a.plan.design
     dec = a.decision
     attained = not getattr(dec, "on_plan", True) and getattr(dec, "r_used", None) is not None
@@ -175,7 +177,8 @@ def _oc_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     alt = (f"Line chart of probability (0 to 1) against the true response rate (0 to 1). "
            f"The probability of a 'go' rises in an S-shaped curve, the probability of "
            f"stopping early falls. Vertical lines mark p0 = {d.p0:g} and p1 = {d.p1:g} and "
-           f"the observed response rate {a.responses_total}/{a.n_total} = {observed:.2f}, "
+           f"the observed response rate {a.responses_total}/{a.n_total} = "
+           f"{format_estimate(observed, 'proportion')}, "
            f"decision {dec.action}.")
     return caption, alt
 
@@ -206,10 +209,11 @@ def _waterfall_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     threshold = ("" if ep.relative_change is None
                  else f" A dashed line marks the responder threshold of "
                       f"{100 * ep.relative_change:g} % improvement.")
-    alt = (f"Waterfall bar chart, one bar per patient ({n} patients) of the percentage change "
-           f"in {ep.name} on day {ep.day}: {responders} responders (solid bars), "
-           f"{n - responders - missing} non-responders (hatched bars) and {missing} patients "
-           f"without the assessment (placeholder bars labelled missing).{threshold}")
+    alt = (f"Waterfall bar chart, one bar per patient ({_patients(n)}) of the percentage "
+           f"change in {ep.name} on day {ep.day}: {responders} responders (solid bars), "
+           f"{n - responders - missing} non-responders (hatched bars) and "
+           f"{_patients(missing)} without the assessment (placeholder bars labelled "
+           f"missing).{threshold}")
     return caption, alt
 
 
@@ -223,24 +227,31 @@ def _score_frame(a: GoNoGoAnalysis, attribute: str) -> Any:
 
 
 def _trajectories_text(a: GoNoGoAnalysis) -> tuple[str, str]:
+    from thera_stats.formatting import format_estimate
+
     ep = a.plan.endpoint
     s = _score_frame(a, "score_summary")
-    unit = ep.unit_suffix
     days = ", ".join(str(int(d)) for d in s["day"])
     caption = (f"{ep.name[0].upper()}{ep.name[1:]} by patient and day: each patient's values "
                f"(grey), the mean and its {100 * a.plan.score_confidence_level:g} % "
                f"confidence interval.")
     first, last = s.iloc[0], s.iloc[-1]
     low = s.loc[s["mean"].idxmin()]
+
+    def value(x: float) -> str:
+        return format_estimate(x, ep.unit, with_unit=True)
+
     alt = (f"Line chart of {ep.name} (vertical) by day (horizontal, days {days}), one grey "
            f"line per patient and the mean in black with a shaded confidence band. The mean "
-           f"is {first['mean']:.1f}{unit} on day {int(first['day'])}, "
-           f"{low['mean']:.1f}{unit} at its lowest on day {int(low['day'])} and "
-           f"{last['mean']:.1f}{unit} on day {int(last['day'])}.")
+           f"is {value(first['mean'])} on day {int(first['day'])}, "
+           f"{value(low['mean'])} at its lowest on day {int(low['day'])} and "
+           f"{value(last['mean'])} on day {int(last['day'])}.")
     return caption, alt
 
 
 def _mean_change_text(a: GoNoGoAnalysis) -> tuple[str, str]:
+    from thera_stats.formatting import format_estimate
+
     ep = a.plan.endpoint
     mmrm = " and the MMRM least-squares means" if a.lsmeans is not None else ""
     caption = (f"Mean change in {ep.name} from baseline by day: observed means with paired "
@@ -250,7 +261,8 @@ def _mean_change_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     alt = (f"Dot-and-whisker chart of the mean change in {ep.name} from baseline "
            f"(vertical, zero line marked) on days {', '.join(str(int(x)) for x in c['day'])}"
            f"; observed means{' beside MMRM least-squares means' if mmrm else ''}. The "
-           f"largest observed mean change is {big['mean_change']:.1f}{ep.unit_suffix} on day "
+           f"largest observed mean change is "
+           f"{format_estimate(big['mean_change'], ep.unit, with_unit=True)} on day "
            f"{int(big['day'])}.")
     return caption, alt
 
@@ -270,13 +282,16 @@ def _responder_curve_text(a: GoNoGoAnalysis) -> tuple[str, str]:
 
 
 def _intervals_text(a: GoNoGoAnalysis) -> tuple[str, str]:
+    from thera_stats.formatting import format_estimate
+
     lvl = f"{100 * a.confidence_level:g} %"
     caption = (f"{lvl} confidence intervals of the response rate "
                f"({a.responses_total}/{a.n_total}) by method, against p0.")
     alt = (f"Horizontal interval chart, one line per interval method (Clopper-Pearson, mid-p, "
            f"Blaker, Sterne, Wilson, Wilson with continuity correction, Jeffreys, "
            f"Agresti-Coull, Wald, likelihood ratio) on the response-rate axis 0 to 1, with "
-           f"vertical lines at the observed rate {a.responses_total / a.n_total:.2f} and at "
+           f"vertical lines at the observed rate "
+           f"{format_estimate(a.responses_total / a.n_total, 'proportion')} and at "
            f"p0 = {a.plan.design.p0:g}.")
     return caption, alt
 
@@ -410,9 +425,10 @@ class ReportItems:
         """The next numbered figure as ``<figure>`` HTML; ``None`` if the analysis lacks it."""
         if name not in self._png:
             return None
+        from thera_stats.formatting import typeset
         from thera_stats.plotting import SAVE_DPI
 
-        caption, alt = figure_text(name, self.analysis)
+        caption, alt = (typeset(t) for t in figure_text(name, self.analysis))
         self.figures += 1
         k = self.figures
         png = self._png[name]
@@ -460,6 +476,7 @@ def _registration_html(registration: str) -> str:
 def header_html(analysis: GoNoGoAnalysis, date: _dt.date, date_source: str) -> Html:
     """The report's header: title, trial, registration, cut-off, date, version, decision."""
     from thera_stats import __version__
+    from thera_stats.formatting import typeset
 
     a = analysis
     plan = a.plan
@@ -480,7 +497,7 @@ def header_html(analysis: GoNoGoAnalysis, date: _dt.date, date_source: str) -> H
     return Html(
         f'<header class="report-header">\n<h1>{e(plan.name)} phase II: {kind}</h1>\n'
         f'<table class="report-meta">\n{meta}\n</table>{note}\n'
-        f'<p class="summary">{e(a.decision.explanation)}</p>\n'
+        f'<p class="summary">{typeset(a.decision.explanation, "html")}</p>\n'
         '<p class="origin">Regenerated from the patient-level data and the pre-specified '
         "analysis plan (<code>plan.toml</code>); every number comes from "
         "<code>thera_stats.analyze</code>.</p>\n"
@@ -499,7 +516,8 @@ def interval_methods_table(analysis: GoNoGoAnalysis) -> Table:
                  "min_coverage": "Minimum coverage"})
     return frame_table(
         f"{a.plan.name}: {100 * a.confidence_level:g} % intervals of the response rate "
-        f"({a.responses_total}/{a.n_total}) by method", data,
+        f"({a.responses_total}/{a.n_total}) by method", data, unit="proportion",
+        units={"Minimum coverage": "error rate"},
         notes=("Minimum coverage: the smallest exact coverage over true rates at this n "
                "(a finite sum over all outcomes).",))
 
@@ -759,7 +777,8 @@ class _Resources(HTMLParser):
             if value is None:
                 continue
             if key in names:
-                urls = [u.split()[0] for u in value.split(",") if u.strip()] \
+                # srcset: "url 1x, url 2x" (a data: URI has a comma but no space after it)
+                urls = [u.split()[0] for u in re.split(r",\s+", value) if u.strip()] \
                     if key == "srcset" else [value]
                 self.found.extend(u for u in urls if not _is_inline(u))
             elif key == "style":
