@@ -22,7 +22,8 @@ CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", 
         "_checks", "_results"}
 ENDPOINT = {"score"}
 TRIAL = {"plan", "data", "adam", "analysis", "tables", "plotting", "report", "simulate",
-         "template", "monitor", "sensitivity", "decision", "validation", "safety", "cli",
+         "template", "monitor", "sensitivity", "decision", "validation", "safety", "docx_tables",
+         "cli",
          "__init__", "__main__"}
 
 
