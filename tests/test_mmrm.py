@@ -295,10 +295,12 @@ def test_too_few_days_and_collinear_covariates_are_errors() -> None:
 
 def test_bad_options() -> None:
     data = load("small")
-    with pytest.raises(ValueError, match="'toeplitz'"):
-        mmrm(data, **MODEL, covariance="toeplitz")
-    with pytest.raises(ValueError, match="'kenward-roger'"):
-        mmrm(data, **MODEL, df="kenward-roger")
+    with pytest.raises(ValueError, match=r"`covariance` \('spatial-power'\) must be one of .*'toeplitz'"):
+        mmrm(data, **MODEL, covariance="spatial-power")
+    with pytest.raises(
+        ValueError, match=r"`df` \('between-within'\) must be one of .*'kenward-roger-linear'"
+    ):
+        mmrm(data, **MODEL, df="between-within")
     with pytest.raises(ValueError, match="confidence_level"):
         mmrm(data, **MODEL, confidence_level=1.5)
     with pytest.raises(TypeError, match="DataFrame"):
@@ -335,8 +337,14 @@ def test_sas_aliases() -> None:
 def test_unstructured_with_too_few_patients_raises() -> None:
     data = load("small")
     few = data[data["patient_id"].isin(["P001", "P002", "P003", "P005", "P006"])]
-    with pytest.raises(ConvergenceError, match="unstructured covariance did not converge"):
+    # 36 parameters, 5 patients: a clear error before fitting, naming structures that fit.
+    with pytest.raises(DataValidationError, match="too few patients") as err:
         mmrm(few, **MODEL)
+    rule = err.value.problems["rule"].iloc[0]
+    assert "needs at least 9 patients" in rule
+    assert "the data have 5" in rule
+    assert "'toeplitz-heterogeneous' (15 parameters)" in rule
+    assert "'compound-symmetry' (2 parameters)" in rule
     # A structure with fewer parameters is estimable on the same data.
     assert np.all(np.isfinite(mmrm(few, **MODEL, covariance="cs").lsmeans()["se"]))
 
