@@ -88,7 +88,7 @@ _OMEGA = complex(math.sqrt(0.5), math.sqrt(0.5))
 _H2 = 1e-3
 
 
-def n_covariance_parameters(structure: str, n_days: int) -> int:
+def _n_covariance_parameters(structure: str, n_days: int) -> int:
     """Number of covariance parameters of ``structure`` on ``n_days`` days."""
     t = n_days
     return {
@@ -1374,7 +1374,7 @@ def _check_columns(
 def _estimable_reason(structure: str, data: _Data, n_sub: int) -> str | None:
     """Why ``structure`` cannot be estimated from these data, or None."""
     t = data.t
-    q = n_covariance_parameters(structure, t)
+    q = _n_covariance_parameters(structure, t)
     if structure == "unstructured" and n_sub < t + 1:
         return (
             f"an unstructured covariance on {t} days has {q} parameters and needs at least "
@@ -1398,7 +1398,7 @@ def _check_estimable(
         return
     simpler = sorted(
         (
-            (n_covariance_parameters(s, data.t), s)
+            (_n_covariance_parameters(s, data.t), s)
             for s in _CANONICAL
             if s != structure and _estimable_reason(s, data, n_sub) is None
         ),
@@ -1646,7 +1646,7 @@ def mmrm_select_covariance(
     )
     rows = []
     for structure in names:
-        q = n_covariance_parameters(structure, data.t)
+        q = _n_covariance_parameters(structure, data.t)
         row: dict[str, Any] = {
             "structure": structure,
             "parameters": q,
