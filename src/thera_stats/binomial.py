@@ -14,6 +14,7 @@ brackets that are known to contain exactly one root.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,23 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
+from scipy.optimize import brentq
 from scipy.optimize.elementwise import find_root
-from scipy.special import betainc, betainccinv, betaincinv, expit, gammaln, ndtri
+from scipy.special import (
+    betainc,
+    betainccinv,
+    betaincinv,
+    expit,
+    gammaln,
+    ndtri,
+    xlog1py,
+    xlogy,
+)
+
+try:  # the ufunc behind scipy.stats.binom.cdf, without its argument handling
+    from scipy.special._ufuncs import _binom_cdf
+except ImportError:  # pragma: no cover - a future scipy without it
+    _binom_cdf = stats.binom.cdf
 
 from thera_stats._checks import (
     check_alternative,
@@ -97,8 +113,11 @@ def _sf_ge(x: Any, n: Any, p: Any) -> Any:
 
 
 def _cdf_le(y: Any, n: Any, p: Any) -> Any:
-    """P(X <= y) for X ~ Bin(n, p); 0 for y < 0, 1 for y >= n."""
-    return stats.binom.cdf(y, n, p)
+    """P(X <= y) for X ~ Bin(n, p); 0 for y < 0, 1 for y >= n (integral y)."""
+    y, n, p = np.broadcast_arrays(np.asarray(y, float), np.asarray(n, float), np.asarray(p, float))
+    with np.errstate(invalid="ignore"):
+        out = _binom_cdf(np.clip(y, 0.0, n), n, p)
+    return np.where(y < 0, 0.0, np.where(y >= n, 1.0, out))
 
 
 def _solve(
@@ -396,9 +415,10 @@ class _Pieces:
 
 
 def _brackets(
-    xi: FloatArray, ni: FloatArray, alpha: float, kind: str
+    xi: FloatArray, ni: FloatArray, alpha: float, kind: str, *, upper: bool = True
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """p_lo, p_hi and the extreme lower-tail counts y*(p_lo), y*(p_hi)."""
+    """p_lo, p_hi and the extreme lower-tail counts y*(p_lo), y*(p_hi) (the last only
+    if ``upper``, else NaN)."""
     # Bracket [p_lo, p_hi]: the p-value is below alpha under p_lo and at least
     # P(X >= x) > alpha above p_hi.  Blaker: p-value <= (1 + relErr) P(X >= x).
     # Sterne: every y <= y* has P(X = y) <= relErr P(X = x), so the p-value is at
@@ -407,7 +427,8 @@ def _brackets(
     shrink = (2.0 + 1e-6) if kind == "blaker" else (xi + 2.0)
     p_lo = betaincinv(xi, ni - xi + 1.0, alpha / shrink)
     ystar = _ystar_blaker if kind == "blaker" else _ystar_sterne
-    return p_lo, p_hi, ystar(xi, ni, p_lo), ystar(xi, ni, p_hi)
+    y_hi = ystar(xi, ni, p_hi) if upper else np.full(xi.shape, np.nan)
+    return p_lo, p_hi, ystar(xi, ni, p_lo), y_hi
 
 
 def _pieces(
@@ -445,8 +466,9 @@ def _pieces(
 _MAX_PIECES = 500_000  # pieces handled at once (memory bound)
 
 
-def _hull_low(x: IntArray, n: IntArray, alpha: float, kind: str) -> FloatArray:
-    """Infimum of the two-sided Blaker / Sterne confidence set (0 at x = 0)."""
+def _hull_low_pieces(x: IntArray, n: IntArray, alpha: float, kind: str) -> FloatArray:
+    """Infimum of the two-sided Blaker / Sterne confidence set (0 at x = 0): the
+    general path, every piece of (p_lo, p_hi) built and evaluated."""
     out = np.zeros(x.shape)
     idx = np.flatnonzero(x > 0)
     if idx.size == 0:
@@ -498,6 +520,223 @@ def _piece_minimum(y: FloatArray, x: FloatArray, n: FloatArray) -> FloatArray:
         ym, xm, nm = y[m], x[m], n[m]
         num = (gammaln(xm) + gammaln(nm - xm + 1.0)) - (gammaln(ym + 1.0) + gammaln(nm - ym))
         out[m] = expit(num / (xm - 1.0 - ym))
+    return out
+
+
+# --- The first piece that holds (the fast path) -------------------------------
+#
+# The general path above builds every piece of (p_lo, p_hi) with its boundary and
+# p-values, then keeps the first that holds.  The scan below visits the pieces in
+# order from p_lo and stops at the first that holds, which is nearly always the
+# first or the second: with y*(p) the p-value is close to 2 P(X >= x), which
+# reaches alpha soon after P(X >= x) = alpha / 2, i.e. just above p_lo.  For the
+# piece y starting at s:
+#
+# 1. its end e = t_{y+1}, where y + 1 enters the extreme set (Blaker: a root,
+#    found by Halley's method; Sterne: closed form);
+# 2. if the p-value rises above alpha before e (P(X >= x) + P(X <= y) > alpha at
+#    e), the limit is the upward crossing of alpha on the piece, found by
+#    Halley's method between the piece's minimum and e;
+# 3. if it reaches alpha where the next piece starts (P(X >= x) + P(X <= y + 1)
+#    at e), the limit is e;
+# 4. otherwise the scan moves to piece y + 1.
+#
+# The derivatives are closed forms in binomial probabilities:
+# d/dp P(X >= x) = n b(x - 1; n - 1, p), d/dp P(X <= y) = -n b(y; n - 1, p), and
+# d/dp b(k; m, p) = b(k; m, p) (k - m p) / (p (1 - p)).
+
+_EPS = float(np.finfo(float).eps)
+_SCAN_CHUNK = 100_000  # limits handled at once (memory bound)
+_MAX_SCAN = 64  # pieces scanned before an interval is handed to the general path
+_WALK = 4  # steps of the walk from the normal-approximation guess of y*(p_lo)
+
+
+def _log_b(k: Any, m: Any, p: Any) -> Any:
+    """log b(k; m, p), the binomial probability, for 0 <= k <= m (float arrays)."""
+    return (
+        gammaln(m + 1.0) - gammaln(k + 1.0) - gammaln(m - k + 1.0) + xlogy(k, p) + xlog1py(m - k, -p)
+    )
+
+
+def _db(k: Any, m: Any, p: Any) -> tuple[Any, Any]:
+    """b(k; m, p) and its derivative in p (0 where k < 0)."""
+    b = np.where(k >= 0, np.exp(_log_b(np.maximum(k, 0.0), m, p)), 0.0)
+    return b, b * (k - m * p) / (p * (1.0 - p))
+
+
+def _halley_increasing(
+    fun: Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray, FloatArray]],
+    lo: FloatArray,
+    hi: FloatArray,
+    start: FloatArray,
+) -> FloatArray:
+    """Root of increasing functions, one per element, known to lie in ``[lo, hi]``.
+
+    ``fun(p, idx)`` returns the values and first two derivatives of the
+    functions ``idx`` at ``p``.  Halley steps from ``start``; a step that
+    leaves the current bracket is replaced by Newton's, then by bisection, so
+    convergence is guaranteed.  Stops after a step below ``1e-9 |p|`` (Halley's
+    method converges cubically: the next step would be below the rounding of
+    the function) or when the bracket is ``4 eps |p|`` narrow.
+    """
+    lo, hi, p = lo.copy(), hi.copy(), start.copy()
+    out = np.empty(lo.shape)
+    idx = np.arange(lo.size)
+    for _ in range(200):
+        if idx.size == 0:
+            return out
+        f, d1, d2 = fun(p, idx)
+        neg = f < 0
+        lo = np.where(neg, p, lo)
+        hi = np.where(neg, hi, p)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            newton = np.where(d1 > 0, f / d1, np.nan)  # NaN: no step (not increasing here)
+            denom = 1.0 - 0.5 * newton * d2 / d1
+            step = np.where((denom > 0.5) & (denom < 2.0), newton / denom, newton)
+            step = np.where(((p - step) >= lo) & ((p - step) <= hi), step, newton)
+            step = np.where(((p - step) >= lo) & ((p - step) <= hi), step, np.nan)
+        small = np.abs(step) <= 1e-9 * np.abs(p)
+        new = np.where(np.isnan(step), 0.5 * (lo + hi), p - step)
+        done = small | (hi - lo <= 4.0 * _EPS * np.abs(new) + 1e-300) | (f == 0)
+        out[idx[done]] = np.where(f[done] == 0, p[done], new[done])
+        keep = ~done
+        idx, lo, hi, p = idx[keep], lo[keep], hi[keep], new[keep]
+    raise ConvergenceError(  # pragma: no cover - bisection alone converges in < 1100 steps
+        "root finding failed in a Blaker/Sterne limit; please report the (x, n, "
+        "confidence_level) that triggered it."
+    )
+
+
+def _ystar_walk(
+    x: FloatArray, n: FloatArray, p: FloatArray, kind: str, target: FloatArray
+) -> FloatArray:
+    """y*(p) as :func:`_ystar_blaker` / :func:`_ystar_sterne` find it, from a guess.
+
+    The guess (Blaker: the normal quantile of the target; Sterne: the mirror image
+    of x about the mean) is corrected by at most ``_WALK`` steps down or up; the
+    bisection of the general path finishes what the walk leaves.
+    """
+
+    def ok(y: FloatArray, k: IntArray) -> npt.NDArray[np.bool_]:
+        if kind == "blaker":
+            test = _cdf_le(y, n[k], p[k]) <= target[k]
+        else:
+            test = _sterne_threshold(np.maximum(y, 0.0), x[k], n[k]) <= p[k]
+        return (y < 0) | ((y < x[k]) & test)
+
+    mu = n * p
+    if kind == "blaker":
+        sd = np.sqrt(mu * (1.0 - p))
+        guess = np.floor(mu + sd * ndtri(np.clip(target, 1e-300, 1.0)) - 0.5)
+    else:
+        guess = np.floor(2.0 * mu - x)
+    y = np.clip(guess, -1.0, x - 1.0)
+    out = np.full(x.shape, np.nan)
+    good = ok(y, np.arange(x.size))
+    down = np.flatnonzero(~good)  # y fails: walk down to the first that qualifies
+    for _ in range(_WALK):
+        if down.size == 0:
+            break
+        y[down] -= 1.0
+        fine = ok(y[down], down)
+        out[down[fine]] = y[down[fine]]
+        down = down[~fine]
+    up = np.flatnonzero(good)  # y qualifies: walk up while y + 1 does
+    for _ in range(_WALK):
+        if up.size == 0:
+            break
+        more = ok(y[up] + 1.0, up)
+        out[up[~more]] = y[up[~more]]
+        up = up[more]
+        y[up] += 1.0
+    rest = np.flatnonzero(np.isnan(out))
+    if rest.size:
+        ystar = _ystar_blaker if kind == "blaker" else _ystar_sterne
+        out[rest] = ystar(x[rest], n[rest], p[rest])
+    return out
+
+
+def _hull_low_scan(xi: FloatArray, ni: FloatArray, alpha: float, kind: str) -> FloatArray:
+    """Infimum of the Blaker / Sterne acceptance set for x >= 1, by the piece scan.
+
+    NaN where the scan did not end within ``_MAX_SCAN`` pieces (the caller then
+    takes the general path).
+    """
+    shrink = (2.0 + 1e-6) if kind == "blaker" else (xi + 2.0)
+    p_lo = betaincinv(xi, ni - xi + 1.0, alpha / shrink)
+    y = _ystar_walk(xi, ni, p_lo, kind, _REL_ERR * _sf_ge(xi, ni, p_lo))
+    out = np.full(xi.shape, np.nan)
+    s = p_lo.copy()
+    idx = np.arange(xi.size)
+    for _ in range(_MAX_SCAN):
+        if idx.size == 0:
+            break
+        x, n, yy, ss, lo_b = xi[idx], ni[idx], y[idx], s[idx], p_lo[idx]
+        nxt = yy + 1.0
+        # 1. The end of the piece: where y + 1 enters the extreme set (y + 1 < x,
+        #    else the piece runs to 1, where the p-value is 1).
+        inner = nxt < x
+        e = np.ones(x.shape)
+        if kind == "sterne":
+            e[inner] = _sterne_threshold(nxt[inner], x[inner], n[inner])
+        elif np.any(inner):
+            xs, ns, ys = x[inner], n[inner], nxt[inner]
+
+            def h(p: FloatArray, k: IntArray, xs: Any = xs, ns: Any = ns, ys: Any = ys) -> Any:
+                xk, nk, yk = xs[k], ns[k], ys[k]
+                bx, dbx = _db(xk - 1.0, nk - 1.0, p)
+                by, dby = _db(yk, nk - 1.0, p)
+                val = -_blaker_boundary(p, yk, xk, nk)  # r P(X >= x) - P(X <= y + 1)
+                return val, nk * (_REL_ERR * bx + by), nk * (_REL_ERR * dbx + dby)
+
+            e[inner] = _halley_increasing(h, ss[inner], np.ones(int(inner.sum())), ss[inner])
+        e = np.maximum(e, lo_b)
+        # 2.-3. The p-value just before e (piece y) and at e (piece y + 1).
+        s_e = _sf_ge(x, n, e)
+        v_end = s_e + _cdf_le(yy, n, e) - alpha
+        v_next = s_e + _cdf_le(nxt, n, e) - alpha
+        cross = v_end > 0
+        if np.any(cross):
+            xc, nc, yc = x[cross], n[cross], yy[cross]
+            a = np.clip(_piece_minimum(yc, xc, nc), ss[cross], e[cross])
+
+            def g(p: FloatArray, k: IntArray, xs: Any = xc, ns: Any = nc, ys: Any = yc) -> Any:
+                xk, nk, yk = xs[k], ns[k], ys[k]
+                bx, dbx = _db(xk - 1.0, nk - 1.0, p)
+                by, dby = _db(yk, nk - 1.0, p)
+                val = _piece_pvalue(p, yk, xk, nk, alpha)
+                return val, nk * (bx - by), nk * (dbx - dby)
+
+            root = a.copy()
+            which = np.flatnonzero(_piece_pvalue(a, yc, xc, nc, alpha) < 0)
+            if which.size:
+                root[which] = _halley_increasing(
+                    lambda p, k, w=which: g(p, w[k]), a[which], e[cross][which], e[cross][which]
+                )
+            out[idx[cross]] = root
+        start = ~cross & (v_next >= 0)
+        out[idx[start]] = e[start]
+        keep = ~cross & ~start
+        idx = idx[keep]
+        s[idx] = e[keep]
+        y[idx] = nxt[keep]
+    return out
+
+
+def _hull_low(x: IntArray, n: IntArray, alpha: float, kind: str) -> FloatArray:
+    """Infimum of the two-sided Blaker / Sterne confidence set (0 at x = 0).
+
+    The piece scan (:func:`_hull_low_scan`) in chunks; the general path
+    (:func:`_hull_low_pieces`) for any interval the scan leaves open.
+    """
+    out = np.zeros(x.shape)
+    idx = np.flatnonzero(x > 0)
+    for start in range(0, idx.size, _SCAN_CHUNK):
+        sl = idx[start : start + _SCAN_CHUNK]
+        out[sl] = _hull_low_scan(x[sl].astype(float), n[sl].astype(float), alpha, kind)
+    rest = idx[np.isnan(out[idx])]
+    if rest.size:
+        out[rest] = _hull_low_pieces(x[rest], n[rest], alpha, kind)
     return out
 
 
@@ -645,6 +884,206 @@ def _symmetric_limits(
     low = np.where(mirrored, 1.0 - high_c, low_c)
     high = np.where(mirrored, 1.0 - low_c, high_c)
     return low, high
+
+
+# ---------------------------------------------------------------------------
+# Scalar fast paths: one (x, n) with Python floats, scalar special functions and
+# Brent's method, for the methods whose limits are roots.  Same equations and
+# brackets as the array paths above (and the same answers to ~1e-15); no array
+# is built, so one interval costs tens of microseconds instead of milliseconds.
+# ---------------------------------------------------------------------------
+
+_SCALAR_METHODS = ("mid-p", "likelihood-ratio", "blaker", "sterne")
+
+
+def _s_root(f: Callable[[float], float], lo: float, hi: float) -> float | None:
+    """Root of ``f`` in ``[lo, hi]`` to 4 ulps relative (None: no sign change)."""
+    f_lo, f_hi = f(lo), f(hi)
+    if f_lo == 0.0:
+        return lo
+    if f_hi == 0.0:
+        return hi
+    if (f_lo > 0.0) == (f_hi > 0.0):
+        return None  # rounding at a bracket end: the array path decides
+    return float(brentq(f, lo, hi, xtol=1e-300, rtol=4.0 * _EPS, maxiter=500))
+
+
+def _s_sf(x: float, n: float, p: float) -> float:
+    """P(X >= x), scalar (1 <= x <= n)."""
+    return float(betainc(x, n - x + 1.0, p))
+
+
+def _s_cdf(y: float, n: float, p: float) -> float:
+    """P(X <= y), scalar."""
+    if y < 0.0:
+        return 0.0
+    if y >= n:
+        return 1.0
+    return float(_binom_cdf(y, n, p))
+
+
+def _s_midp_low(x: int, n: int, a: float) -> float | None:
+    if x == 0:
+        return 0.0 if a <= 0.5 else -math.expm1(math.log(2.0 * (1.0 - a)) / n)
+    if x == n:
+        return math.exp(math.log(2.0 * a) / n) if a < 0.5 else 1.0
+    xf, nf = float(x), float(n)
+
+    def tail(p: float) -> float:
+        return 0.5 * (float(betainc(xf, nf - xf + 1.0, p)) + float(betainc(xf + 1.0, nf - xf, p))) - a
+
+    lo = float(betaincinv(xf, nf - xf + 1.0, a))
+    hi = float(betaincinv(xf + 1.0, nf - xf, a))
+    return _s_root(tail, lo, hi)
+
+
+def _s_midp_high(x: int, n: int, a: float) -> float | None:
+    if x == 0:
+        return -math.expm1(math.log(2.0 * a) / n) if a < 0.5 else 0.0
+    if x == n:
+        return 1.0 if a <= 0.5 else math.exp(math.log(2.0 * (1.0 - a)) / n)
+    xf, nf = float(x), float(n)
+
+    def tail(p: float) -> float:  # decreasing: solve its negative
+        return a - 0.5 * (_s_cdf(xf - 1.0, nf, p) + _s_cdf(xf, nf, p))
+
+    lo = float(betainccinv(xf, nf - xf + 1.0, a))
+    hi = float(betainccinv(xf + 1.0, nf - xf, a))
+    return _s_root(tail, lo, hi)
+
+
+def _s_u_minus_log1p(u: float) -> float:
+    """Scalar :func:`_u_minus_log1p`."""
+    if abs(u) < 0.1:
+        series = 0.0
+        for c in _U_MINUS_LOG1P:
+            series = (series + c) * u
+        return series * u
+    return u - math.log1p(u)
+
+
+def _s_lr_below(x: int, n: int, z2: float) -> float | None:
+    if z2 == 0.0:
+        return x / n
+    if x == 0:
+        return 0.0
+    if x == n:
+        return math.exp(-z2 / (2.0 * n))
+    xf, nf = float(x), float(n)
+    log_phat, odds = math.log(xf / nf), xf / (nf - xf)
+
+    def dev(u: float) -> float:
+        s = math.expm1(u - log_phat)
+        return 2.0 * (xf * _s_u_minus_log1p(s) + (nf - xf) * _s_u_minus_log1p(-s * odds)) - z2
+
+    root = _s_root(dev, log_phat - z2 / (2.0 * xf) - 2.0, log_phat)
+    return None if root is None else math.exp(root)
+
+
+def _s_lr_above(x: int, n: int, z2: float) -> float | None:
+    if z2 == 0.0:
+        return x / n
+    if x == n:
+        return 1.0
+    if x == 0:
+        return -math.expm1(-z2 / (2.0 * n))
+    xf, nf = float(x), float(n)
+    log_qhat, odds = math.log1p(-xf / nf), (nf - xf) / xf
+
+    def dev(w: float) -> float:
+        t = math.expm1(w - log_qhat)
+        return 2.0 * (xf * _s_u_minus_log1p(-t * odds) + (nf - xf) * _s_u_minus_log1p(t)) - z2
+
+    root = _s_root(dev, log_qhat - z2 / (2.0 * (nf - xf)) - 2.0, log_qhat)
+    return None if root is None else -math.expm1(root)
+
+
+def _s_ystar(x: float, n: float, p: float, kind: str) -> float:
+    """Scalar :func:`_ystar_blaker` / :func:`_ystar_sterne` (same bisection)."""
+    target = _REL_ERR * _s_sf(x, n, p)
+    lo, hi = -1.0, x
+    while hi - lo > 1:
+        mid = math.floor((lo + hi) / 2.0)
+        if kind == "blaker":
+            ok = _s_cdf(mid, n, p) <= target
+        else:
+            ok = float(_sterne_threshold(mid, x, n)) <= p
+        lo, hi = (mid, hi) if ok else (lo, mid)
+    return lo
+
+
+def _s_piece_minimum(y: float, x: float, n: float) -> float:
+    """Scalar :func:`_piece_minimum`."""
+    if y < 0 or y >= x - 1:
+        return 0.0
+    num = (gammaln(x) + gammaln(n - x + 1.0)) - (gammaln(y + 1.0) + gammaln(n - y))
+    return float(expit(num / (x - 1.0 - y)))
+
+
+def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
+    """Scalar :func:`_hull_low_scan` (None: left to the array path)."""
+    if x == 0:
+        return 0.0
+    xf, nf = float(x), float(n)
+    shrink = (2.0 + 1e-6) if kind == "blaker" else (xf + 2.0)
+    p_lo = float(betaincinv(xf, nf - xf + 1.0, alpha / shrink))
+    y = _s_ystar(xf, nf, p_lo, kind)
+    s = p_lo
+    for _ in range(_MAX_SCAN):
+        nxt = y + 1.0
+        if nxt >= xf:
+            e: float | None = 1.0
+        elif kind == "sterne":
+            e = float(_sterne_threshold(nxt, xf, nf))
+        else:
+            e = _s_root(
+                lambda p, y1=nxt: _REL_ERR * _s_sf(xf, nf, p) - _s_cdf(y1, nf, p), s, 1.0
+            )
+        if e is None:
+            return None
+        e = max(e, p_lo)
+        s_e = _s_sf(xf, nf, e)
+        if s_e + _s_cdf(y, nf, e) - alpha > 0:  # crosses alpha on this piece
+            a = min(max(_s_piece_minimum(y, xf, nf), s), e)
+
+            def g(p: float, y: float = y) -> float:
+                return _s_sf(xf, nf, p) + _s_cdf(y, nf, p) - alpha
+
+            return a if g(a) >= 0 else _s_root(g, a, e)
+        if s_e + _s_cdf(nxt, nf, e) - alpha >= 0:  # holds where the next piece starts
+            return e
+        s, y = e, nxt
+    return None  # pragma: no cover - the general path takes over
+
+
+def _scalar_limits(
+    x: int, n: int, method: str, level: float, alternative: str
+) -> tuple[float, float] | None:
+    """Limits of one interval without arrays (None: use the array path).
+
+    Covers the methods whose limits are roots (:data:`_SCALAR_METHODS`); the
+    reflection of :func:`_symmetric_limits` is applied as there.
+    """
+    two = alternative == "two-sided"
+    a = (1.0 - level) / 2.0 if two else 1.0 - level
+    xc = min(x, n - x)
+    low: float | None
+    high: float | None
+    if method == "mid-p":
+        low, high = _s_midp_low(xc, n, a), _s_midp_high(xc, n, a)
+    elif method == "likelihood-ratio":
+        z = -float(ndtri(a))
+        below, above = _s_lr_below(xc, n, z * z), _s_lr_above(xc, n, z * z)
+        low, high = (below, above) if z >= 0 else (above, below)
+    else:  # two-sided Blaker or Sterne (one-sided ones are Clopper-Pearson)
+        if not two or 2.0 * a > 0.5:
+            return None
+        low = _s_hull_low(xc, n, 2.0 * a, method)
+        upper = _s_hull_low(n - xc, n, 2.0 * a, method)
+        high = None if upper is None else 1.0 - upper
+    if low is None or high is None:
+        return None
+    return (1.0 - high, 1.0 - low) if xc < x else (low, high)
 
 
 def _as_output(arr: FloatArray, shape: tuple[int, ...]) -> Any:
@@ -811,7 +1250,13 @@ def binomial_ci(
     check_choice("method", method, INTERVAL_METHODS)
     check_alternative(alternative)
     shape = xa.shape
-    low, high = _symmetric_limits(xa.ravel(), na.ravel(), method, level, alternative)
+    fast = None
+    if shape == () and method in _SCALAR_METHODS:
+        fast = _scalar_limits(int(xa), int(na), method, level, alternative)
+    if fast is not None:
+        low, high = np.array(fast[0]), np.array(fast[1])
+    else:
+        low, high = _symmetric_limits(xa.ravel(), na.ravel(), method, level, alternative)
     if alternative == "greater":
         high = np.ones_like(low)
     elif alternative == "less":
