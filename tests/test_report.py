@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import html
 import os
 import platform
 import re
@@ -100,6 +101,13 @@ def sections(page: _Page) -> list[str]:
     return [text for tag, text in page.headings if tag == "h2" and text != "Contents"]
 
 
+def body_text(page: str) -> str:
+    """The words of the report after its table of contents, one space between words."""
+    body = page[page.index("</nav>"):]
+    body = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', " ", body)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
 def browser_or_skip() -> str:
     """The browser that prints PDFs; skip without one (fail in CI, which installs it)."""
     try:
@@ -152,7 +160,7 @@ def make_binary_trial(folder: Path) -> Path:
     """35 patients, 14 responders, 3 without a recorded response; no score, no AE table."""
     folder.mkdir(parents=True)
     (folder / "plan.toml").write_text(BINARY_PLAN, encoding="utf-8")
-    responses = (["true", "false", "true", "false", "false"] * 7)[:32] + [""] * 3
+    responses = (["true", "false", "true", "false", "false"] * 7)[:32] + [""] * 3  # 13 true
     start = dt.date(2024, 1, 8)
     pd.DataFrame({
         "patient_id": [f"P{i:03d}" for i in range(1, 36)],
@@ -298,7 +306,8 @@ def test_sections_in_order(which: str, request: pytest.FixtureRequest) -> None:
     path = got[0] if isinstance(got, tuple) else got
     page = parse(path.read_text(encoding="utf-8"))
     assert sections(page) == SECTIONS
-    subsections = [t for tag, t in page.headings if tag == "h3"]
+    subsections = [t for tag, t in page.headings if tag == "h3"
+                   and t not in ("Figures", "Tables")]  # the contents' lists
     assert subsections[:3] == ["4.1 Decision on phase III",
                                "4.2 The response rate under every interval method",
                                "4.3 Robustness of the decision"]
@@ -333,11 +342,15 @@ def test_figures_numbered_captioned_with_alt_text(thera: Path) -> None:
 
 def test_figure_order_follows_sections(thera: Path) -> None:
     page = thera.read_text(encoding="utf-8")
-    order = [page.index(marker) for marker in (
-        'id="1.-Design"', "Operating characteristics of the Simon", 'id="2.-Patient-flow"',
-        "Patient flow (CONSORT style)", 'id="4.-Primary-endpoint"', "Per-patient change",
-        'id="5.-Secondary-endpoints"', "Cumulative responder curve", 'id="6.-Safety"',
-        'id="7.-Provenance"')]
+    figures = {f["id"]: f["caption"] for f in parse(page).figures}
+    assert figures["figure-1"].startswith("Figure 1. Operating characteristics of the Simon")
+    assert figures["figure-2"].startswith("Figure 2. Patient flow (CONSORT style)")
+    assert figures["figure-3"].startswith("Figure 3. Per-patient change in pain VAS")
+    assert figures["figure-10"].startswith("Figure 10. Cumulative responder curve")
+    order = [page.index(f'id="{anchor}"') for anchor in (
+        "1.-Design", "figure-1", "2.-Patient-flow", "figure-2", "table-1",
+        "3.-Baseline-characteristics", "4.-Primary-endpoint", "figure-3",
+        "5.-Secondary-endpoints", "figure-10", "6.-Safety", "7.-Provenance")]
     assert order == sorted(order)
 
 
@@ -369,7 +382,7 @@ def test_tables_numbered_in_order(thera: Path) -> None:
 def test_contents_link_every_section_figure_and_table(thera: Path) -> None:
     text = thera.read_text(encoding="utf-8")
     page = parse(text)
-    nav = text[text.index('<nav class="contents"'):text.index("</nav>")]
+    nav = text[text.index("<nav "):text.index("</nav>")]
     targets = re.findall(r'href="#([^"]+)"', nav)
     assert set(targets) <= set(page.ids)
     assert len(page.ids) == len(set(page.ids))  # anchors are unique
@@ -385,7 +398,7 @@ def test_contents_link_every_section_figure_and_table(thera: Path) -> None:
 
 
 def test_primary_section_has_decision_and_robustness(thera: Path) -> None:
-    text = " ".join(re.sub(r"<[^>]+>", " ", thera.read_text(encoding="utf-8")).split())
+    text = body_text(thera.read_text(encoding="utf-8"))
     primary = text[text.index("4. Primary endpoint The naive"):text.index("5. Secondary")]
     assert "4.1 Decision on phase III GO" in primary
     assert "off plan" in primary
@@ -393,7 +406,7 @@ def test_primary_section_has_decision_and_robustness(thera: Path) -> None:
 
 
 def test_safety_section_has_overview_and_soc_tables(thera: Path) -> None:
-    text = " ".join(re.sub(r"<[^>]+>", " ", thera.read_text(encoding="utf-8")).split())
+    text = body_text(thera.read_text(encoding="utf-8"))
     safety = text[text.index("6. Safety Table"):text.index("7. Provenance The")]
     assert "overview of adverse events" in safety
     assert "system organ class" in safety
@@ -404,9 +417,10 @@ def test_provenance_table(thera: Path) -> None:
     block = text[text.index('<div class="report-table provenance"'):]
     block = block[:block.index("</div>")]
     assert "provenance (software, environment and input files)" in block
-    cells = [" ".join(re.sub(r"<[^>]+>", "", c).split())
-             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", block, re.DOTALL)]
-    rows = dict(zip(cells[2::2], cells[3::2], strict=True))
+    tbody = block[block.index("<tbody>"):block.index("</tbody>")]
+    cells = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", c)).split())
+             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tbody, re.DOTALL)]
+    rows = dict(zip(cells[0::2], cells[1::2], strict=True))
     assert rows["Package thera-stats"] == ts.__version__
     assert rows["Python"].startswith(platform.python_version())
     for dep in ("numpy", "scipy", "pandas", "matplotlib", "statsmodels"):
@@ -442,10 +456,16 @@ def test_binary_report(binary: tuple[Path, bool]) -> None:
     # No score: flow, intervals, coverage and sensitivity only.
     assert [f["caption"].split(".")[0] for f in page.figures] == [
         f"Figure {k}" for k in range(1, 5)]
-    plain = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    plain = body_text(text)
     assert "there is no score, so no analysis over time" in plain
     assert "Adverse events were not collected" in plain
-    assert "14 / 35" in plain or "14/35" in plain
+    assert "The data record no baseline characteristic." in plain
+    patients = pd.read_csv(path.parent.parent / "orr" / "patients.csv", dtype=str)
+    responders = int((patients["response"] == "true").sum())
+    assert responders == 13
+    assert "Total 13 / 35 responders" in plain
+    # Single stage, go if more than r = 11 of 35: 13 > 11.
+    assert "4.1 Decision on phase III GO" in plain
 
 
 # ------------------------------------------------------------------ figure captions
