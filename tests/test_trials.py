@@ -918,7 +918,7 @@ def test_init_score_folder_filled_in_by_hand(tmp_path: Path,
                 score_rows.append(f"{pid},{day},{value}")
     (folder / "score.csv").write_text("\n".join(score_rows) + "\n", encoding="utf-8")
     with (folder / "adverse_events.csv").open("a", encoding="utf-8") as fh:
-        fh.write("N-02,3,Nausea,Gastrointestinal disorders,1,false,true\n")
+        fh.write("N-02,3,Nausea,Gastrointestinal disorders,1,false,true,false\n")
     code, out, err = run_cli(["validate", str(folder)], capsys)
     assert code == 0, err
     assert "protocol deviations: 0" in out  # age >= 18 and baseline >= 4 hold

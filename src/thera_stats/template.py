@@ -124,7 +124,7 @@ def write_template(folder: str | Path, *, endpoint: str = "score",
         files["score.csv"] = "patient_id,day,pain_nrs\n"
     else:
         files["patients.csv"] = _PATIENTS + ",response\n"
-    files["adverse_events.csv"] = "patient_id,day,term,soc,grade,serious,related\n"
+    files["adverse_events.csv"] = "patient_id,day,term,soc,grade,serious,related,led_to_withdrawal\n"
     out = check_output_folder(folder, None, list(files), overwrite=overwrite)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
