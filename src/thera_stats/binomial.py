@@ -36,10 +36,10 @@ from scipy.special import (
     xlogy,
 )
 
-try:  # the ufunc behind scipy.stats.binom.cdf, without its argument handling
-    from scipy.special._ufuncs import _binom_cdf
-except ImportError:  # pragma: no cover - a future scipy without it
-    _binom_cdf = stats.binom.cdf
+try:  # the ufuncs behind scipy.stats.binom.cdf and .pmf, without their argument handling
+    from scipy.special._ufuncs import _binom_cdf, _binom_pmf
+except ImportError:  # pragma: no cover - a future scipy without them
+    _binom_cdf, _binom_pmf = stats.binom.cdf, stats.binom.pmf
 
 from thera_stats._checks import (
     check_alternative,
@@ -710,9 +710,12 @@ def _hull_low_scan(xi: FloatArray, ni: FloatArray, alpha: float, kind: str) -> F
             root = a.copy()
             which = np.flatnonzero(_piece_pvalue(a, yc, xc, nc, alpha) < 0)
             if which.size:
-                root[which] = _halley_increasing(
-                    lambda p, k, w=which: g(p, w[k]), a[which], e[cross][which], e[cross][which]
-                )
+
+                def g_sub(p: FloatArray, k: IntArray, w: IntArray = which) -> Any:
+                    return g(p, w[k])
+
+                e_w = e[cross][which]
+                root[which] = _halley_increasing(g_sub, a[which], e_w, e_w)
             out[idx[cross]] = root
         start = ~cross & (v_next >= 0)
         out[idx[start]] = e[start]
@@ -810,10 +813,17 @@ def _confidence_sets(
         # is accepted: the p-value is at least the smaller observed tail.
         middle = (max(b for _, b in low_side), min(a for a, _ in high_side))
         out.append(tuple(_merge([*low_side, middle, *high_side])))
-    return [
-        tuple((1.0 - b, 1.0 - a) for a, b in reversed(segs)) if f else segs
-        for segs, f in zip(out, flip.tolist(), strict=True)
-    ]
+    # The first and last ends are the limits binomial_ci reports (the same numbers
+    # found by its own path, so that they agree to the last bit).
+    low, high = _interval_limits(x, n, kind, level, "two-sided")
+    sets = []
+    for segs, f, lo, hi in zip(out, flip.tolist(), low.tolist(), high.tolist(), strict=True):
+        ends = list(segs)
+        ends[0], ends[-1] = (lo, ends[0][1]), (ends[-1][0], hi)
+        if len(ends) == 1:
+            ends = [(lo, hi)]
+        sets.append(tuple((1.0 - b, 1.0 - a) for a, b in reversed(ends)) if f else tuple(ends))
+    return sets
 
 
 # ---------------------------------------------------------------------------
@@ -1036,9 +1046,11 @@ def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
         elif kind == "sterne":
             e = float(_sterne_threshold(nxt, xf, nf))
         else:
-            e = _s_root(
-                lambda p, y1=nxt: _REL_ERR * _s_sf(xf, nf, p) - _s_cdf(y1, nf, p), s, 1.0
-            )
+
+            def boundary(p: float, y1: float = nxt) -> float:
+                return _REL_ERR * _s_sf(xf, nf, p) - _s_cdf(y1, nf, p)
+
+            e = _s_root(boundary, s, 1.0)
         if e is None:
             return None
         e = max(e, p_lo)
@@ -1059,14 +1071,13 @@ def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
 def _scalar_limits(
     x: int, n: int, method: str, level: float, alternative: str
 ) -> tuple[float, float] | None:
-    """Limits of one interval without arrays (None: use the array path).
-
-    Covers the methods whose limits are roots (:data:`_SCALAR_METHODS`); the
-    reflection of :func:`_symmetric_limits` is applied as there.
+    """Limits of one interval with ``x <= n / 2`` without arrays (None: use the array
+    path).  Covers the methods whose limits are roots (:data:`_SCALAR_METHODS`); the
+    caller reflects ``x > n / 2`` as :func:`_symmetric_limits` does.
     """
     two = alternative == "two-sided"
     a = (1.0 - level) / 2.0 if two else 1.0 - level
-    xc = min(x, n - x)
+    xc = x
     low: float | None
     high: float | None
     if method == "mid-p":
@@ -1083,7 +1094,40 @@ def _scalar_limits(
         high = None if upper is None else 1.0 - upper
     if low is None or high is None:
         return None
-    return (1.0 - high, 1.0 - low) if xc < x else (low, high)
+    return low, high
+
+
+_SMALL = 64  # arrays up to this size take the scalar path, element by element
+
+
+def _interval_limits(
+    x: IntArray, n: IntArray, method: str, level: float, alternative: str
+) -> tuple[FloatArray, FloatArray]:
+    """Limits for flat arrays: the scalar path for a few intervals of a root-finding
+    method (:data:`_SCALAR_METHODS`), the vectorised one otherwise.
+
+    The choice depends on the size only, so an interval computed alone and the
+    same interval inside a small array are the same floats.
+    """
+    if method not in _SCALAR_METHODS or x.size > _SMALL:
+        return _symmetric_limits(x, n, method, level, alternative)
+    low, high = np.empty(x.size), np.empty(x.size)
+    left: list[int] = []
+    done: dict[tuple[int, int], tuple[float, float]] = {}
+    for i, (xi, ni) in enumerate(zip(x.tolist(), n.tolist(), strict=True)):
+        key = (min(xi, ni - xi), ni)
+        if key not in done:
+            lim = _scalar_limits(key[0], ni, method, level, alternative)
+            if lim is None:
+                left.append(i)
+                continue
+            done[key] = lim
+        lo, hi = done[key]
+        low[i], high[i] = (1.0 - hi, 1.0 - lo) if key[0] < xi else (lo, hi)
+    if left:
+        rest = np.array(left)
+        low[rest], high[rest] = _symmetric_limits(x[rest], n[rest], method, level, alternative)
+    return low, high
 
 
 def _as_output(arr: FloatArray, shape: tuple[int, ...]) -> Any:
@@ -1250,13 +1294,7 @@ def binomial_ci(
     check_choice("method", method, INTERVAL_METHODS)
     check_alternative(alternative)
     shape = xa.shape
-    fast = None
-    if shape == () and method in _SCALAR_METHODS:
-        fast = _scalar_limits(int(xa), int(na), method, level, alternative)
-    if fast is not None:
-        low, high = np.array(fast[0]), np.array(fast[1])
-    else:
-        low, high = _symmetric_limits(xa.ravel(), na.ravel(), method, level, alternative)
+    low, high = _interval_limits(xa.ravel(), na.ravel(), method, level, alternative)
     if alternative == "greater":
         high = np.ones_like(low)
     elif alternative == "less":
@@ -1671,6 +1709,79 @@ def _weighted(
     return cov, width
 
 
+def _coverage_direct(
+    n: int, p: FloatArray, low: FloatArray, high: FloatArray, mode: str = "closed"
+) -> FloatArray:
+    """Coverage at each ``p`` as the finite sum over every outcome (the general path)."""
+    return _weighted(n, p, low, high, mode)[0]
+
+
+def _coverage(
+    n: int, p: FloatArray, low: FloatArray, high: FloatArray, mode: str = "closed"
+) -> FloatArray:
+    """Coverage at each ``p`` from the run of covering outcomes (two tails per p).
+
+    With ``low`` and ``high`` non-decreasing in x the outcomes whose interval
+    covers p are the run ``x_lo(p) <= x <= x_hi(p)``, ``x_hi`` the last x with
+    ``low(x) <= p`` and ``x_lo`` the first with ``high(x) >= p`` (strict
+    inequalities for the one-sided limits ``mode="left"`` / ``"right"``), so the
+    coverage is ``1 - P(X < x_lo) - P(X > x_hi)``.  Where rounding makes a limit
+    decrease by an ulp the run may miss an outcome for p between the two
+    values; those p are summed directly.
+    """
+    x_hi = np.searchsorted(low, p, side="left" if mode == "left" else "right") - 1
+    x_lo = np.searchsorted(high, p, side="right" if mode == "right" else "left")
+    xl, xh = x_lo.astype(float), x_hi.astype(float)
+    cov = 1.0 - _cdf_le(xl - 1.0, float(n), p) - _sf_ge(xh + 1.0, float(n), p)
+    cov = np.where(x_lo <= x_hi, np.clip(cov, 0.0, 1.0), 0.0)
+    odd = np.zeros(p.shape, dtype=bool)
+    for lim in (low, high):
+        for i in np.flatnonzero(np.diff(lim) < 0):  # not a run near these p
+            odd |= (p >= lim[i + 1]) & (p <= lim[i])
+    if np.any(odd):
+        cov[odd] = _coverage_direct(n, p[odd], low, high, mode)
+    return np.asarray(cov, dtype=float)
+
+
+def _expected_width(n: int, p: FloatArray, low: FloatArray, high: FloatArray) -> FloatArray:
+    r"""Expected width :math:`\sum_x b(x; n, p) [U(x) - L(x)]` at each ``p``.
+
+    Only the outcomes within the Hoeffding bound :math:`|x - np| \le h`,
+    :math:`h = \sqrt{n \log(10^{19}) / 2}`, are summed (the rest carry
+    probability below :math:`2 \cdot 10^{-19}`); their probabilities come from
+    the log of the one at the mode by the ratios
+    :math:`b(x + 1)/b(x) = \frac{n - x}{x + 1} \frac{p}{1 - p}`.
+    """
+    width = high - low
+    half = math.ceil(math.sqrt(n * math.log(1e19) / 2.0)) + 1
+    k = 2 * half + 1
+    inner = (p > 0.0) & (p < 1.0)
+    out = np.where(p <= 0.0, width[0], width[-1])
+    if k >= n + 1 or not np.any(inner):
+        if np.any(inner):
+            out[inner] = _weighted(n, p[inner], low, high)[1]
+        return np.asarray(out, dtype=float)
+    pi = p[inner]
+    start = np.clip(np.floor(n * pi).astype(np.int64) - half, 0, n + 1 - k)
+    xs = np.arange(n + 1, dtype=float)
+    log_ratio = np.log((n - xs[:-1]) / (xs[:-1] + 1.0))  # log b(x+1)/b(x) without the p part
+    result = np.empty(pi.size)
+    step = max(1, 4_000_000 // k)
+    for lo in range(0, pi.size, step):
+        sl = slice(lo, lo + step)
+        pp, a = pi[sl], start[sl]
+        cols = a[:, None] + np.arange(k - 1)
+        logs = log_ratio[cols] + (np.log(pp) - np.log1p(-pp))[:, None]
+        # Anchored at the mode (never underflows): log b(a + j) = log b(m) + c_j - c_{m-a}.
+        mode = np.clip(np.floor((n + 1) * pp).astype(np.int64), a, a + k - 1)
+        cum = np.concatenate([np.zeros((pp.size, 1)), np.cumsum(logs, axis=1)], axis=1)
+        anchor = np.log(_binom_pmf(mode.astype(float), float(n), pp))
+        anchor = anchor - np.take_along_axis(cum, (mode - a)[:, None], axis=1)[:, 0]
+        pmf = np.exp(cum + anchor[:, None])
+        result[sl] = np.sum(pmf * width[a[:, None] + np.arange(k)], axis=1)
+    out[inner] = result
+    return np.asarray(out, dtype=float)
+
 def interval_coverage(
     n: int,
     p: Any,
@@ -1732,7 +1843,8 @@ def interval_coverage(
     check_alternative(alternative)
     pa = check_closed_unit_array("p", p)
     low, high = _all_limits(ni, method, level, alternative)
-    cov, width = _weighted(ni, pa.ravel(), low, high)
+    cov = _coverage(ni, pa.ravel(), low, high)
+    width = _expected_width(ni, pa.ravel(), low, high)
     return IntervalCoverage(
         n=ni,
         p=_as_output(pa.ravel(), pa.shape),
@@ -1757,10 +1869,10 @@ def _min_coverage(n: int, low: FloatArray, high: FloatArray, grid: int = 2001) -
     points = points[(points >= 0.0) & (points <= 1.0)]
     inner = points[(points > 0.0) & (points < 1.0)]
     values = [
-        _weighted(n, points[points < 1.0], low, high, "right")[0],
-        _weighted(n, points[points > 0.0], low, high, "left")[0],
-        _weighted(n, inner, low, high, "closed")[0],
-        _weighted(n, np.linspace(0.0, 1.0, grid)[1:-1], low, high, "closed")[0],
+        _coverage(n, points[points < 1.0], low, high, "right"),
+        _coverage(n, points[points > 0.0], low, high, "left"),
+        _coverage(n, inner, low, high, "closed"),
+        _coverage(n, np.linspace(0.0, 1.0, grid)[1:-1], low, high, "closed"),
     ]
     return float(min(v.min() for v in values if v.size))
 
