@@ -294,7 +294,36 @@ def _public_api() -> str:
 GENERATORS = {"cli-help": _cli_help, "public-api": _public_api}
 
 
+#: Page titles of notebooks that have none of their own: the report notebook starts at its
+#: section headings, because the report's header (trial, dates, version) is made by code.
+NOTEBOOK_TITLES = {
+    "notebooks/final_report": "The report notebook (thera-stats report)",
+}
+
+
+def _notebook_title(docname: str, source: list[str]) -> None:
+    """Give a notebook page a title (a first markdown cell "# ...") when it has none."""
+    import json
+
+    try:
+        nb = json.loads(source[0])
+    except ValueError:
+        return
+    cells = nb.get("cells", [])
+    first = next((c for c in cells if c.get("cell_type") == "markdown"), None)
+    text = "".join(first["source"]) if first else ""
+    if text.lstrip().startswith("# "):
+        return
+    title = NOTEBOOK_TITLES.get(docname, Path(docname).name.replace("_", " ").capitalize())
+    cells.insert(0, {"cell_type": "markdown", "id": "thera-docs-title", "metadata": {},
+                     "source": [f"# {title}"]})
+    source[0] = json.dumps(nb)
+
+
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    if docname.startswith("notebooks/") and source[0].lstrip().startswith("{"):
+        _notebook_title(docname, source)
+        return
     marker = "% thera-docs: "
     if marker not in source[0]:
         return

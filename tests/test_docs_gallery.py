@@ -87,3 +87,13 @@ def test_gallery_is_linked() -> None:
     api_page = (DOCS / "api" / "thera_stats.plotting.md").read_text(encoding="utf-8")
     assert "gallery" in api_page
     assert ".. plot::" in api_page, "the plotting API page has no example figures"
+
+
+def test_plot_examples_have_their_own_files() -> None:
+    # Without a filename prefix every plot directive of a MyST page writes the same image
+    # file (each eval-rst block counts from 1), and the page shows the last figure each time.
+    api_page = (DOCS / "api" / "thera_stats.plotting.md").read_text(encoding="utf-8")
+    plots = api_page.count(".. plot::")
+    prefixes = re.findall(r"^\s+:filename-prefix: (\S+)$", api_page, re.MULTILINE)
+    assert len(prefixes) == plots
+    assert len(set(prefixes)) == plots
