@@ -817,8 +817,8 @@ def _confidence_sets(
     # found by its own path, so that they agree to the last bit).
     low, high = _interval_limits(x, n, kind, level, "two-sided")
     sets = []
-    for segs, f, lo, hi in zip(out, flip.tolist(), low.tolist(), high.tolist(), strict=True):
-        ends = list(segs)
+    for merged, f, lo, hi in zip(out, flip.tolist(), low.tolist(), high.tolist(), strict=True):
+        ends = list(merged)
         ends[0], ends[-1] = (lo, ends[0][1]), (ends[-1][0], hi)
         if len(ends) == 1:
             ends = [(lo, hi)]
