@@ -102,7 +102,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
-from scipy.special import xlog1py, xlogy
+from scipy.special import gammaln, logsumexp, xlog1py, xlogy
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
@@ -117,8 +117,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 ORDERINGS = ("stagewise", "mle", "lr", "score")
-_GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 1025)))
-_FINE_GRID = _GRID
+# Root-finding grids (cosine-spaced, dense near 0 and 1). The tails of the stage-wise and
+# MLE orderings are monotone in p, so the grid only brackets their roots (Brent's method
+# finds them to 1e-14): 129 points serve. The likelihood-ratio and score orderings jump
+# where the ordering changes and bracket on the fine grid.
+_GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 129)))
+_FINE_GRID = 0.5 * (1.0 - np.cos(np.pi * np.linspace(0.0, 1.0, 1025)))
 _XTOL = 1e-14
 _TIE = 1e-9        # statistics of the "lr" and "score" orderings closer than this tie
 _P_CLIP = 1e-9     # the "lr"/"score" ordering at p < _P_CLIP is the one at _P_CLIP
@@ -214,9 +218,12 @@ class _Space:
     @cached_property
     def grid_means(self) -> FloatArray:
         """E_p(X / N) on ``_GRID`` (the bias-adjusted estimate's root finding)."""
-        g = _GRID[:, None]
-        prob = np.exp(self.logc[None, :] + xlogy(self.x[None, :], g)
-                      + xlog1py((self.n - self.x)[None, :], -g))
+        if self.grid is _GRID:
+            prob = self.grid_prob
+        else:
+            g = _GRID[:, None]
+            prob = np.exp(self.logc[None, :] + xlogy(self.x[None, :], g)
+                          + xlog1py((self.n - self.x)[None, :], -g))
         return np.asarray(prob @ (self.x / self.n))
 
     @cached_property
@@ -288,12 +295,17 @@ class _Space:
         grid, shape ``(grid, outcomes)``: one pass brackets every root."""
         prob = self.grid_prob
         if not self.kind:
-            ranks = np.unique(self.rank)
-            by_rank = np.stack([prob[:, self.rank == r].sum(axis=1) for r in ranks], axis=1)
-            at_least = np.flip(np.cumsum(np.flip(by_rank, axis=1), axis=1), axis=1)
-            at_most = np.cumsum(by_rank, axis=1)
-            pos = np.searchsorted(ranks, self.rank)
-            return at_least[:, pos], at_most[:, pos]
+            # Sort the outcomes by rank; each tail is a cumulative sum up to the edge of
+            # the outcome's group of tied ranks (from the top for P(T >= t), so that
+            # small upper tails keep their relative accuracy).
+            order = np.argsort(self.rank, kind="stable")
+            ranked = self.rank[order]
+            p_sorted = prob[:, order]
+            from_top = np.flip(np.cumsum(np.flip(p_sorted, axis=1), axis=1), axis=1)
+            from_bottom = np.cumsum(p_sorted, axis=1)
+            first = np.searchsorted(ranked, self.rank, side="left")
+            last = np.searchsorted(ranked, self.rank, side="right") - 1
+            return from_top[:, first], from_bottom[:, last]
         stats = self.grid_stats
         order = np.argsort(stats, axis=1, kind="stable")
         s_sorted = np.take_along_axis(stats, order, axis=1)
@@ -310,47 +322,45 @@ class _Space:
         return at_least, at_most
 
 
-def _continuing_counts(design: MultiStageDesign) -> list[int]:
-    """Stage-wise response sequences that reach the last look with each count y at look
-    K - 1 (0 outside the continuation band): exact integers."""
-    sizes, fut, eff = design.sizes, design.futility, design.efficacy
-    counts = [math.comb(sizes[0], x) for x in range(sizes[0] + 1)]
-    for k in range(design.n_looks - 1):
-        band = [counts[y] if fut[k] < y <= eff[k] else 0 for y in range(len(counts))]
-        if k == design.n_looks - 2:
-            return band
-        m = sizes[k + 1] - sizes[k]
-        nxt = [0] * (sizes[k + 1] + 1)
-        for y, c in enumerate(band):
-            if c:
-                for j in range(m + 1):
-                    nxt[y + j] += c * math.comb(m, j)
-        counts = nxt
-    return counts  # K = 1: no conditioning
+def _continuing_log_counts(design: MultiStageDesign) -> FloatArray:
+    """log of the stage-wise response sequences that reach the last look with each count
+    y at look K - 1 (-inf outside the continuation band), from the design's exact
+    counts (computed once with its sample space)."""
+    k = design.n_looks - 2
+    counts = design._counts[0][k]
+    fut, eff = design.futility[k], design.efficacy[k]
+    return np.array([_log_int(c) if fut < y <= eff else -math.inf
+                     for y, c in enumerate(counts)])
+
+
+def _log_comb(m: float, j: Any) -> Any:
+    """log C(m, j) for an array j (-inf outside 0..m)."""
+    j = np.asarray(j, dtype=float)
+    inside = (j >= 0) & (j <= m)
+    jj = np.where(inside, j, 0.0)
+    out = gammaln(m + 1.0) - gammaln(jj + 1.0) - gammaln(m - jj + 1.0)
+    return np.where(inside, out, -np.inf)
 
 
 def _umvcue(design: MultiStageDesign, looks: npt.NDArray[np.int64],
             xs: npt.NDArray[np.int64]) -> FloatArray:
     r"""UMVCUE given that the trial reached the last look: for an outcome (K, x),
     :math:`E(Y_j \mid X_K = x, \text{reach } K)` for a patient j of the last stage; NaN for
-    an earlier stop (module docstring)."""
+    an earlier stop (module docstring). Both sums over the count y at look K - 1 are
+    formed on the log scale at once for every x (log-sum-exp)."""
     big_k = design.n_looks
     out = np.full(len(xs), np.nan)
     if big_k == 1:
         last = looks == 1
         out[last] = xs[last] / design.sizes[0]
         return out
-    cont = _continuing_counts(design)
-    m = design.sizes[-1] - design.sizes[-2]
-    for i in np.flatnonzero(looks == big_k):
-        x = int(xs[i])
-        num = den = 0
-        for y, c in enumerate(cont):
-            if c and 0 <= x - y <= m:
-                den += c * math.comb(m, x - y)
-                if x - y >= 1:
-                    num += c * math.comb(m - 1, x - y - 1)
-        out[i] = num / den
+    log_cont = _continuing_log_counts(design)
+    m = float(design.sizes[-1] - design.sizes[-2])
+    at_last = np.flatnonzero(looks == big_k)
+    j = xs[at_last, None].astype(float) - np.arange(log_cont.size)[None, :]   # x - y
+    log_den = logsumexp(log_cont[None, :] + _log_comb(m, j), axis=1)
+    log_num = logsumexp(log_cont[None, :] + _log_comb(m - 1.0, j - 1.0), axis=1)
+    out[at_last] = np.exp(log_num - log_den)
     return out
 
 
