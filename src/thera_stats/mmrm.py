@@ -234,6 +234,18 @@ def _start_theta(structure: str, s: FloatArray) -> FloatArray:
     return np.concatenate([np.log(sd), z])
 
 
+def _start_thetas(structure: str, s: FloatArray) -> list[FloatArray]:
+    """Starting values; for Toeplitz two: lag correlations averaged over the correlation
+    matrix and over the covariance matrix (the REML surface can have two maxima)."""
+    first = _start_theta(structure, s)
+    if not structure.startswith("toeplitz"):
+        return [first]
+    t = s.shape[0]
+    acf = np.array([np.diag(s, k).mean() for k in range(t)])
+    z = np.arctanh(_acf_to_pacf(acf[1:] / acf[0]))
+    return [first, np.concatenate([first[: first.size - (t - 1)], z])]
+
+
 def _sigma_and_jacobian(structure: str, theta: FloatArray, t: int) -> tuple[FloatArray, FloatArray]:
     """Sigma(theta) and the exact derivatives d Sigma / d theta_k (complex step)."""
     build = _BUILDERS[structure]
@@ -1426,8 +1438,19 @@ def _fit(
     """REML fit of validated data, with the Satterthwaite and Kenward-Roger ingredients."""
     label = f"MMRM with {structure} covariance"
     obj = _Objective(structure, data)
-    theta0 = _start_theta(structure, _moment_start(data))
-    opt = _maximise(obj, theta0, label)
+    opt: _Optimum | None = None
+    failure: ConvergenceError | None = None
+    for theta0 in _start_thetas(structure, _moment_start(data)):
+        try:
+            cand = _maximise(obj, theta0, label)
+        except ConvergenceError as err:
+            failure = err
+            continue
+        if opt is None or cand.fit.loglik > opt.fit.loglik:
+            opt = cand
+    if opt is None:
+        assert failure is not None
+        raise failure
     theta, fit = opt.theta, opt.fit
     sigma = _BUILDERS[structure](theta[None, :], data.t)[0].real
     criterion = _check_convergence(
@@ -1508,8 +1531,7 @@ def _kenward_roger(
     inv_to_m = np.linalg.inv(to_m)
     w_m = _sym(inv_to_m @ theta_cov @ inv_to_m.T)
     vals, vecs = np.linalg.eigh(w_m)
-    directions = (vecs * np.sqrt(np.maximum(vals, 0.0))).T
-    d2 = _second_directional(build, theta_m, directions, t).sum(axis=0)
+    d2 = np.tensordot(vals, _second_directional(build, theta_m, vecs.T, t), axes=1)
     r_sum = (d2.ravel() @ _w_outer(fit.w).reshape(t * t, -1)).reshape(p, p)
     full = phi + 2.0 * phi @ (inner - 0.25 * r_sum) @ phi
     return _sym(full), _sym(linear)
