@@ -470,7 +470,7 @@ def _registration_html(registration: str) -> str:
     for pattern, url in _REGISTRIES:
         if pattern.fullmatch(registration):
             return f'<a href="{url.format(registration)}">{html.escape(registration)}</a>'
-    return html.escape(registration) if registration else "not registered (none given in the plan)"
+    return html.escape(registration) if registration else "none given in the plan"
 
 
 def header_html(analysis: GoNoGoAnalysis, date: _dt.date, date_source: str) -> Html:
@@ -540,8 +540,11 @@ def safety_tables(analysis: GoNoGoAnalysis) -> list[Table]:
     """The safety tables: overview and by system organ class and preferred term.
 
     From ``thera_stats.safety.safety_tables`` when that module is installed, else the
-    adverse-event table of :meth:`GoNoGoAnalysis.tables`.
+    adverse-event table of :meth:`GoNoGoAnalysis.tables`. No table (an empty list) when the
+    trial has no adverse-event table: the report says so in one sentence.
     """
+    if analysis.trial.adverse_events is None:
+        return []
     try:
         safety = importlib.import_module("thera_stats.safety")
     except ModuleNotFoundError as err:
