@@ -161,24 +161,28 @@ def _oc_text(a: GoNoGoAnalysis) -> tuple[str, str]:
 
     d = a.plan.design
     dec = a.decision
-    attained = not getattr(dec, "on_plan", True) and getattr(dec, "r_used", None) is not None
     if d.type == "multistage":
         what = "multi-stage design"
-        rule = ("the boundaries recomputed for the looks actually made"
-                if getattr(dec, "design", None) is not None else "the planned boundaries")
+        applied = getattr(dec, "design", None) is not None
+        sizes = ", ".join(map(str, d.to_multistage().sizes))
+        rule = (f"the planned looks (at {sizes} patients)"
+                + (" and the rule actually applied at the looks made" if applied else ""))
     else:
         what = "Simon two-stage design"
+        applied = not getattr(dec, "on_plan", True) and getattr(dec, "r_used", None) is not None
         rule = (f"the planned rule (stop if at most {d.r1} of {d.n1}, go if more than {d.r} of "
                 f"{d.n})" + (f" and the rule actually applied at the attained sizes (go if "
-                             f"more than {dec.r_used} of {a.n_total})" if attained else ""))
+                             f"more than {dec.r_used} of {a.n_total})" if applied else ""))
     observed = a.responses_total / a.n_total if a.n_total else float("nan")
     caption = (f"Operating characteristics of the {what}: the probability of a 'go' and of "
                f"stopping early against the true response rate, for {rule}.")
+    curves = ("Two S-shaped curves rise from 0 to 1: the probability of a 'go' under the "
+              "planned rule (solid) and under the rule actually applied (dash-dot)"
+              if applied else "The probability of a 'go' rises in an S-shaped curve from 0 to 1")
     alt = (f"Line chart of probability (0 to 1) against the true response rate (0 to 1). "
-           f"The probability of a 'go' rises in an S-shaped curve, the probability of "
-           f"stopping early falls. Vertical lines mark p0 = {d.p0:g} and p1 = {d.p1:g} and "
-           f"the observed response rate {a.responses_total}/{a.n_total} = "
-           f"{format_estimate(observed, 'proportion')}, "
+           f"{curves}; the probability of stopping early (dashed) falls from 1 to 0. "
+           f"Vertical lines mark p0 = {d.p0:g}, p1 = {d.p1:g} and the observed response rate "
+           f"{a.responses_total}/{a.n_total} = {format_estimate(observed, 'proportion')}, "
            f"decision {dec.action}.")
     return caption, alt
 
@@ -253,9 +257,10 @@ def _mean_change_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     from thera_stats.formatting import format_estimate
 
     ep = a.plan.endpoint
-    mmrm = " and the MMRM least-squares means" if a.lsmeans is not None else ""
+    mmrm = (" and MMRM least-squares means with their confidence intervals"
+            if a.lsmeans is not None else "")
     caption = (f"Mean change in {ep.name} from baseline by day: observed means with paired "
-               f"t intervals{mmrm}, with confidence intervals.")
+               f"t confidence intervals{mmrm}.")
     c = _score_frame(a, "change_summary")
     big = c.loc[c["mean_change"].abs().idxmax()]
     alt = (f"Dot-and-whisker chart of the mean change in {ep.name} from baseline "
