@@ -43,7 +43,7 @@ def make_tables(seed: int = 14) -> dict[str, list[list[object]]]:
         "withdrawn", "withdrawal_day", "withdrawal_reason"]]
     score: list[list[object]] = [["patient_id", "day", "pain_nrs"]]
     events: list[list[object]] = [["patient_id", "day", "term", "soc", "grade", "serious",
-                                   "related"]]
+                                   "related", "led_to_withdrawal"]]
     enrolled = dt.date(2025, 1, 9)
     withdrawn_patient = 27  # withdraws on day 10: no day-14 or day-28 assessment
     for i in range(1, n + 1):
@@ -76,7 +76,8 @@ def make_tables(seed: int = 14) -> dict[str, list[list[object]]]:
             term, soc = TERMS[0] if withdrawn else TERMS[int(rng.integers(0, len(TERMS)))]
             grade = 2 if withdrawn else int(rng.choice([1, 1, 1, 2, 3]))
             events.append([pid, 9 if withdrawn else int(rng.integers(1, 15)), term, soc, grade,
-                           "false", str(bool(rng.random() < 0.8)).lower()])
+                           "false", str(bool(rng.random() < 0.8)).lower(),
+                           str(withdrawn).lower()])
     return {"patients": patients, "score": score, "adverse_events": events}
 
 
@@ -95,7 +96,7 @@ def make_binary_tables(seed: int = 14) -> dict[str, list[list[object]]]:
                          int(rng.integers(25, 70)), enrolled.isoformat(), 14, "false", "", "",
                          response])
     events: list[list[object]] = [["patient_id", "day", "term", "soc", "grade", "serious",
-                                   "related"]]
+                                   "related", "led_to_withdrawal"]]
     return {"patients": patients, "adverse_events": events}
 
 
