@@ -336,6 +336,8 @@ def _continuing_log_counts(design: MultiStageDesign) -> FloatArray:
 def _log_comb(m: float, j: Any) -> Any:
     """log C(m, j) for an array j (-inf outside 0..m)."""
     j = np.asarray(j, dtype=float)
+    if m < 0:
+        return np.full(j.shape, -np.inf)
     inside = (j >= 0) & (j <= m)
     jj = np.where(inside, j, 0.0)
     out = gammaln(m + 1.0) - gammaln(jj + 1.0) - gammaln(m - jj + 1.0)
@@ -358,8 +360,9 @@ def _umvcue(design: MultiStageDesign, looks: npt.NDArray[np.int64],
     m = float(design.sizes[-1] - design.sizes[-2])
     at_last = np.flatnonzero(looks == big_k)
     j = xs[at_last, None].astype(float) - np.arange(log_cont.size)[None, :]   # x - y
-    log_den = logsumexp(log_cont[None, :] + _log_comb(m, j), axis=1)
-    log_num = logsumexp(log_cont[None, :] + _log_comb(m - 1.0, j - 1.0), axis=1)
+    with np.errstate(divide="ignore"):  # a row without terms sums to log 0 = -inf
+        log_den = logsumexp(log_cont[None, :] + _log_comb(m, j), axis=1)
+        log_num = logsumexp(log_cont[None, :] + _log_comb(m - 1.0, j - 1.0), axis=1)
     out[at_last] = np.exp(log_num - log_den)
     return out
 

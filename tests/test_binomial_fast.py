@@ -1,0 +1,164 @@
+"""The fast paths of thera_stats.binomial against the general paths and the definitions.
+
+* Blaker / Sterne: the piece scan that stops at the first piece that holds
+  (:func:`_hull_low_scan`) against the general path that builds every piece
+  (:func:`_hull_low_pieces`), exhaustively for n <= 60 and on random (x, n) up to 10**5;
+* the scalar paths (one interval, no arrays) against the vectorised ones;
+* exact coverage from the run of covering outcomes against the direct finite sum
+  over every outcome, and the windowed expected width against the full sum.
+
+The reference values themselves (R, published tables) are checked in test_binomial.py;
+here the fast paths must reproduce the general ones to rounding (1e-12).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from thera_stats.binomial import (
+    INTERVAL_METHODS,
+    _all_limits,
+    _coverage,
+    _expected_width,
+    _hull_low,
+    _hull_low_pieces,
+    _hull_low_scan,
+    _scalar_limits,
+    _symmetric_limits,
+    _weighted,
+    binomial_ci,
+)
+
+TOL = 1e-12
+
+
+def _every_x(n_max: int) -> tuple[np.ndarray, np.ndarray]:
+    n = np.repeat(np.arange(1, n_max + 1), np.arange(1, n_max + 1))
+    x = np.concatenate([np.arange(1, k + 1) for k in range(1, n_max + 1)])
+    return x, n
+
+
+@pytest.mark.parametrize("kind", ["blaker", "sterne"])
+@pytest.mark.parametrize("level", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_scan_equals_general_path_exhaustively(kind: str, level: float) -> None:
+    x, n = _every_x(60)
+    alpha = 1.0 - level
+    fast = _hull_low_scan(x.astype(float), n.astype(float), alpha, kind)
+    assert not np.any(np.isnan(fast))  # the scan always ends within its piece budget
+    assert_allclose(fast, _hull_low_pieces(x, n, alpha, kind), rtol=TOL, atol=TOL)
+
+
+@pytest.mark.parametrize("kind", ["blaker", "sterne"])
+def test_scan_equals_general_path_at_random_sizes(kind: str) -> None:
+    rng = np.random.default_rng(15)
+    n = rng.integers(61, 10**5, size=150)
+    x = 1 + np.floor(rng.random(n.size) * n).astype(np.int64)
+    for alpha in (0.05, 0.1):
+        assert_allclose(
+            _hull_low(x, n, alpha, kind), _hull_low_pieces(x, n, alpha, kind), rtol=TOL, atol=TOL
+        )
+
+
+@pytest.mark.parametrize("method", ["mid-p", "likelihood-ratio", "blaker", "sterne"])
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_scalar_path_equals_array_path(method: str, alternative: str) -> None:
+    rng = np.random.default_rng(3)
+    pairs = [(x, n) for n in range(1, 61) for x in range(n + 1)]
+    pairs += [(int(rng.integers(0, n + 1)), int(n)) for n in rng.integers(61, 10**6, 40)]
+    x = np.array([p[0] for p in pairs])
+    n = np.array([p[1] for p in pairs])
+    for level in (0.9, 0.95, 0.999):
+        low, high = _symmetric_limits(x, n, method, level, alternative)  # vectorised
+        for i, (xi, ni) in enumerate(pairs):
+            ci = binomial_ci(xi, ni, method=method, confidence_level=level, alternative=alternative)
+            lo = low[i] if alternative != "less" else 0.0
+            hi = high[i] if alternative != "greater" else 1.0
+            assert ci.low == pytest.approx(lo, rel=TOL, abs=TOL), (xi, ni, level)
+            assert ci.high == pytest.approx(hi, rel=TOL, abs=TOL), (xi, ni, level)
+
+
+def test_scalar_path_leaves_blaker_sterne_below_level_one_half_to_the_array_path() -> None:
+    assert _scalar_limits(3, 10, "blaker", 0.3, "two-sided") is None
+    with pytest.raises(ValueError, match=r"at least 0\.5"):
+        binomial_ci(3, 10, confidence_level=0.3, method="sterne")
+
+
+def test_small_arrays_and_scalars_give_the_same_floats() -> None:
+    # Arrays of a few intervals take the scalar path element by element.
+    for method in ("mid-p", "likelihood-ratio", "blaker", "sterne"):
+        arr = binomial_ci(np.arange(31), 30, method=method)
+        for x in range(31):
+            one = binomial_ci(x, 30, method=method)
+            assert arr.low[x] == one.low
+            assert arr.high[x] == one.high
+
+
+@given(
+    st.integers(min_value=1, max_value=5000).flatmap(
+        lambda n: st.tuples(st.integers(min_value=1, max_value=n), st.just(n))
+    ),
+    st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+    st.sampled_from(["blaker", "sterne"]),
+)
+def test_scan_limit_is_where_the_pvalue_first_reaches_alpha(
+    xn: tuple[int, int], level: float, kind: str
+) -> None:
+    # The definition: the infimum of {p : p-value(p) >= alpha}.  Just below the limit
+    # the test rejects; at the limit (or just above it) it accepts.
+    from thera_stats.binomial import _pvalues
+
+    x, n = xn
+    low = float(_hull_low(np.array([x]), np.array([n]), 1.0 - level, kind)[0])
+    two = "minlike" if kind == "sterne" else "blaker"
+    below = low * (1 - 1e-9) - 1e-12
+    if below > 0:
+        assert float(_pvalues(x, n, below, "two-sided", two)[0]) < 1.0 - level
+    above = low * (1 + 1e-9) + 1e-12
+    assert float(_pvalues(x, n, min(above, 1 - 1e-12), "two-sided", two)[0]) >= (
+        1.0 - level
+    ) * (1 - 1e-6)
+
+
+@pytest.mark.parametrize("method", INTERVAL_METHODS)
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 17, 60, 301, 1000])
+def test_coverage_run_equals_direct_sum(method: str, n: int) -> None:
+    low, high = _all_limits(n, method, 0.95, "two-sided")
+    grid = np.concatenate([np.linspace(0.0, 1.0, 2001), low, high])
+    grid = grid[(grid >= 0) & (grid <= 1)]
+    for mode in ("closed", "left", "right"):
+        direct = _weighted(n, grid, low, high, mode)[0]
+        assert_allclose(_coverage(n, grid, low, high, mode), direct, rtol=0, atol=1e-13)
+    assert_allclose(
+        _expected_width(n, grid, low, high), _weighted(n, grid, low, high)[1], rtol=0, atol=1e-13
+    )
+
+
+def test_coverage_handles_limits_that_decrease_by_rounding() -> None:
+    # Not a run: outcome 1's lower limit is below outcome 0's; the p between them are
+    # summed directly.
+    low = np.array([0.0, 0.2, 0.19999999, 0.5])
+    high = np.array([0.4, 0.6, 0.8, 1.0])
+    p = np.array([0.1, 0.199999995, 0.25, 0.45, 0.7])
+    assert_allclose(_coverage(3, p, low, high), _weighted(3, p, low, high)[0], atol=1e-15)
+
+
+@given(
+    st.integers(min_value=1, max_value=400),
+    st.sampled_from(INTERVAL_METHODS),
+    # (scipy's binomial pmf, used by the direct sum, overflows at subnormal p)
+    st.lists(
+        st.floats(min_value=0.0, max_value=1.0).filter(lambda v: v == 0 or v > 1e-300),
+        min_size=1,
+        max_size=20,
+    ),
+)
+def test_coverage_is_a_probability_and_matches_the_sum(n: int, method: str, p: list[float]) -> None:
+    low, high = _all_limits(n, method, 0.9, "two-sided")
+    pa = np.array(p)
+    cov = _coverage(n, pa, low, high)
+    assert np.all((cov >= 0) & (cov <= 1))
+    assert_allclose(cov, _weighted(n, pa, low, high)[0], rtol=0, atol=1e-13)
