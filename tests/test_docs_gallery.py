@@ -1,4 +1,5 @@
-"""The figure gallery (docs/gallery.md) shows every public figure of thera_stats.plotting.
+"""The figure gallery (docs/gallery.md) shows every public figure of thera_stats.plotting;
+the tables of the own-trial tutorial still fit the template.
 
 A new figure function, or a new figure of the report, cannot be forgotten in the gallery:
 each figure function must be called in one of the gallery's executed code cells, every
@@ -8,9 +9,12 @@ report's figures must be named.
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 import inspect
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +101,73 @@ def test_plot_examples_have_their_own_files() -> None:
     prefixes = re.findall(r"^\s+:filename-prefix: (\S+)$", api_page, re.MULTILINE)
     assert len(prefixes) == plots
     assert len(set(prefixes)) == plots
+
+
+# ------------------------------------------------------------------ the own-trial tutorial
+# docs/own_trial.md fills a `thera-stats init` folder with docs/examples/own_trial_tables.py.
+# The full page is checked by docs/examples/check_own_trial.py (minutes: it analyses five
+# trials); this quick check catches a template or a rule that the tables no longer fit.
+
+
+def _tutorial_tables() -> Any:
+    path = DOCS / "examples" / "own_trial_tables.py"
+    spec = importlib.util.spec_from_file_location("own_trial_tables", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _write(folder: Path, tables: dict[str, list[list[object]]]) -> None:
+    for stem, rows in tables.items():
+        with (folder / f"{stem}.csv").open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def test_tutorial_tables_fit_the_template(tmp_path: Path) -> None:
+    import thera_stats as ts
+    from thera_stats.errors import DataValidationError
+    from thera_stats.template import write_template
+
+    write_template(tmp_path)
+    plan = tmp_path / "plan.toml"
+    text = plan.read_text(encoding="utf-8")
+    # The tutorial's edit of the plan: the data cut-off after the last enrolment.
+    assert "# data_cutoff = 2025-06-30  " in text
+    plan.write_text(text.replace("# data_cutoff = 2025-06-30  ", "data_cutoff = 2025-10-31    "),
+                    encoding="utf-8")
+    tables = _tutorial_tables().make_tables()
+    template_header = (tmp_path / "adverse_events.csv").read_text(encoding="utf-8").strip()
+    assert ",".join(map(str, tables["adverse_events"][0])) == template_header
+    _write(tmp_path, tables)
+    with pytest.raises(DataValidationError) as err:
+        ts.load_trial(tmp_path)
+    problems = err.value.problems
+    # The two typing mistakes the tutorial finds, and the one deviation.
+    assert sorted(problems.loc[problems["severity"] == "error", "column"]) == [
+        "day", "doses_received"]
+    assert (problems["severity"] == "deviation").sum() == 1
+
+    # The tutorial's corrections.
+    patients, score = tables["patients"], tables["score"]
+    for row in patients:
+        if row[0] == "MT-004":
+            row[5] = 14
+    for row in score:
+        if row[0] == "MT-004" and row[1] == 31:
+            row[1] = 13
+    _write(tmp_path, tables)
+    trial = ts.load_trial(tmp_path)
+    assert len(trial.patients) == 43
+    assert len(trial.deviations) == 1
+
+
+def test_tutorial_binary_tables_fit_the_template(tmp_path: Path) -> None:
+    from thera_stats.template import write_template
+
+    write_template(tmp_path, endpoint="binary")
+    tables = _tutorial_tables().make_binary_tables()
+    for stem, rows in tables.items():
+        header = (tmp_path / f"{stem}.csv").read_text(encoding="utf-8").strip()
+        assert ",".join(map(str, rows[0])) == header
