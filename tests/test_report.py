@@ -540,3 +540,20 @@ def test_cli_help_names_pdf(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--pdf" in out
     assert "apt-get install chromium" in out
     assert "SOURCE_DATE_EPOCH" in out
+
+
+# ------------------------------------------------------------------ cells kept on one line
+@pytest.mark.parametrize(("cell", "kept"), [
+    ("0.452 (0.325 to 0.607)", True), ("13 (76.5 %)", True), ("−1.1 (−1.5 to −0.7)", True),
+    ("7 / 17", True), ("<0.001", False), ("missing = responder (best case)", False),
+    ("treated: 17 patients", False), ("futility [2], final > 6", False), ("17", False)])
+def test_keep_together(cell: str, kept: bool) -> None:
+    out = report.keep_together(pd.DataFrame({"c": [cell]}))["c"].iloc[0]
+    assert out == (cell.replace(" ", "\u00a0") if kept else cell)
+
+
+def test_intervals_do_not_wrap_in_the_page(thera: Path) -> None:
+    cells = re.findall(r"<td[^>]*>([^<]*\bto\b[^<]*)</td>", thera.read_text(encoding="utf-8"))
+    numeric = [c for c in cells if re.fullmatch(r"[^A-Za-z]*\bto\b[^A-Za-z]*", c)]
+    assert numeric  # the estimate columns are there
+    assert all(" " not in c for c in numeric)

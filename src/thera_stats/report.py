@@ -47,6 +47,7 @@ __all__ = [
     "find_browser",
     "header_html",
     "interval_methods_table",
+    "keep_together",
     "print_pdf",
     "provenance_table",
     "render_report",
@@ -377,6 +378,32 @@ class Html:
         return self.html
 
 
+_NUMERIC_CELL = re.compile(r"[^A-Za-z]*(?:\bto\b[^A-Za-z]*)?")
+_NBSP = "\u00a0"
+
+
+def keep_together(frame: Any) -> Any:
+    """The cells of a table with the spaces inside a number kept on one line.
+
+    A cell without words (``0.452 (0.325 to 0.607)``, ``13 (76.5 %)``, ``7 / 17``) gets
+    no-break spaces, so a narrow column never splits an estimate from its interval;
+    text cells are unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> keep_together(pd.DataFrame({"a": ["0.45 (0.33 to 0.61)", "missing = responder"]}))[
+    ...     "a"].tolist()
+    ['0.45\xa0(0.33\xa0to\xa00.61)', 'missing = responder']
+    """
+    def cell(value: Any) -> Any:
+        if isinstance(value, str) and " " in value and _NUMERIC_CELL.fullmatch(value):
+            return value.replace(" ", _NBSP)
+        return value
+
+    return frame.map(cell)
+
+
 def _png_size(png: bytes) -> tuple[int, int]:
     """Width and height in pixels from a PNG's IHDR chunk."""
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
@@ -457,7 +484,8 @@ class ReportItems:
         self.tables += 1
         k = self.tables
         label = f"Table {k}."
-        body = dataclasses.replace(table, title=f"{label} {table.title}").to_html()
+        body = dataclasses.replace(table, title=f"{label} {table.title}",
+                                   frame=keep_together(table.frame)).to_html()
         body = body.replace(f"<caption>{label} ",
                             f'<caption><span class="item-label">{label}</span> ', 1)
         classes = " ".join(["report-table", *css_class.split()])
