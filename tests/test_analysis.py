@@ -102,7 +102,7 @@ def test_memo_json_markdown_and_provenance(result: ts.GoNoGoAnalysis, tmp_path: 
     paths = result.write(tmp_path)
     assert (tmp_path / "tables" / "adverse_events.tex").exists()
     assert (tmp_path / "tables" / "primary_endpoint.csv").exists()
-    assert len(paths) == 3 + 5 * len(result.tables())
+    assert len(paths) == 3 + 5 * len(result.tables()) + 1  # + tables/tables.docx
     for path in paths[2:]:
         if path.suffix in (".md", ".tex", ".html", ".txt", ".json"):
             assert "input_sha256" in path.read_text(), path.name
@@ -118,7 +118,7 @@ def test_memo_json_markdown_and_provenance(result: ts.GoNoGoAnalysis, tmp_path: 
     assert data["provenance"]["plan"]["design"]["n"] == 22
     md = paths[1].read_text()
     assert "## Decision" in md
-    assert "| Term |" in md
+    assert "| System organ class / Preferred term |" in md
     assert "SHA-256" in md
     # Deterministic: written twice, the same bytes.
     again = result.write(tmp_path / "again")

@@ -39,11 +39,10 @@ from thera_stats.formatting import (
     format_pvalue,
     typeset,
 )
+from thera_stats.safety import adverse_event_summary, safety_tables
 from thera_stats.sensitivity import endpoint_sensitivity
 from thera_stats.tables import (
     Table,
-    adverse_event_counts,
-    adverse_event_table,
     baseline_table,
     disposition_counts,
     disposition_table,
@@ -306,7 +305,9 @@ class GoNoGoAnalysis:
                     f"{plan.name}: mean change in {ep.name} on day {ep.day} under missing-data "
                     f"approaches{unit}", self.sensitivity, unit=score,
                     intervals={"estimate": ("ci_low", "ci_high", f"Estimate ({vlvl} CI)")})
-        out["adverse_events"] = adverse_event_table(self.trial)
+        safety = safety_tables(self.trial)
+        out["safety_overview"] = safety["overview"]
+        out["adverse_events"] = safety["by_soc_pt"]
         return {name: replace(table, label=f"{plan.name}-{name}") for name, table in out.items()}
 
     def primary_endpoint_table(self) -> Table:
@@ -391,7 +392,7 @@ class GoNoGoAnalysis:
                 "table": self.robustness.table,
                 "tipping_point": self.robustness.tipping_point.explanation},
             "adverse_events": None if self.trial.adverse_events is None
-            else adverse_event_table(self.trial).data,
+            else adverse_event_summary(self.trial),
             "protocol_deviations": self.trial.deviations,
         }
         return _clean(out)
@@ -407,20 +408,30 @@ class GoNoGoAnalysis:
         """The memo and every table as Markdown, with provenance at the end."""
         return _memo(self, markdown=True)
 
-    def write(self, folder: str | Path, *, overwrite: bool = False) -> list[Path]:
+    def write(self, folder: str | Path, *, overwrite: bool = False,
+              docx: bool | None = None) -> list[Path]:
         """Write ``analysis.json``, ``analysis.md`` and every table into ``folder``.
 
         Each table goes to ``tables/<name>.csv`` (the numbers) and ``.md``,
-        ``.tex``, ``.html``, ``.txt`` (as displayed). The bytes depend only on
-        the inputs. Refuses to write into the trial's data folder, and over an
-        earlier analysis unless ``overwrite`` (whose stale tables are then removed).
+        ``.tex``, ``.html``, ``.txt`` (as displayed); all of them also go, numbered
+        and captioned, into one Word document ``tables/tables.docx`` for a clinical
+        study report (:func:`thera_stats.docx_tables.tables_to_docx`). ``docx=None``
+        writes it when python-docx is installed (the ``report`` extra), ``True``
+        requires it. The bytes depend only on the inputs (and ``SOURCE_DATE_EPOCH``
+        for the Word file's date). Refuses to write into the trial's data folder,
+        and over an earlier analysis unless ``overwrite`` (whose stale tables are
+        then removed).
         """
+        if docx is None:
+            import importlib.util
+
+            docx = importlib.util.find_spec("docx") is not None
         folder = check_output_folder(folder, self.trial.source,
                                      ["analysis.json", "analysis.md", "tables"],
                                      overwrite=overwrite)
         if (folder / "tables").is_dir():
             for old in (folder / "tables").iterdir():
-                if old.suffix in (".csv", ".md", ".tex", ".html", ".txt", ".json"):
+                if old.suffix in (".csv", ".md", ".tex", ".html", ".txt", ".json", ".docx"):
                     old.unlink()
         (folder / "tables").mkdir(parents=True, exist_ok=True)
         texts = {folder / "analysis.json": self.to_json(), folder / "analysis.md": self.to_markdown()}
@@ -438,7 +449,15 @@ class GoNoGoAnalysis:
             self.provenance, indent=2, sort_keys=True) + "\n"
         for path, text in texts.items():
             path.write_text(text, encoding="utf-8")
-        return list(texts)
+        paths = list(texts)
+        if docx:
+            from thera_stats.docx_tables import tables_to_docx
+
+            paths.append(tables_to_docx(
+                self.tables(), folder / "tables" / "tables.docx",
+                title=f"{self.plan.name}: report tables", overwrite=True,
+                data_dir=self.trial.source))
+        return paths
 
     def __str__(self) -> str:
         return self.memo()
@@ -563,15 +582,27 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
             lines.append(f"{item}{rec.scenario}: {rec.responders}/{rec.n}, {rec.decision}")
         lines.append(a.robustness.tipping_point.explanation)
     lines.append(h2("Safety"))
-    ae = adverse_event_counts(a.trial)
-    if ae is None:
+    if a.trial.adverse_events is None:
         lines.append("Adverse events: not collected in this data set.")
     else:
+        ov = adverse_event_summary(a.trial)
+        ov = ov[ov["level"] == "overview"].set_index("category")
+        n_safety = int(ov.loc["any", "denominator"])
+
+        def events(category: str, label: str) -> str:
+            if pd.isna(ov.loc[category, "patients"]):
+                return f"{label}: not recorded"
+            k, e = int(ov.loc[category, "patients"]), int(ov.loc[category, "events"])
+            return f"{label}, {format_n_pct(k, n_safety)} with {_count(e, 'event')}"
+
         lines.append(
-            f"{_count(ae['events'], 'adverse event')} in "
-            f"{format_n_pct(ae['patients'], c['enrolled'])} patients; {ae['serious']} serious "
-            f"(in {_count(ae['serious_patients'], 'patient')}); {ae['related']} judged related "
-            f"to the study treatment (in {_count(ae['related_patients'], 'patient')}).")
+            f"Safety population: {_count(n_safety, 'patient')}. Patients with "
+            + "; ".join(events(c, label) for c, label in (
+                ("any", "any adverse event"), ("serious", "a serious one"),
+                ("related", "one judged related to the study treatment"),
+                ("grade_3_or_higher", "one of grade >= 3"),
+                ("led_to_withdrawal", "one leading to withdrawal of treatment")))
+            + ".")
     if len(a.trial.deviations):
         lines.append(h2("Protocol deviations"))
         for rec in a.trial.deviations.itertuples(index=False):

@@ -177,8 +177,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     print(result.memo(), end="")
     if args.out is not None:
         paths = result.write(args.out, overwrite=args.overwrite)
+        word = ", and all in tables/tables.docx" if any(p.suffix == ".docx" for p in paths) else (
+            "; install the 'report' extra for the Word tables")
         print(f"\nwrote {len(paths)} files to {args.out}: analysis.json, analysis.md and "
-              "tables/ (CSV, Markdown, LaTeX, HTML, text)")
+              f"tables/ (CSV, Markdown, LaTeX, HTML, text{word})")
     return EXIT_OK
 
 

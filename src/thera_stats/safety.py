@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from thera_stats.tables import Table, fmt_n_pct
+from thera_stats.formatting import format_n_pct
+from thera_stats.tables import Table
 
 if TYPE_CHECKING:
     from thera_stats.data import Trial
@@ -257,7 +258,7 @@ def adverse_event_summary(trial: Trial) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- tables
 def _n_pct(k: Any, n: int) -> str:
-    return "not recorded" if pd.isna(k) else fmt_n_pct(int(k), n)
+    return "not recorded" if pd.isna(k) else format_n_pct(int(k), n)
 
 
 def _not_collected(title: str, sentence: str) -> Table:
