@@ -11,12 +11,15 @@ Every public name is importable from here. Three layers:
   (posterior and predictive probability, Lee & Liu, BOP2), ``off_plan`` (the
   published rules for a trial that ends off plan), ``location``
   (one-sample t, signed-rank, Hodges-Lehmann), ``mmrm``, ``longtable`` (the
-  one long-table validator);
+  one long-table validator), ``formatting`` (the one number style: p-values,
+  estimates by unit, intervals, n (%), and their typesetting for text, HTML and
+  LaTeX);
 - the endpoint layer: ``score`` (change from baseline, responders, AUC,
   missing-data sensitivity of a repeated score);
 - the trial layer, which reads the plan: ``plan``, ``data``, ``adam`` (CDISC
   ADaM input and output), ``decision``, ``analysis``, ``sensitivity``,
-  ``tables``, ``simulate``, ``template``, ``report``, ``monitor`` (where an
+  ``tables``, ``safety`` (adverse events by system organ class and preferred
+  term), ``docx_tables`` (every table in a Word document), ``simulate``, ``template``, ``report``, ``monitor`` (where an
   ongoing trial stands), ``validation`` (the installation check against shipped
   reference values); figures in
   ``thera_stats.plotting``, which is not imported here so that matplotlib
@@ -84,6 +87,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         mander_thompson_design,
         three_stage_design,
     )
+    from thera_stats.docx_tables import table_to_docx, tables_to_docx
     from thera_stats.errors import (
         ConvergenceError,
         DataValidationError,
@@ -91,6 +95,18 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         TrialFolderError,
     )
     from thera_stats.fleming import FlemingBoundaries, fleming_boundaries, fleming_design
+    from thera_stats.formatting import (
+        format_df,
+        format_estimate,
+        format_interval,
+        format_mean_sd,
+        format_median_iqr,
+        format_min_max,
+        format_n_pct,
+        format_pvalue,
+        latex_escape,
+        typeset,
+    )
     from thera_stats.location import (
         OneSampleTResult,
         SignedRankResult,
@@ -126,6 +142,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         TrialInfo,
         plan_toml_text,
     )
+    from thera_stats.safety import adverse_event_summary, safety_tables
     from thera_stats.score import (
         ScoreTable,
         change_from_baseline,
@@ -150,7 +167,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         single_stage_design,
     )
     from thera_stats.simulate import simulate_trial, write_trial
-    from thera_stats.tables import Table
+    from thera_stats.tables import Table, latex_document
     from thera_stats.template import plan_template, write_template
     from thera_stats.three_outcome import (
         ThreeOutcomeChoice,
@@ -237,8 +254,18 @@ _EXPORTS: dict[str, str] = {
     "exact_coverage": "thera_stats.two_stage",
     "fleming_boundaries": "thera_stats.fleming",
     "fleming_design": "thera_stats.fleming",
+    "format_df": "thera_stats.formatting",
+    "format_estimate": "thera_stats.formatting",
+    "format_interval": "thera_stats.formatting",
+    "format_mean_sd": "thera_stats.formatting",
+    "format_median_iqr": "thera_stats.formatting",
+    "format_min_max": "thera_stats.formatting",
+    "format_n_pct": "thera_stats.formatting",
+    "format_pvalue": "thera_stats.formatting",
     "interim_outlook": "thera_stats.analysis",
     "interval_coverage": "thera_stats.binomial",
+    "latex_document": "thera_stats.tables",
+    "latex_escape": "thera_stats.formatting",
     "load_trial": "thera_stats.data",
     "mander_thompson_design": "thera_stats.design_search",
     "missing_data_sensitivity": "thera_stats.score",
@@ -283,6 +310,7 @@ _EXPORTS: dict[str, str] = {
     "three_stage_design": "thera_stats.design_search",
     "trial_as_of": "thera_stats.monitor",
     "two_stage_inference": "thera_stats.two_stage",
+    "typeset": "thera_stats.formatting",
     "validate_install": "thera_stats.validation",
     "validate_long_table": "thera_stats.longtable",
     "validate_tables": "thera_stats.data",
@@ -366,8 +394,18 @@ __all__ = [
     "exact_coverage",
     "fleming_boundaries",
     "fleming_design",
+    "format_df",
+    "format_estimate",
+    "format_interval",
+    "format_mean_sd",
+    "format_median_iqr",
+    "format_min_max",
+    "format_n_pct",
+    "format_pvalue",
     "interim_outlook",
     "interval_coverage",
+    "latex_document",
+    "latex_escape",
     "load_trial",
     "mander_thompson_design",
     "missing_data_sensitivity",
@@ -412,6 +450,7 @@ __all__ = [
     "three_stage_design",
     "trial_as_of",
     "two_stage_inference",
+    "typeset",
     "validate_install",
     "validate_long_table",
     "validate_tables",

@@ -1,4 +1,4 @@
-r"""Report tables: baseline characteristics, disposition, primary endpoint, score by day, adverse events.
+r"""Report tables: baseline characteristics, disposition, primary endpoint and score by day (adverse events: :mod:`thera_stats.safety`).
 
 Each builder returns a :class:`Table`, which renders the same content as plain
 text (terminal), HTML (notebooks, ``_repr_html_``), Markdown, LaTeX and CSV.
@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 __all__ = [
     "LATEX_PACKAGES",
     "Table",
-    "adverse_event_counts",
-    "adverse_event_table",
     "baseline_table",
     "disposition_table",
     "latex_document",
@@ -313,12 +311,6 @@ def latex_document(tables: Iterable[Table], *, title: str | None = None) -> str:
     return "\n".join(parts) + "\n"
 
 
-# ------------------------------------------------------------------ formatting helpers
-def fmt_n_pct(k: int, n: int) -> str:
-    """``k (pct %)``: :func:`thera_stats.formatting.format_n_pct` (kept for old callers)."""
-    return format_n_pct(k, n)
-
-
 # ------------------------------------------------------------------ builders
 def baseline_table(trial: Trial) -> Table:
     """Baseline characteristics of the enrolled patients.
@@ -433,95 +425,6 @@ def disposition_table(trial: Trial) -> Table:
     frame = pd.DataFrame(rows, columns=["Patients", "n (%)"])
     return Table(f"{plan.name}: patient disposition", frame,
                  notes=("Percentages of enrolled patients.",), label="disposition")
-
-
-def adverse_event_counts(trial: Trial) -> dict[str, int] | None:
-    """Events and patients with any, serious and related events (None if not collected)."""
-    a = trial.adverse_events
-    if a is None:
-        return None
-    serious = a[a["serious"].fillna(False).astype(bool)]
-    related = a[a["related"].fillna(False).astype(bool)]
-    return {"events": len(a), "patients": int(a["patient_id"].nunique()),
-            "serious": len(serious), "serious_patients": int(serious["patient_id"].nunique()),
-            "related": len(related), "related_patients": int(related["patient_id"].nunique())}
-
-
-def adverse_event_table(trial: Trial) -> Table:
-    """Adverse events by term and CTCAE grade: events, and patients with at least one.
-
-    Grouped by system organ class when the table has a ``soc`` column. When the
-    trial's adverse events were not collected the table says so.
-
-    Examples
-    --------
-    >>> from thera_stats import load_trial, synthetic_data_path
-    >>> from thera_stats.tables import adverse_event_table
-    >>> t = adverse_event_table(load_trial(synthetic_data_path()))
-    >>> list(t.frame.columns)
-    ['Term', 'Grade 1', 'Grade 2', 'Grade 3', 'Grade 4', 'Grade 5', 'Events', 'Patients, n (%)', 'Serious, events (patients)', 'Related, events (patients)']
-    """
-    plan = trial.plan
-    a = trial.adverse_events
-    n = len(trial.patients)
-    if a is None:
-        frame = pd.DataFrame({"Adverse events": ["Not collected in this data set"]})
-        return Table(f"{plan.name}: adverse events", frame,
-                     notes=("The trial folder has no adverse-event table.",),
-                     data=pd.DataFrame(columns=["term", "events", "patients"]),
-                     label="adverse_events")
-    grades = [1, 2, 3, 4, 5]
-
-    def record(label: str, g: pd.DataFrame, soc: str | None = None) -> dict[str, Any]:
-        counts = g["grade"].value_counts()
-        ser = g[g["serious"].fillna(False).astype(bool)]
-        rel = g[g["related"].fillna(False).astype(bool)]
-        rec: dict[str, Any] = {"soc": soc} if "soc" in a.columns else {}
-        rec.update({
-            "term": label, **{f"grade_{k}": int(counts.get(k, 0)) for k in grades},
-            "events": len(g), "patients": int(g["patient_id"].nunique()),
-            "serious": len(ser), "serious_patients": int(ser["patient_id"].nunique()),
-            "related": len(rel), "related_patients": int(rel["patient_id"].nunique()),
-        })
-        return rec
-
-    def by_term(g: pd.DataFrame, soc: str | None = None) -> list[dict[str, Any]]:
-        groups = sorted(g.groupby("term", sort=True), key=lambda kv: (-len(kv[1]), kv[0]))
-        return [record(str(term), sub, soc) for term, sub in groups]
-
-    records: list[dict[str, Any]] = []
-    if "soc" in a.columns:
-        socs = sorted(a.groupby(a["soc"].fillna("(not coded)"), sort=True),
-                      key=lambda kv: (-len(kv[1]), kv[0]))
-        for soc, g in socs:
-            records.append(record(str(soc), g, str(soc)))
-            for r in by_term(g, str(soc)):
-                r["term"] = f"  {r['term']}"
-                records.append(r)
-    else:
-        records.extend(by_term(a))
-    records.append(record("Any adverse event", a, "" if "soc" in a.columns else None))
-    data = pd.DataFrame.from_records(records)
-    frame = pd.DataFrame({
-        "Term": data["term"],
-        **{f"Grade {k}": data[f"grade_{k}"].astype(str) for k in grades},
-        "Events": data["events"].astype(str),
-        "Patients, n (%)": [format_n_pct(int(k), n) for k in data["patients"]],
-        "Serious, events (patients)": [f"{e} ({k})" for e, k in
-                                       zip(data["serious"], data["serious_patients"],
-                                           strict=True)],
-        "Related, events (patients)": [f"{e} ({k})" for e, k in
-                                       zip(data["related"], data["related_patients"],
-                                           strict=True)],
-    })
-    soc_note = " Grouped by system organ class: each class row totals the indented terms beneath it." if (
-        "soc" in a.columns) else ""
-    return Table(
-        f"{plan.name}: adverse events by term and grade (N = {n})", frame,
-        notes=("Grades: CTCAE. Events are counted each time; patients once per row. Related: "
-               f"judged related to {plan.trial.treatment}." + soc_note,),
-        data=data, label="adverse_events",
-    )
 
 
 #: Display headers for the column names of the package's result tables.
