@@ -152,6 +152,9 @@ plot_html_show_source_link = False
 plot_html_show_formats = False
 plot_formats = [("png", 110)]
 plot_pre_code = ""  # every example imports what it uses
+# Saved with a tight bounding box, so long tick labels (interval method names) are not cut.
+plot_rcparams = {"savefig.bbox": "tight"}
+plot_apply_rcparams = True
 
 # -- HTML ----------------------------------------------------------------------
 
