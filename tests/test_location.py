@@ -231,3 +231,12 @@ def test_wilcoxon_continuity_correction_option() -> None:
         wilcoxon_signed_rank(x, correct="yes")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="tol_root"):
         wilcoxon_signed_rank(x, tol_root=0)
+
+
+@given(st.lists(st.integers(-5, 5), max_size=40), st.sampled_from([1.0, 0.5, 0.1]))
+def test_average_ranks_are_scipys(values: list[int], scale: float) -> None:
+    """The signed-rank searches' ranking is ``scipy.stats.rankdata`` (average ties)."""
+    from thera_stats.location import _average_ranks
+
+    a = np.asarray(values, dtype=float) * scale
+    np.testing.assert_array_equal(_average_ranks(a), stats.rankdata(a))
