@@ -62,7 +62,7 @@ for (k in seq_len(repeat_n)) {{
     }}
   }})[["elapsed"]]
 }}
-cat(median(times), min(times), -2 * as.numeric(logLik(fit)), "\n")
+cat(sprintf("%.6f %.6f %.10f", median(times), min(times), -2 * as.numeric(logLik(fit))), "\n")
 """
 
 
