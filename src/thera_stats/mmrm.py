@@ -919,7 +919,7 @@ class MMRMResult:
     DataFrames on every access: ``fixed_effects`` (``term, estimate, se, df,
     t, pvalue``), ``covariance_matrix`` and ``correlation_matrix`` (labelled by
     day), ``lsmeans()``, ``contrast(weights)``, ``lsmean_weights()`` and
-    ``to_frame()`` (a one-row summary); ``aic``, ``residual_df`` and
+    ``to_frame()`` (a one-row summary); ``aic``, ``bic``, ``residual_df`` and
     ``n_cov_params`` are derived numbers. ``repr`` prints the fit, the fixed
     effects and the LS means.
 
@@ -1251,14 +1251,20 @@ def mmrm(
     covariance : str
         ``"unstructured"`` (SAS ``UN``; ``"un"``), ``"compound-symmetry"``
         (``"cs"``), ``"cs-heterogeneous"`` (``"csh"``: compound-symmetric
-        correlation with a variance per day), ``"ar1"`` or
-        ``"ar1-heterogeneous"`` (``"arh1"``).
-    df : {"satterthwaite", "residual"}
-        Denominator degrees of freedom for tests and intervals: Satterthwaite's
-        approximation per estimate (SAS ``DDFM=SATTERTHWAITE``, emmeans
-        ``mode = "satterthwaite"``) or ``n_obs - p`` for every estimate (SAS
+        correlation with a variance per day), ``"ar1"``,
+        ``"ar1-heterogeneous"`` (``"arh1"``), ``"toeplitz"`` (``"toep"``: a
+        correlation per lag) or ``"toeplitz-heterogeneous"`` (``"toeph"``); R
+        mmrm's names ``"us"`` and ``"ar1h"`` are accepted too.
+    df : {"satterthwaite", "kenward-roger", "kenward-roger-linear", "residual"}
+        Default degrees of freedom of the tables (each table method takes
+        ``df_method=`` to ask for another): Satterthwaite's approximation per
+        estimate (SAS ``DDFM=SATTERTHWAITE``, emmeans ``mode =
+        "satterthwaite"``), Kenward-Roger (SAS ``DDFM=KR``, R mmrm ``method =
+        "Kenward-Roger"``: adjusted standard errors and KR df) or its linear
+        variant (R mmrm ``vcov = "Kenward-Roger-Linear"``, SAS
+        ``DDFM=KR(LINEAR)``), or ``n_obs - p`` for every estimate (SAS
         ``DDFM=RESIDUAL``, the df of ``summary(gls)``). SAS's between-within
-        and Kenward-Roger methods are not supported.
+        method is not supported.
     confidence_level : float
         Default level of the LS-mean and contrast intervals.
 
@@ -1275,11 +1281,13 @@ def mmrm(
         an analysed row, a missing patient or day, a negative or fractional
         day, a day before the baseline day, duplicate patient-day rows, fewer
         than two post-baseline days or a rank-deficient design; every problem
-        is listed with its row, patient and day.
+        is listed with its row, patient and day. Also too few patients for the
+        covariance structure (an unstructured ``T x T`` matrix needs ``T + 1``
+        patients): the message names the structures that can be estimated.
     ConvergenceError
         The REML maximisation did not reach a proper maximum (non-positive-
         definite Hessian or covariance matrix, or a failed criterion), for
-        example an unstructured covariance with too few patients.
+        example a day on which every patient has the same value.
     ValueError
         Unknown ``covariance`` or ``df``, or a bad ``confidence_level``.
     TypeError
@@ -1310,13 +1318,19 @@ def mmrm(
     spacing of days 1-5, 8, 15, 30 is ignored, as in ``corAR1(form = ~ visit |
     id)`` and SAS ``TYPE=AR(1)``.
 
-    The maximisation is BFGS on the analytic gradient followed by Newton steps
-    on the Hessian (central differences of the gradient); the fit is accepted
+    The maximisation is Fisher scoring on the analytic gradient and expected
+    information, then Newton-Raphson on the analytic observed information,
+    with all patients processed as stacked arrays (Toeplitz fits start twice
+    and keep the higher maximum); the fit is accepted
     when the relative Hessian criterion ``g'H^{-1}g / |l_R|`` is below 1e-10 and
     the Hessian and ``Sigma`` are positive definite. The Satterthwaite degrees
     of freedom of an estimate ``c'beta`` are ``2 v^2 / (g' C g)`` with ``v =
     c'(X'Sigma^{-1}X)^{-1}c``, ``g = dv/dtheta`` (exact) and ``C`` the inverse
-    observed information of the covariance parameters ([3]_, [4]_).
+    observed information of the covariance parameters ([3]_). Kenward-Roger
+    ([4]_) adjusts ``(X'Sigma^{-1}X)^{-1}`` for the uncertainty of the
+    covariance parameters (second derivatives of ``Sigma`` in R mmrm's
+    parameterisation; the linear variant drops them) and, for one contrast
+    row, has the Satterthwaite df, as in R mmrm.
 
     References
     ----------
