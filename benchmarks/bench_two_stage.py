@@ -54,9 +54,9 @@ import time
 from thera_stats import two_stage
 from thera_stats.simon import SimonDesign
 d = SimonDesign(p0=0.3, p1=0.36, alpha=0.05, power=0.8, r1=61, n1=200, r=165, n=500)
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 two_stage.two_stage_inference(d, 62, 166).confidence_interval()
-print(time.perf_counter() - t)
+print(time.perf_counter() - t, time.process_time() - c)
 """
 
 
@@ -95,10 +95,13 @@ def main() -> None:
         for what, job in jobs.items():
             med, best = timed(job, args.repeat)
             print(f"{name:36s} {what:28s} {med:9.4f} {best:9.4f}")
-    fresh = [float(subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True,
-                                  check=True).stdout) for _ in range(args.repeat)]
-    print(f"\nn = 500, inference + interval in a fresh process: median "
-          f"{1e3 * statistics.median(fresh):.1f} ms, min {1e3 * min(fresh):.1f} ms (target < 50 ms)")
+    runs = [subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True,
+                           check=True).stdout.split() for _ in range(args.repeat)]
+    wall = [float(r[0]) for r in runs]
+    cpu = [float(r[1]) for r in runs]
+    print(f"\nn = 500, inference + interval in a fresh process: wall median "
+          f"{1e3 * statistics.median(wall):.1f} ms, min {1e3 * min(wall):.1f} ms; CPU median "
+          f"{1e3 * statistics.median(cpu):.1f} ms, min {1e3 * min(cpu):.1f} ms (target < 50 ms)")
 
 
 if __name__ == "__main__":

@@ -456,6 +456,47 @@ class MultiStageDesign:
         first = self._propagate([math.comb(n1 - 1, x - 1) if x else 0 for x in range(n1 + 1)])
         return every, first
 
+    @cached_property
+    def _log_counts(self) -> tuple[list[FloatArray], list[FloatArray]]:
+        """:attr:`_counts` on the log scale (-inf where no sequence leads), computed in
+        floating point: log-binomial rows from ``gammaln`` and a log-sum-exp convolution
+        per stage (relative error of each count about 1e-13). Used where only probabilities
+        or ratios of counts are needed; :meth:`sample_space` keeps the exact integers."""
+        n1 = self.sizes[0]
+        row = _log_comb_row(n1)
+        first = np.full(n1 + 1, -np.inf)
+        first[1:] = _log_comb_row(n1 - 1)
+        every_out, first_out = [row], [first]
+        for i in range(self.n_looks - 1):
+            lo, hi = self.futility[i] + 1, self.efficacy[i]
+            b = _log_comb_row(self.sizes[i + 1] - self.sizes[i])
+            every_out.append(_log_convolve(every_out[-1], lo, hi, b))
+            first_out.append(_log_convolve(first_out[-1], lo, hi, b))
+        return every_out, first_out
+
+    @cached_property
+    def _log_outcomes(self) -> _Outcomes:
+        """The rows of :meth:`sample_space` as arrays, with log counts from
+        :attr:`_log_counts` (no Python-integer arithmetic)."""
+        every, first = self._log_counts
+        parts: list[tuple[int, npt.NDArray[np.int64], FloatArray, FloatArray]] = []
+        for i, (c, c1) in enumerate(zip(every, first, strict=True)):
+            a, upper = self.futility[i], self._upper(i)
+            x = np.arange(c.size)
+            keep = np.isfinite(c)
+            if i < self.n_looks - 1:
+                keep &= (x <= a) | (x > upper)
+            parts.append((i + 1, x[keep], c[keep], c1[keep]))
+        look = np.concatenate([np.full(xs.size, k, dtype=np.int64) for k, xs, _, _ in parts])
+        xs = np.concatenate([p[1] for p in parts]).astype(np.int64)
+        n = np.asarray(self.sizes, dtype=np.int64)[look - 1]
+        a_at = np.asarray(self.futility, dtype=np.int64)[look - 1]
+        up_at = np.asarray([self._upper(i) for i in range(self.n_looks)], dtype=np.int64)[look - 1]
+        decision = np.where(xs <= a_at, "no go", np.where(xs > up_at, "go", "inconclusive"))
+        return _Outcomes(look, n, xs, decision.astype(object),
+                         np.concatenate([p[2] for p in parts]),
+                         np.concatenate([p[3] for p in parts]))
+
     def sample_space(self) -> pd.DataFrame:
         """Every terminal outcome with its decision and its number of response sequences.
 
@@ -909,6 +950,46 @@ class MultiStageDesign:
 
     def _repr_html_(self) -> str:
         return str(self.to_frame().to_html(index=False))
+
+
+@dataclass(frozen=True)
+class _Outcomes:
+    """Terminal outcomes as arrays (internal): look (1-based), patients, responses,
+    decision, log count of sequences and of those in which patient 1 responded."""
+
+    look: npt.NDArray[np.int64]
+    n: npt.NDArray[np.int64]
+    x: npt.NDArray[np.int64]
+    decision: npt.NDArray[np.object_]
+    logc: FloatArray
+    logc_first: FloatArray
+
+
+def _log_comb_row(m: int) -> FloatArray:
+    """log C(m, j) for j = 0..m (``gammaln``; C(m, 0) = C(m, m) = 1 exactly)."""
+    j = np.arange(m + 1, dtype=float)
+    out = np.asarray(gammaln(m + 1.0) - gammaln(j + 1.0) - gammaln(m - j + 1.0))
+    out[0] = out[-1] = 0.0
+    return out
+
+
+def _log_convolve(log_c: FloatArray, lo: int, hi: int, log_b: FloatArray) -> FloatArray:
+    r"""log of :math:`\sum_{y=lo}^{hi} e^{\text{log\_c}[y]}\, e^{\text{log\_b}[x - y]}`
+    for x = 0..len(log_c) + len(log_b) - 2 (-inf where no term exists): the stage recursion
+    on the log scale, one log-sum-exp per x over a (band, x) array."""
+    size = log_c.size + log_b.size - 1
+    ys = np.arange(max(lo, 0), min(hi, log_c.size - 1) + 1)
+    ys = ys[np.isfinite(log_c[ys])]
+    if ys.size == 0:
+        return np.full(size, -np.inf)
+    m1 = log_b.size
+    terms = np.full((ys.size, size), -np.inf)
+    rows = np.arange(ys.size)[:, None]
+    terms[rows, ys[:, None] + np.arange(m1)[None, :]] = log_c[ys][:, None] + log_b[None, :]
+    top = terms.max(axis=0)
+    shift = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.asarray(np.log(np.exp(terms - shift).sum(axis=0)) + shift)
 
 
 def _stage_pmf(m: int, p: FloatArray) -> FloatArray:

@@ -92,7 +92,6 @@ agree with its independent R reference.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -102,11 +101,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
-from scipy.special import gammaln, logsumexp, xlog1py, xlogy
+from scipy.special import gammaln, xlog1py, xlogy
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
-from thera_stats.multistage import MultiStageDesign, _log_int
+from thera_stats.multistage import MultiStageDesign, _log_comb_row, _log_convolve
 
 __all__ = [
     "MultiStageInference",
@@ -324,13 +323,13 @@ class _Space:
 
 def _continuing_log_counts(design: MultiStageDesign) -> FloatArray:
     """log of the stage-wise response sequences that reach the last look with each count
-    y at look K - 1 (-inf outside the continuation band), from the design's exact
-    counts (computed once with its sample space)."""
+    y at look K - 1 (-inf outside the continuation band), from the design's log-scale
+    counts."""
     k = design.n_looks - 2
-    counts = design._counts[0][k]
+    counts = design._log_counts[0][k]
     fut, eff = design.futility[k], design.efficacy[k]
-    return np.array([_log_int(c) if fut < y <= eff else -math.inf
-                     for y, c in enumerate(counts)])
+    y = np.arange(counts.size)
+    return np.where((y > fut) & (y <= eff), counts, -np.inf)
 
 
 def _log_comb(m: float, j: Any) -> Any:
@@ -349,7 +348,8 @@ def _umvcue(design: MultiStageDesign, looks: npt.NDArray[np.int64],
     r"""UMVCUE given that the trial reached the last look: for an outcome (K, x),
     :math:`E(Y_j \mid X_K = x, \text{reach } K)` for a patient j of the last stage; NaN for
     an earlier stop (module docstring). Both sums over the count y at look K - 1 are
-    formed on the log scale at once for every x (log-sum-exp)."""
+    log-scale convolutions of the continuing counts with a binomial-coefficient row
+    (C(m, x - y) and C(m - 1, x - 1 - y)), formed once for every x."""
     big_k = design.n_looks
     out = np.full(len(xs), np.nan)
     if big_k == 1:
@@ -357,13 +357,18 @@ def _umvcue(design: MultiStageDesign, looks: npt.NDArray[np.int64],
         out[last] = xs[last] / design.sizes[0]
         return out
     log_cont = _continuing_log_counts(design)
-    m = float(design.sizes[-1] - design.sizes[-2])
+    m = design.sizes[-1] - design.sizes[-2]
     at_last = np.flatnonzero(looks == big_k)
-    j = xs[at_last, None].astype(float) - np.arange(log_cont.size)[None, :]   # x - y
-    with np.errstate(divide="ignore"):  # a row without terms sums to log 0 = -inf
-        log_den = logsumexp(log_cont[None, :] + _log_comb(m, j), axis=1)
-        log_num = logsumexp(log_cont[None, :] + _log_comb(m - 1.0, j - 1.0), axis=1)
-    out[at_last] = np.exp(log_num - log_den)
+    size = design.sizes[-1] + 1
+    k = design.n_looks - 2
+    lo, hi = design.futility[k] + 1, design.efficacy[k]
+    log_den = _log_convolve(log_cont, lo, hi, _log_comb_row(m))
+    log_num = np.full(size, -np.inf)
+    if m >= 1:   # x - 1 - y = j  ->  shifted by one
+        log_num[1:] = _log_convolve(log_cont, lo, hi, _log_comb_row(m - 1))
+    x = xs[at_last]
+    with np.errstate(invalid="ignore"):
+        out[at_last] = np.exp(log_num[x] - log_den[x])
     return out
 
 
@@ -375,14 +380,11 @@ def _rank_of(keys: list[Any]) -> npt.NDArray[np.int64]:
 
 @lru_cache(maxsize=32)
 def _space(design: MultiStageDesign, ordering: str) -> _Space:
-    space = design.sample_space()
+    space = design._log_outcomes
     k = design.n_looks
-    looks = space["look"].to_numpy(dtype=np.int64)
-    xs = space["x"].to_numpy(dtype=np.int64)
-    ns = space["n"].to_numpy(dtype=np.int64)
-    counts = space["count"].tolist()
-    umvue = np.array([c1 / c for c1, c in zip(space["count_first"], counts, strict=True)])
-    go = (space["decision"] == "go").to_numpy()
+    looks, xs, ns = space.look, space.x, space.n
+    umvue = np.exp(space.logc_first - space.logc)
+    go = space.decision == "go"
     kind = ""
     if ordering == "stagewise":
         # Group: futility stop at look k -> k; last look -> K; efficacy stop at look k -> 2K - k.
@@ -397,9 +399,8 @@ def _space(design: MultiStageDesign, ordering: str) -> _Space:
         step = np.concatenate([[0], np.diff(stat[order]) > _TIE]).astype(np.int64)
         rank = np.empty(len(xs), dtype=np.int64)
         rank[order] = np.cumsum(step)
-    logc = np.array([_log_int(c) for c in counts])
-    out = _Space(looks, ns, xs, logc, umvue, rank, _umvcue(design, looks, xs), kind,
-                 tuple(space["decision"].tolist()))
+    out = _Space(looks, ns, xs, space.logc.copy(), umvue, rank, _umvcue(design, looks, xs),
+                 kind, tuple(space.decision.tolist()))
     for arr in (out.look, out.n, out.x, out.logc, out.umvue, out.rank, out.umvcue):
         arr.setflags(write=False)
     return out
