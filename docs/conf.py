@@ -63,10 +63,6 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.extlinks",
     "sphinx.ext.mathjax",
-    # MathJax is copied into the site (_static/mathjax) instead of loaded from a CDN, so
-    # formulas render with the network off; build.sh fails the build on any external
-    # script, style sheet or font.
-    "sphinx-mathjax-offline",
     "matplotlib.sphinxext.plot_directive",
     "numpydoc",
     "myst_nb",
@@ -87,6 +83,18 @@ suppress_warnings = [
     # A rich output without a renderer (a progress widget, say) is skipped.
     "mystnb.unknown_mime_type",
 ]
+
+# -- Math, offline -------------------------------------------------------------
+# MathJax is copied into the site (_static/mathjax) from the sphinx-mathjax-offline
+# package (the docs extra) instead of loaded from a CDN, so formulas render with the
+# network off; build.sh fails the build when a page loads anything from another host.
+# The package's own Sphinx extension does the same at build end but does not declare
+# itself safe for parallel builds (a warning under -W -j), so its files are used directly.
+_mathjax_spec = importlib.util.find_spec("sphinx-mathjax-offline")
+if _mathjax_spec is None or _mathjax_spec.origin is None:  # pragma: no cover
+    raise RuntimeError("sphinx-mathjax-offline is not installed: pip install -e '.[docs]'")
+MATHJAX_STATIC = Path(_mathjax_spec.origin).parent / "static"  # holds mathjax/
+mathjax_path = "mathjax/tex-chtml.js"
 
 # :doi:`10.2307/2533558` in docstrings and pages links to https://doi.org/...
 extlinks = {"doi": ("https://doi.org/%s", "doi:%s")}
@@ -167,7 +175,7 @@ html_theme_options: dict[str, Any] = {
 }
 html_last_updated_fmt: str | None = None
 html_copy_source = False
-html_static_path = ["_static"]
+html_static_path = ["_static", str(MATHJAX_STATIC)]
 html_css_files = ["thera.css"]  # wide tables and formulas scroll inside the page
 html_show_sourcelink = False
 
