@@ -237,16 +237,14 @@ def test_plot_functions_take_and_return_axes(result: ts.GoNoGoAnalysis) -> None:
     plt.close("all")
 
 
-def test_cli_report_html_without_code_identical_twice(
+def test_cli_report_html_without_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["report", "--out", str(tmp_path / "a")]) == 0
     captured = capsys.readouterr()
     assert "wrote" in captured.out
     assert "/" in captured.err  # progress lines "[ k/N] ..."
-    assert main(["report", str(SYNTHETIC), "--out", str(tmp_path / "b"), "--quiet"]) == 0
-    html = (tmp_path / "a" / "final_report.html").read_text()
-    assert html == (tmp_path / "b" / "final_report.html").read_text()
+    html = (tmp_path / "a" / "final_report.html").read_text()  # same bytes: test_report.py
     assert "import thera_stats" not in html  # code cells are left out
     assert "Decision on phase III" in html
     assert "input_sha256" in html  # provenance

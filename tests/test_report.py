@@ -453,9 +453,11 @@ def test_binary_report(binary: tuple[Path, bool]) -> None:
     text = path.read_text(encoding="utf-8")
     page = parse(text)
     assert page.headings[0] == ("h1", "ORR-2 phase II: go/no-go analysis for phase III")
-    # No score: flow, intervals, coverage and sensitivity only.
+    # No score: the design's operating characteristics, flow, intervals, coverage and
+    # sensitivity only.
     assert [f["caption"].split(".")[0] for f in page.figures] == [
-        f"Figure {k}" for k in range(1, 5)]
+        f"Figure {k}" for k in range(1, 6)]
+    assert "single-stage design" in page.figures[0]["caption"]
     plain = body_text(text)
     assert "there is no score, so no analysis over time" in plain
     assert "Adverse events were not collected" in plain
@@ -557,3 +559,30 @@ def test_intervals_do_not_wrap_in_the_page(thera: Path) -> None:
     numeric = [c for c in cells if re.fullmatch(r"[^A-Za-z]*\bto\b[^A-Za-z]*", c)]
     assert numeric  # the estimate columns are there
     assert all(" " not in c for c in numeric)
+
+
+def test_single_stage_design_figure_shows_the_rule_applied(tmp_path: Path) -> None:
+    """A single-stage trial that ends off plan (32 of 35 analysable) draws the planned rule
+    and the rule applied; the caption names both boundaries (closed form: smallest r with
+    P(Bin(n, 0.2) > r) <= 0.05 is 11 for n = 35 and 10 for n = 32)."""
+    from scipy.stats import binom
+
+    from thera_stats import plotting
+
+    folder = make_binary_trial(tmp_path / "orr")
+    plan = folder / "plan.toml"
+    plan.write_text(plan.read_text().replace('missing = "non-responder"', 'missing = "exclude"'))
+    result = ts.analyze(ts.load_trial(folder))
+    r32 = next(r for r in range(33) if binom.sf(r, 32, 0.2) <= 0.05)
+    assert (result.n_total, result.decision.r_used, r32) == (32, 10, 10)
+    figures = plotting.report_figures(result)
+    ax = figures["operating_characteristics"].axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert 'P("go"), planned (n = 35)' in labels
+    assert 'P("go"), rule applied (n = 32)' in labels
+    caption, alt = report.figure_text("operating_characteristics", result)
+    assert "go if more than 11 of 35" in caption
+    assert "go if more than 10 of 32" in caption
+    assert "stopping early" not in caption + alt
+    for fig in figures.values():
+        plotting.plt.close(fig)

@@ -537,7 +537,7 @@ def multistage_oc_plot(
     at = design.operating_characteristics([design.p0, design.p1])
     sizes = ", ".join(map(str, design.sizes))
     ax.plot(p, oc.prob_go, color=PALETTE["planned"], linewidth=2,
-            label=f'P("go"), planned (looks at {sizes})')
+            label=f'P("go"), planned ({"n = " if design.n_looks == 1 else "looks at "}{sizes})')
     if design.n_looks > 1:
         ax.plot(p, oc.prob_early_stop, color=PALETTE["no_go"], linewidth=1.5, linestyle="--",
                 label="P(stop before the last look), planned")
@@ -548,10 +548,12 @@ def multistage_oc_plot(
         ax.plot(p, applied.operating_characteristics(p).prob_go, color=PALETTE["applied"],
                 linewidth=2,
                 linestyle="-.",
-                label=f'P("go"), rule applied (looks at {", ".join(map(str, applied.sizes))})')
+                label=f'P("go"), rule applied ({"n = " if applied.n_looks == 1 else "looks at "}'
+                      f'{", ".join(map(str, applied.sizes))})')
     return _oc_frame(ax, (design.p0, design.p1), (float(at.prob_go[0]), float(at.prob_go[1])),
                      observed, decision,
-                     f"Operating characteristics of the {design.n_looks}-look design")
+                     "Operating characteristics of the single-stage design" if design.n_looks == 1
+                     else f"Operating characteristics of the {design.n_looks}-look design")
 
 
 def multistage_path_plot(
@@ -1115,6 +1117,17 @@ def report_figures(analysis: GoNoGoAnalysis) -> dict[str, Figure]:
                                  stopped=stopped)
         figs["two_stage_path"] = ax.figure  # type: ignore[assignment]
 
+    elif plan.design.type == "single-stage":
+        from thera_stats.multistage import MultiStageDesign
+
+        dec = a.decision
+        r_used = getattr(dec, "r_used", None)
+        applied_1 = (MultiStageDesign(plan.design.p0, plan.design.p1, [a.n_total], [r_used])
+                     if r_used is not None and a.n_total != plan.design.n else None)
+        ax = multistage_oc_plot(plan.design.to_multistage(), applied=applied_1,
+                                observed=a.responses_total / a.n_total if a.n_total else None,
+                                decision=dec.action)
+        figs["operating_characteristics"] = ax.figure  # type: ignore[assignment]
     elif plan.design.type == "multistage":
         design_ms = plan.design.to_multistage()
         dec = a.decision

@@ -18,7 +18,6 @@ import base64
 import dataclasses
 import datetime as _dt
 import html
-import importlib
 import os
 import re
 import shutil
@@ -168,6 +167,13 @@ def _oc_text(a: GoNoGoAnalysis) -> tuple[str, str]:
         sizes = ", ".join(map(str, d.to_multistage().sizes))
         rule = (f"the planned looks (at {sizes} patients)"
                 + (" and the rule actually applied at the looks made" if applied else ""))
+    elif d.type == "single-stage":
+        what = "single-stage design"
+        r_used = getattr(dec, "r_used", None)
+        applied = r_used is not None and a.n_total != d.n
+        rule = f"the planned rule (go if more than {d.r} of {d.n} respond)" + (
+            f" and the rule actually applied (go if more than {r_used} of {a.n_total})"
+            if applied else "")
     else:
         what = "Simon two-stage design"
         applied = not getattr(dec, "on_plan", True) and getattr(dec, "r_used", None) is not None
@@ -175,14 +181,17 @@ def _oc_text(a: GoNoGoAnalysis) -> tuple[str, str]:
                 f"{d.n})" + (f" and the rule actually applied at the attained sizes (go if "
                              f"more than {dec.r_used} of {a.n_total})" if applied else ""))
     observed = a.responses_total / a.n_total if a.n_total else float("nan")
-    caption = (f"Operating characteristics of the {what}: the probability of a 'go' and of "
-               f"stopping early against the true response rate, for {rule}.")
+    early = "" if d.type == "single-stage" else " and of stopping early"
+    caption = (f"Operating characteristics of the {what}: the probability of a 'go'{early} "
+               f"against the true response rate, for {rule}.")
     curves = ("Two S-shaped curves rise from 0 to 1: the probability of a 'go' under the "
               "planned rule (solid) and under the rule actually applied (dash-dot)"
               if applied else "The probability of a 'go' rises in an S-shaped curve from 0 to 1")
     alt = (f"Line chart of probability (0 to 1) against the true response rate (0 to 1). "
-           f"{curves}; the probability of stopping early (dashed) falls from 1 to 0. "
-           f"Vertical lines mark p0 = {d.p0:g}, p1 = {d.p1:g} and the observed response rate "
+           f"{curves}"
+           + ("; the probability of stopping early (dashed) falls from 1 to 0. "
+              if d.type != "single-stage" else ". ")
+           + f"Vertical lines mark p0 = {d.p0:g}, p1 = {d.p1:g} and the observed response rate "
            f"{a.responses_total}/{a.n_total} = {format_estimate(observed, 'proportion')}, "
            f"decision {dec.action}.")
     return caption, alt
@@ -570,24 +579,17 @@ def deviations_table(analysis: GoNoGoAnalysis) -> Table | None:
 
 
 def safety_tables(analysis: GoNoGoAnalysis) -> list[Table]:
-    """The safety tables: overview and by system organ class and preferred term.
+    """The safety tables: overview, then by system organ class and preferred term.
 
-    From ``thera_stats.safety.safety_tables`` when that module is installed, else the
-    adverse-event table of :meth:`GoNoGoAnalysis.tables`. No table (an empty list) when the
-    trial has no adverse-event table: the report says so in one sentence.
+    The analysis's own tables (``safety_overview`` and ``adverse_events`` of
+    :meth:`GoNoGoAnalysis.tables`, made by :func:`thera_stats.safety.safety_tables`).
+    No table (an empty list) when the trial has no adverse-event table: the report
+    says so in one sentence.
     """
     if analysis.trial.adverse_events is None:
         return []
-    try:
-        safety = importlib.import_module("thera_stats.safety")
-    except ModuleNotFoundError as err:
-        if err.name != "thera_stats.safety":
-            raise
-        ae = analysis.tables().get("adverse_events")
-        return [] if ae is None else [ae]
-    found: Mapping[str, Table] = safety.safety_tables(analysis.trial)
-    ordered = [found[k] for k in ("overview", "by_soc_pt") if k in found]
-    return ordered + [t for k, t in found.items() if k not in ("overview", "by_soc_pt")]
+    tables = analysis.tables()
+    return [tables[k] for k in ("safety_overview", "adverse_events") if k in tables]
 
 
 def _environment() -> dict[str, str]:
@@ -762,7 +764,7 @@ def _short(text: str, limit: int = 90) -> str:
     first = re.split(r"(?<=[a-z0-9)])[.:;] ", plain, maxsplit=1)[0].rstrip(".")
     if len(first) > limit:
         first = first[:limit].rsplit(" ", 1)[0] + " …"
-    return html.escape(first)
+    return html.escape(first[:1].upper() + first[1:])
 
 
 def _page(body: str, name: str, date: _dt.date) -> str:
