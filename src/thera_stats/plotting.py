@@ -43,6 +43,7 @@ __all__ = [
     "operating_characteristics_plot",
     "posterior_plot",
     "predictive_plot",
+    "report_figures",
     "responder_curve_plot",
     "save_figure",
     "score_trajectories_plot",
@@ -112,7 +113,13 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
         return ax
     with mpl.rc_context(STYLE):
         fig = plt.figure(figsize=figsize or STYLE["figure.figsize"])
-        return fig.add_subplot()
+        ax = fig.add_subplot()
+        # The first figure of a session may load Jupyter's inline backend, which turns
+        # interactive mode on; leaving rc_context would turn it off again, and no later
+        # figure would display on its own.
+        interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
+    return ax
 
 
 # ------------------------------------------------------------------ primary endpoint
@@ -884,6 +891,8 @@ def sensitivity_plot(
                 axes = [one]
             fig.suptitle(f"{result.trial_name}: sensitivity of the go/no-go decision",
                          fontsize=12)
+            interactive = mpl.is_interactive()  # as in _axes
+        mpl.interactive(interactive)
     need = 2 if has_grid else 1
     if len(axes) != need:
         raise ValueError(f"`axes` has {len(axes)} axes; this result needs {need} "
