@@ -13,6 +13,8 @@ here the fast paths must reproduce the general ones to rounding (1e-12).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -31,6 +33,7 @@ from thera_stats.binomial import (
     _symmetric_limits,
     _weighted,
     binomial_ci,
+    interval_coverage,
 )
 
 TOL = 1e-12
@@ -162,3 +165,23 @@ def test_coverage_is_a_probability_and_matches_the_sum(n: int, method: str, p: l
     cov = _coverage(n, pa, low, high)
     assert np.all((cov >= 0) & (cov <= 1))
     assert_allclose(cov, _weighted(n, pa, low, high)[0], rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("method", ["clopper-pearson", "blaker", "mid-p", "wilson"])
+def test_interval_coverage_equals_the_finite_sums(method: str) -> None:
+    """Coverage and the (lazily summed) expected width against the definitions, each
+    term C(n, x) p^x (1 - p)^(n - x) from math.comb."""
+    n = 23
+    ps = [0.0, 0.013, 0.2, 0.37, 0.5, 0.81, 1.0]
+    cov = interval_coverage(n, ps, method=method)
+    ci = binomial_ci(np.arange(n + 1), n, method=method)
+    low, high = np.asarray(ci.low), np.asarray(ci.high)
+    for i, p in enumerate(ps):
+        pmf = [math.comb(n, x) * p**x * (1 - p) ** (n - x) for x in range(n + 1)]
+        want_cov = math.fsum(b for b, lo, hi in zip(pmf, low, high, strict=True) if lo <= p <= hi)
+        want_width = math.fsum(b * (hi - lo) for b, lo, hi in zip(pmf, low, high, strict=True))
+        assert cov.coverage[i] == pytest.approx(want_cov, rel=1e-12, abs=1e-15)
+        assert cov.expected_width[i] == pytest.approx(want_width, rel=1e-12, abs=1e-15)
+    single = interval_coverage(n, 0.37, method=method)
+    assert single.expected_width == pytest.approx(cov.expected_width[3], rel=1e-14)
+    assert isinstance(single.expected_width, float)

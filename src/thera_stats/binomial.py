@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -1633,7 +1633,8 @@ class IntervalCoverage:
     coverage : float or ndarray
         :math:`\\sum_x P(X = x) \\, 1[L(x) \\le p \\le U(x)]`.
     expected_width : float or ndarray
-        :math:`\\sum_x P(X = x) [U(x) - L(x)]`.
+        :math:`\\sum_x P(X = x) [U(x) - L(x)]`, computed when first read (it costs
+        several times the coverage) and kept.
     method, confidence_level, alternative
         As passed to :func:`binomial_ci`.
     """
@@ -1641,10 +1642,21 @@ class IntervalCoverage:
     n: int
     p: Any
     coverage: Any
-    expected_width: Any
     method: str
     confidence_level: float
     alternative: str
+    _low: FloatArray = field(repr=False, compare=False)
+    _high: FloatArray = field(repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def expected_width(self) -> Any:
+        """Expected width at each ``p`` (float for scalar ``p``), computed once on demand."""
+        if "width" not in self._cache:
+            pa = np.asarray(self.p, dtype=float)
+            width = _expected_width(self.n, pa.ravel(), self._low, self._high)
+            self._cache["width"] = _as_output(width, pa.shape)
+        return self._cache["width"]
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table, one row per true ``p``."""
@@ -1805,7 +1817,7 @@ def interval_coverage(
     -------
     IntervalCoverage
         ``coverage`` and ``expected_width`` (floats for scalar `p`, arrays
-        otherwise) and ``.to_frame()``.
+        otherwise; the width is summed only when first read) and ``.to_frame()``.
 
     Notes
     -----
@@ -1844,15 +1856,15 @@ def interval_coverage(
     pa = check_closed_unit_array("p", p)
     low, high = _all_limits(ni, method, level, alternative)
     cov = _coverage(ni, pa.ravel(), low, high)
-    width = _expected_width(ni, pa.ravel(), low, high)
     return IntervalCoverage(
         n=ni,
         p=_as_output(pa.ravel(), pa.shape),
         coverage=_as_output(cov, pa.shape),
-        expected_width=_as_output(width, pa.shape),
         method=method,
         confidence_level=level,
         alternative=alternative,
+        _low=low,
+        _high=high,
     )
 
 
