@@ -115,7 +115,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         wilcoxon_signed_rank,
     )
     from thera_stats.longtable import check_long_table, validate_long_table
-    from thera_stats.mmrm import MMRMResult, mmrm
+    from thera_stats.mmrm import MMRMResult, mmrm, mmrm_select_covariance
     from thera_stats.monitor import TrialStatus, monitor, trial_as_of
     from thera_stats.multistage import MultiStageDecision, MultiStageDesign, MultiStageOC
     from thera_stats.multistage_inference import (
@@ -270,6 +270,7 @@ _EXPORTS: dict[str, str] = {
     "mander_thompson_design": "thera_stats.design_search",
     "missing_data_sensitivity": "thera_stats.score",
     "mmrm": "thera_stats.mmrm",
+    "mmrm_select_covariance": "thera_stats.mmrm",
     "monitor": "thera_stats.monitor",
     "multistage_coverage": "thera_stats.multistage_inference",
     "multistage_inference": "thera_stats.multistage_inference",
@@ -410,6 +411,7 @@ __all__ = [
     "mander_thompson_design",
     "missing_data_sensitivity",
     "mmrm",
+    "mmrm_select_covariance",
     "monitor",
     "multistage_coverage",
     "multistage_inference",

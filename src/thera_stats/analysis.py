@@ -298,7 +298,8 @@ class GoNoGoAnalysis:
                     f"{plan.name}: MMRM least-squares mean change from baseline by day{unit}",
                     self.lsmeans, unit=score,
                     intervals={"estimate": ("ci_low", "ci_high", f"Estimate ({vlvl} CI)")},
-                    notes=(f"REML, {self.mmrm.covariance} covariance, Satterthwaite df; "
+                    notes=(f"REML, {self.mmrm.covariance} covariance, "
+                           f"{_DF_LABELS.get(self.mmrm.df_method, self.mmrm.df_method)} df; "
                            f"baseline {ep.name} set to its mean.",))
             if self.sensitivity is not None:
                 out["missing_data_sensitivity"] = frame_table(
@@ -463,6 +464,11 @@ class GoNoGoAnalysis:
         return self.memo()
 
 
+#: How the tables and the memo name the repeated-measures model's df methods.
+_DF_LABELS = {"satterthwaite": "Satterthwaite", "kenward-roger": "Kenward-Roger",
+              "kenward-roger-linear": "Kenward-Roger (linear)", "residual": "residual"}
+
+
 def _p(p: float) -> str:
     """``= 0.036``, ``< 0.001`` or ``> 0.999``: the package's p-value style after "p"."""
     return format_pvalue(p, relation=True)
@@ -556,7 +562,8 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                 r = lm.iloc[0]
                 lines.append(f"MMRM LS mean change on day {ep.day}: "
                              f"{change(r['estimate'], r['ci_low'], r['ci_high'])}; "
-                             f"Satterthwaite df {format_df(r['df'])}).")
+                             f"{_DF_LABELS.get(a.mmrm.df_method, a.mmrm.df_method)} df "
+                             f"{format_df(r['df'])}).")
         elif a.mmrm_error:
             lines.append(f"MMRM: not reported ({a.mmrm_error}).")
     if a.off_plan_rules is not None or a.robustness is not None:
@@ -628,15 +635,19 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAnalysis:
+def analyze(trial: Trial, *, mmrm_covariance: str | None = None,
+            mmrm_df: str | None = None) -> GoNoGoAnalysis:
     """Run the pre-specified go/no-go analysis on a validated trial.
 
     Parameters
     ----------
     trial : Trial
         From :func:`thera_stats.load_trial` (plan included).
-    mmrm_covariance : str
-        Covariance structure of the repeated-measures model (score endpoints).
+    mmrm_covariance, mmrm_df : str, optional
+        Covariance structure and degrees-of-freedom method of the
+        repeated-measures model (score endpoints); by default the plan's
+        ``analysis.mmrm_covariance`` and ``analysis.mmrm_df`` (unstructured,
+        Satterthwaite when the plan names none).
 
     Returns
     -------
@@ -681,7 +692,9 @@ def analyze(trial: Trial, *, mmrm_covariance: str = "unstructured") -> GoNoGoAna
     posterior = beta_posterior(x, n_total, prior=(0.5, 0.5), credible_level=lvl, p0=design.p0)
     decision, adjusted, adjusted_ci, interim = _design_decision(design, endpoint, lvl)
     score = ({} if table is None or flags is None
-             else _score_analyses(trial, table, flags, mmrm_covariance))
+             else _score_analyses(
+                 trial, table, flags, mmrm_covariance or plan.mmrm_covariance,
+                 mmrm_df or plan.mmrm_df))
     return GoNoGoAnalysis(
         trial=trial, population=pop, endpoint=endpoint, n_stage1=n_stage1, n_total=n_total,
         responses_stage1=x1, responses_total=x, decision=decision, naive=naive,
@@ -715,7 +728,7 @@ def _off_plan_rules(design: Any, endpoint: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
-                    covariance: str) -> dict[str, Any]:
+                    covariance: str, df_method: str) -> dict[str, Any]:
     """The score endpoint's analyses, each computed once from the validated table.
 
     ``table`` is the population's :class:`~thera_stats.score.ScoreTable`: the
@@ -761,7 +774,7 @@ def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
     fit_error = None
     try:
         post = changes[changes["day"] > base_day]
-        fit = mmrm(post, covariates=("baseline",), covariance=covariance,
+        fit = mmrm(post, covariates=("baseline",), covariance=covariance, df=df_method,
                    confidence_level=level, **change_cols)
         lsm = fit.lsmeans()
     except TheraStatsError as err:

@@ -115,6 +115,12 @@ CRITERIA = ("optimal", "minimax", "admissible", "custom")
 POPULATIONS = ("enrolled", "treated", "per-protocol")
 COMBINE = ("and", "or")
 MISSING = ("non-responder", "exclude")
+#: The repeated-measures model's covariance structures and degrees-of-freedom methods a plan
+#: may name (``thera_stats.mmrm.COVARIANCE_STRUCTURES`` and ``DF_METHODS``; a test keeps
+#: them equal, so reading a plan does not import the model).
+MMRM_COVARIANCES = ("unstructured", "compound-symmetry", "cs-heterogeneous", "ar1",
+                    "ar1-heterogeneous", "toeplitz", "toeplitz-heterogeneous")
+MMRM_DF_METHODS = ("satterthwaite", "kenward-roger", "kenward-roger-linear", "residual")
 KINDS = ("score", "binary")
 BETTER = ("lower", "higher")
 OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "not in")
@@ -393,6 +399,11 @@ class AnalysisPlan:
     data_cutoff : datetime.date or None
     confidence_level, score_confidence_level : float
     auc_days : tuple of int or None
+    mmrm_covariance, mmrm_df : str
+        The repeated-measures model's covariance structure (default
+        ``"unstructured"``) and degrees of freedom for its LS means
+        (``"satterthwaite"``, or ``"kenward-roger"`` as small trials' reviewers
+        often expect).
     adam : AdamPlan or None
         Set when the trial folder holds CDISC ADaM datasets.
     notes : tuple of str
@@ -421,6 +432,8 @@ class AnalysisPlan:
     confidence_level: float = 0.90
     score_confidence_level: float = 0.95
     auc_days: tuple[int, int] | None = None
+    mmrm_covariance: str = "unstructured"
+    mmrm_df: str = "satterthwaite"
     adam: AdamPlan | None = None
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -539,6 +552,10 @@ class AnalysisPlan:
             analysis["score_confidence_level"] = self.score_confidence_level
         if self.auc_days is not None:
             analysis["auc_days"] = list(self.auc_days)
+        if self.is_score and self.mmrm_covariance != "unstructured":
+            analysis["mmrm_covariance"] = self.mmrm_covariance
+        if self.is_score and self.mmrm_df != "satterthwaite":
+            analysis["mmrm_df"] = self.mmrm_df
         out["analysis"] = analysis
         if self.adam is not None:
             out["adam"] = {"bds": self.adam.bds, "paramcd": self.adam.paramcd,
@@ -650,6 +667,8 @@ _SCHEMA: dict[str, dict[str, tuple[Any, bool]]] = {
         "confidence_level": ("prob", False),
         "score_confidence_level": ("prob", False),
         "auc_days": ("pair", False),
+        "mmrm_covariance": (MMRM_COVARIANCES, False),
+        "mmrm_df": (MMRM_DF_METHODS, False),
     },
     "adam": {"bds": ("name", True), "paramcd": ("name", True), "day": (ADAM_DAYS, False)},
 }
@@ -911,6 +930,8 @@ class _PlanChecker:
             confidence_level=analysis.get("confidence_level", 0.90),
             score_confidence_level=analysis.get("score_confidence_level", 0.95),
             auc_days=analysis.get("auc_days"),
+            mmrm_covariance=analysis.get("mmrm_covariance", "unstructured"),
+            mmrm_df=analysis.get("mmrm_df", "satterthwaite"),
             adam=None if adam is None else AdamPlan(**adam),
             notes=tuple(self.notes),
         )
@@ -1065,7 +1086,7 @@ class _PlanChecker:
     def _check_analysis(self, a: dict[str, Any], e: dict[str, Any]) -> None:
         if e.get("kind") == "binary":
             raw = self.raw.get("analysis", {})
-            for key in ("score_confidence_level", "auc_days"):
+            for key in ("score_confidence_level", "auc_days", "mmrm_covariance", "mmrm_df"):
                 if key in a:
                     self.add(f"analysis.{key}", raw.get(key), "only for a score endpoint")
 

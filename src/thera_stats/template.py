@@ -75,6 +75,8 @@ baseline_day = 0
 # data_cutoff = 2025-06-30                 # enrolment after it is an error (default: today)
 confidence_level = 0.90                    # response-rate intervals
 score_confidence_level = 0.95              # score intervals (t, Hodges-Lehmann, MMRM)
+# mmrm_covariance = "unstructured"         # or "toeplitz", "ar1", "compound-symmetry", ...
+# mmrm_df = "kenward-roger"                # MMRM df: "satterthwaite" (default) or "kenward-roger"
 '''
 
 _BINARY = '''
