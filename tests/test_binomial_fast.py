@@ -29,6 +29,7 @@ from thera_stats.binomial import (
     _hull_low,
     _hull_low_pieces,
     _hull_low_scan,
+    _s_hull_low,
     _scalar_limits,
     _symmetric_limits,
     _weighted,
@@ -185,3 +186,36 @@ def test_interval_coverage_equals_the_finite_sums(method: str) -> None:
     single = interval_coverage(n, 0.37, method=method)
     assert single.expected_width == pytest.approx(cov.expected_width[3], rel=1e-14)
     assert isinstance(single.expected_width, float)
+
+
+@pytest.mark.parametrize("kind", ["blaker", "sterne"])
+def test_scalar_scan_with_skipped_pieces_equals_general_path(kind: str) -> None:
+    """The scalar scan (Sterne: whole runs of pieces skipped by the bound
+    P_e(X >= x) + P_s(X <= y + k) < alpha) against every piece built and evaluated."""
+    rng = np.random.default_rng(151)
+    n = np.concatenate([rng.integers(61, 2 * 10**4, size=60), [1000, 1000, 10**4, 10**5]])
+    x = np.concatenate([1 + np.floor(rng.random(60) * n[:60]).astype(np.int64),
+                        [400, 37, 4000, 50_001]])
+    for alpha in (0.01, 0.05, 0.1):
+        general = _hull_low_pieces(x, n, alpha, kind)
+        for xi, ni, want in zip(x.tolist(), n.tolist(), general, strict=True):
+            got = _s_hull_low(xi, ni, alpha, kind)
+            assert got is not None, (xi, ni, alpha)
+            assert got == pytest.approx(want, rel=TOL, abs=TOL), (xi, ni, alpha)
+
+
+@pytest.mark.parametrize(("x", "n", "match"), [
+    (5, 3, r"`x` \(5\) must not exceed `n` \(3\)"),
+    (-1, 3, r"`x` must be >= 0; got -1"),
+    (0, 0, r"`n` must be >= 1; got 0"),
+])
+def test_scalar_fast_path_leaves_bad_counts_to_the_checks(x: int, n: int, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        binomial_ci(x, n, method="blaker")
+
+
+def test_scalar_fast_path_accepts_only_plain_ints() -> None:
+    with pytest.raises(TypeError, match="must be an integer"):
+        binomial_ci(True, 3, method="mid-p")
+    assert binomial_ci(np.int64(7), 17, method="mid-p") == binomial_ci(7, 17, method="mid-p")
+    assert binomial_ci(7.0, 17, method="sterne") == binomial_ci(7, 17, method="sterne")

@@ -1030,6 +1030,30 @@ def _s_piece_minimum(y: float, x: float, n: float) -> float:
     return float(expit(num / (x - 1.0 - y)))
 
 
+def _s_sterne_skip(y: float, s: float, step: float, x: float, n: float, alpha: float,
+                   p_lo: float) -> tuple[float, float, float]:
+    r"""Skip Sterne pieces on which the p-value stays below ``alpha`` (galloping).
+
+    Pieces y, ..., y + k - 1 span :math:`[s, e]`, :math:`e` the threshold at which
+    y + k enters the acceptance region's complement; on them the p-value
+    :math:`P(X \ge x) + P(X \le y')` (y' <= y + k - 1), and the value where the next
+    piece starts, are at most :math:`P_e(X \ge x) + P_s(X \le y + k)` (the upper
+    tail increases in p, the lower one decreases). Where that bound is below
+    ``alpha`` no limit lies in those pieces and the scan resumes at piece y + k from
+    s = e, exactly where the piece-by-piece scan would have arrived (same floats).
+    Returns the new ``(y, s, step)``.
+    """
+    while step >= 2.0:
+        last = y + step
+        if last < x:
+            e = max(float(_sterne_threshold(last, x, n)), p_lo)
+            if _s_sf(x, n, e) + _s_cdf(last, n, s) < alpha:
+                y, s = last, e
+                continue
+        step = math.floor(step / 2.0)
+    return y, s, 2.0
+
+
 def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
     """Scalar :func:`_hull_low_scan` (None: left to the array path)."""
     if x == 0:
@@ -1039,7 +1063,10 @@ def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
     p_lo = float(betaincinv(xf, nf - xf + 1.0, alpha / shrink))
     y = _s_ystar(xf, nf, p_lo, kind)
     s = p_lo
+    step = 64.0
     for _ in range(_MAX_SCAN):
+        if kind == "sterne":
+            y, s, step = _s_sterne_skip(y, s, step, xf, nf, alpha, p_lo)
         nxt = y + 1.0
         if nxt >= xf:
             e: float | None = 1.0
@@ -1289,10 +1316,23 @@ def binomial_ci(
     >>> round(binomial_ci(7, 17, alternative="greater").low, 4)
     0.2119
     """
-    xa, na = check_counts(x, n)
     level = check_confidence_level(confidence_level)
     check_choice("method", method, INTERVAL_METHODS)
     check_alternative(alternative)
+    if (method in _SCALAR_METHODS and type(x) is int and type(n) is int
+            and 0 <= x <= n and n >= 1):
+        # One valid interval given as Python ints: the scalar path without arrays
+        # (anything else, errors included, goes through check_counts).
+        lim = _scalar_limits(min(x, n - x), n, method, level, alternative)
+        if lim is not None:
+            lo, hi = (1.0 - lim[1], 1.0 - lim[0]) if 2 * x > n else lim
+            if alternative == "greater":
+                hi = 1.0
+            elif alternative == "less":
+                lo = 0.0
+            return ConfidenceInterval(low=lo, high=hi, method=method, confidence_level=level,
+                                      alternative=alternative)
+    xa, na = check_counts(x, n)
     shape = xa.shape
     low, high = _interval_limits(xa.ravel(), na.ravel(), method, level, alternative)
     if alternative == "greater":
