@@ -219,3 +219,18 @@ def test_scalar_fast_path_accepts_only_plain_ints() -> None:
         binomial_ci(True, 3, method="mid-p")
     assert binomial_ci(np.int64(7), 17, method="mid-p") == binomial_ci(7, 17, method="mid-p")
     assert binomial_ci(7.0, 17, method="sterne") == binomial_ci(7, 17, method="sterne")
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 17, 40])
+def test_scalar_midp_limits_solve_the_defining_equation(n: int) -> None:
+    """Newton's root (scalar mid-p): at the lower limit P(X > x) + P(X = x) / 2 equals
+    alpha / 2, at the upper one P(X < x) + P(X = x) / 2 does; sums of math.comb terms."""
+    a = 0.025
+    for x in range(n + 1):
+        ci = binomial_ci(x, n, method="mid-p")
+        for p, upper in ((ci.low, True), (ci.high, False)):
+            if p in (0.0, 1.0):
+                continue
+            pmf = [math.comb(n, y) * p**y * (1 - p) ** (n - y) for y in range(n + 1)]
+            beyond = pmf[x + 1:] if upper else pmf[:x]
+            assert math.fsum(beyond) + pmf[x] / 2 == pytest.approx(a, rel=1e-11)

@@ -101,7 +101,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy.optimize import brentq
-from scipy.special import gammaln, xlog1py, xlogy
+from scipy.special import xlog1py, xlogy
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
@@ -330,17 +330,6 @@ def _continuing_log_counts(design: MultiStageDesign) -> FloatArray:
     fut, eff = design.futility[k], design.efficacy[k]
     y = np.arange(counts.size)
     return np.where((y > fut) & (y <= eff), counts, -np.inf)
-
-
-def _log_comb(m: float, j: Any) -> Any:
-    """log C(m, j) for an array j (-inf outside 0..m)."""
-    j = np.asarray(j, dtype=float)
-    if m < 0:
-        return np.full(j.shape, -np.inf)
-    inside = (j >= 0) & (j <= m)
-    jj = np.where(inside, j, 0.0)
-    out = gammaln(m + 1.0) - gammaln(jj + 1.0) - gammaln(m - jj + 1.0)
-    return np.where(inside, out, -np.inf)
 
 
 def _umvcue(design: MultiStageDesign, looks: npt.NDArray[np.int64],
