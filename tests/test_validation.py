@@ -16,7 +16,8 @@ from thera_stats.validation import REPORT_NAME, ValidationReport, validate_insta
 
 REFERENCE = Path(__file__).parent / "reference"
 MANIFEST = json.loads((validation.DATA_DIR / "manifest.json").read_text(encoding="utf-8"))
-AREAS = {"binomial", "simon", "two_stage", "multistage", "bayesian", "off_plan", "mmrm", "vas"}
+AREAS = {"binomial", "simon", "two_stage", "multistage", "curtailment", "bayesian", "off_plan",
+         "mmrm", "vas", "trial"}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,8 @@ def test_shipped_copies_equal_tests_reference(name: str) -> None:
 
 def test_manifest_lists_every_shipped_file_and_each_check_has_a_runner() -> None:
     on_disk = sorted(str(p.relative_to(validation.DATA_DIR)).replace("\\", "/")
-                     for p in validation.DATA_DIR.rglob("*.csv"))
+                     for p in validation.DATA_DIR.rglob("*")
+                     if p.is_file() and p.name != "manifest.json")
     assert on_disk == shipped_files()
     ids = [spec["id"] for spec in MANIFEST["checks"]]
     assert len(ids) == len(set(ids))
@@ -63,7 +65,8 @@ def test_summary_has_one_line_per_area_and_a_verdict(report: ValidationReport) -
     lines = report.summary().splitlines()
     assert len(lines) == len(AREAS) + 1
     assert all(line.startswith("PASS ") for line in lines[:-1])
-    assert lines[-1].startswith("PASSED: 11 of 11 checks")
+    n = len(MANIFEST["checks"])
+    assert lines[-1].startswith(f"PASSED: {n} of {n} checks")
     assert "PASSED" in repr(report)
 
 
@@ -164,3 +167,79 @@ def test_cli_refuses_to_overwrite_or_write_into_the_vectors(
     assert not (folder / "sub").exists()
     (tmp_path / "file").write_text("x", encoding="utf-8")
     assert main(["validate-install", "--out", str(tmp_path / "file")]) == 2
+
+
+def test_every_area_of_the_package_has_a_check() -> None:
+    # The areas issue 14 item 5 names, each with the check that covers it.
+    wanted = {
+        "exact intervals": "binomial-exact-intervals", "mid-p and likelihood-ratio":
+        "binomial-independent-intervals", "Blaker and Sterne": "binomial-blaker-sterne",
+        "exact tests": "binomial-exact-tests", "coverage": "binomial-coverage",
+        "Simon": "simon-design-search", "Simon (clinfun)": "simon-clinfun",
+        "two-stage inference": "two-stage-inference",
+        "multi-stage inference": "multistage-inference",
+        "lr and score orderings": "multistage-orderings",
+        "OC of the engine": "multistage-operating-characteristics",
+        "curtailment": "curtailment-non-stochastic", "Fleming": "fleming-boundaries",
+        "Mander-Thompson": "mander-thompson-search",
+        "Bayesian": "bayesian-predictive-probability", "off plan": "off-plan-conditional-error",
+        "MMRM Satterthwaite": "mmrm-nlme-emmeans", "MMRM Kenward-Roger": "mmrm-kenward-roger",
+        "MMRM Toeplitz": "mmrm-toeplitz-nlme", "location tests": "vas-location-tests",
+        "whole trial": "trial-nrs",
+    }
+    ids = {spec["id"] for spec in MANIFEST["checks"]}
+    assert set(wanted.values()) <= ids, set(wanted.values()) - ids
+
+
+def test_subsampled_checks_say_so_in_their_source() -> None:
+    sampled = [spec for spec in MANIFEST["checks"] if "every" in spec]
+    assert sampled
+    for spec in sampled:
+        assert f"every {spec['every']}th row" in spec["source"], spec["id"]
+
+
+def test_bundled_trial_files_are_hashed(report: ValidationReport) -> None:
+    import hashlib
+
+    from thera_stats.data import synthetic_data_path
+
+    trial_files = {f for spec in MANIFEST["checks"] for f in spec.get("trial_files", [])}
+    assert {"thera/vas.csv", "nrs/plan.toml", "nrs/pain.csv"} <= trial_files
+    for f in trial_files:
+        name, _, rest = f.partition("/")
+        digest = hashlib.sha256((synthetic_data_path(name) / rest).read_bytes()).hexdigest()
+        assert report.file_hashes[f"bundled trial {f}"] == digest
+    assert "bundled trial nrs/pain.csv" in report.to_html()
+
+
+def test_a_manifest_column_that_is_not_compared_fails(tmp_path: Path) -> None:
+    folder = corrupted_copy(tmp_path, keep={"fleming-boundaries"})
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["checks"][0]["columns"].append("p_go_p2")
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    report = validate_install(data_dir=folder)
+    assert not report.passed
+    assert "p_go_p2" in report.checks.loc[0, "error"]
+
+
+def test_a_corrupted_value_in_a_gzip_file_fails(tmp_path: Path) -> None:
+    folder = corrupted_copy(tmp_path, keep={"binomial-blaker-sterne"})
+    path = folder / "binomial" / "exact_sets.csv.gz"
+    frame = pd.read_csv(path, comment="#")
+    frame.loc[100, "high"] += 1e-9
+    frame.to_csv(path, index=False)  # gzip, from the name
+    report = validate_install(data_dir=folder)
+    assert not report.passed
+    assert report.checks.loc[0, "failures"] == 1
+    assert report.checks.loc[0, "values"] == 15120
+
+
+def test_the_whole_trial_check_fails_on_another_decision(tmp_path: Path) -> None:
+    folder = corrupted_copy(tmp_path, keep={"trial-nrs"})
+    path = folder / "nrs" / "expected.csv"
+    frame = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    frame.loc[frame["quantity"] == "decision", "value"] = "no-go"
+    frame.to_csv(path, index=False)
+    report = validate_install(data_dir=folder)
+    assert not report.passed
+    assert report.checks.loc[0, "failures"] == 1
