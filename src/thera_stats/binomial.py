@@ -1082,8 +1082,8 @@ def _s_piece_minimum(y: float, x: float, n: float) -> float:
     return float(expit(num / (x - 1.0 - y)))
 
 
-def _s_sterne_skip(y: float, s: float, step: float, x: float, n: float, alpha: float,
-                   p_lo: float) -> tuple[float, float, float]:
+def _s_sterne_skip(y: float, s: float, x: float, n: float, alpha: float,
+                   p_lo: float) -> tuple[float, float, bool]:
     r"""Skip Sterne pieces on which the p-value stays below ``alpha`` (galloping).
 
     Pieces y, ..., y + k - 1 span :math:`[s, e]`, :math:`e` the threshold at which
@@ -1093,17 +1093,43 @@ def _s_sterne_skip(y: float, s: float, step: float, x: float, n: float, alpha: f
     tail increases in p, the lower one decreases). Where that bound is below
     ``alpha`` no limit lies in those pieces and the scan resumes at piece y + k from
     s = e, exactly where the piece-by-piece scan would have arrived (same floats).
-    Returns the new ``(y, s, step)``.
+    k doubles from 2 while the bound holds, then halves. Returns the new ``(y, s)``
+    and whether any piece was skipped.
     """
+    step, grow, skipped = 2.0, True, False
     while step >= 2.0:
         last = y + step
         if last < x:
             e = max(float(_sterne_threshold(last, x, n)), p_lo)
             if _s_sf(x, n, e) + _s_cdf(last, n, s) < alpha:
-                y, s = last, e
+                y, s, skipped = last, e, True
+                if grow:
+                    step *= 2.0
                 continue
+        grow = False
         step = math.floor(step / 2.0)
-    return y, s, 2.0
+    return y, s, skipped
+
+
+def _s_slope(x: float, n: float, c: float, y: float, sign: float) -> Callable[[float], float]:
+    r"""d/dp of :math:`c\,P(X \ge x) - \text{sign}\,P(X \le y)`, X ~ Bin(n, p):
+    :math:`n[c\,b(x - 1; n - 1, p) + \text{sign}\,b(y; n - 1, p)]` (the second term is 0
+    for y < 0 or y >= n), for 1 <= x <= n."""
+    lg = math.lgamma(n)
+    lx = lg - math.lgamma(x) - math.lgamma(n - x + 1.0)
+    has_y = 0.0 <= y < n
+    ly = lg - math.lgamma(y + 1.0) - math.lgamma(n - y) if has_y else 0.0
+
+    def slope(p: float) -> float:
+        if not 0.0 < p < 1.0:
+            return 0.0   # no Newton step: the caller bisects
+        lp, lq = math.log(p), math.log1p(-p)
+        out = c * math.exp(lx + (x - 1.0) * lp + (n - x) * lq)
+        if has_y:
+            out += sign * math.exp(ly + y * lp + (n - 1.0 - y) * lq)
+        return n * out
+
+    return slope
 
 
 def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
@@ -1115,10 +1141,10 @@ def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
     p_lo = float(betaincinv(xf, nf - xf + 1.0, alpha / shrink))
     y = _s_ystar(xf, nf, p_lo, kind)
     s = p_lo
-    step = 64.0
+    skipping = kind == "sterne"
     for _ in range(_MAX_SCAN):
-        if kind == "sterne":
-            y, s, step = _s_sterne_skip(y, s, step, xf, nf, alpha, p_lo)
+        if skipping:
+            y, s, skipping = _s_sterne_skip(y, s, xf, nf, alpha, p_lo)
         nxt = y + 1.0
         if nxt >= xf:
             e: float | None = 1.0
@@ -1129,7 +1155,7 @@ def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
             def boundary(p: float, y1: float = nxt) -> float:
                 return _REL_ERR * _s_sf(xf, nf, p) - _s_cdf(y1, nf, p)
 
-            e = _s_root(boundary, s, 1.0)
+            e = _s_newton(boundary, _s_slope(xf, nf, _REL_ERR, nxt, 1.0), s, 1.0)
         if e is None:
             return None
         e = max(e, p_lo)
@@ -1140,7 +1166,7 @@ def _s_hull_low(x: int, n: int, alpha: float, kind: str) -> float | None:
             def g(p: float, y: float = y) -> float:
                 return _s_sf(xf, nf, p) + _s_cdf(y, nf, p) - alpha
 
-            return a if g(a) >= 0 else _s_root(g, a, e)
+            return a if g(a) >= 0 else _s_newton(g, _s_slope(xf, nf, 1.0, y, -1.0), a, e)
         if s_e + _s_cdf(nxt, nf, e) - alpha >= 0:  # holds where the next piece starts
             return e
         s, y = e, nxt
