@@ -243,3 +243,9 @@ def test_the_whole_trial_check_fails_on_another_decision(tmp_path: Path) -> None
     report = validate_install(data_dir=folder)
     assert not report.passed
     assert report.checks.loc[0, "failures"] == 1
+
+
+def test_the_docs_list_every_check() -> None:
+    text = (Path(__file__).parents[1] / "docs" / "validation.md").read_text(encoding="utf-8")
+    for spec in MANIFEST["checks"]:
+        assert f"`{spec['id']}`" in text, spec["id"]

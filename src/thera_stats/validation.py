@@ -839,6 +839,7 @@ tr.bad td {{ background: #fde0dc; }}
 table.checks {{ width: 100%; font-size: 0.8em; }}
 table.checks td {{ overflow-wrap: anywhere; }}
 table.checks td:first-child {{ white-space: nowrap; overflow-wrap: normal; }}
+table.checks td:nth-child(2) {{ overflow-wrap: normal; min-width: 9em; }}
 table.checks code {{ font-size: 0.95em; }}
 .verdict {{ font-size: 1.4em; font-weight: bold; padding: 0.4em 0.8em; display: inline-block;
   border: 2px solid #222; }}
