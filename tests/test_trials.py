@@ -257,6 +257,8 @@ def test_nrs_commands_and_words(nrs_result: ts.GoNoGoAnalysis, tmp_path: Path,
     texts = [tmp_path / "a" / "analysis.md", *sorted((tmp_path / "a" / "tables").iterdir())]
     assert len(texts) > 10
     for path in texts:
+        if path.suffix == ".docx":  # the same tables in Word: tests/test_docx_tables.py
+            continue
         assert_no_thera_words(path.read_text(encoding="utf-8"), str(path))
     code, out, _ = run_cli(["figures", str(NRS), "--out", str(tmp_path / "f")], capsys)
     assert code == 0

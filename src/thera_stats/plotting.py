@@ -44,6 +44,7 @@ __all__ = [
     "posterior_plot",
     "predictive_plot",
     "report_figures",
+    "report_pngs",
     "responder_curve_plot",
     "save_figure",
     "score_trajectories_plot",
@@ -1206,3 +1207,24 @@ def write_figures(
         paths.extend(save_figure(fig, folder / stem, provenance=analysis.provenance))
         plt.close(fig)
     return paths
+
+
+def report_pngs(analysis: GoNoGoAnalysis) -> dict[str, bytes]:
+    """Every report figure as PNG bytes, byte for byte the files ``thera-stats figures`` writes.
+
+    For documents that embed the images (the HTML report): the figures of
+    :func:`report_figures` drawn in :data:`STYLE` and saved by :func:`save_figure`
+    with the analysis's provenance, then closed.
+    """
+    import tempfile
+
+    with mpl.rc_context(STYLE):
+        figs = report_figures(analysis)
+    out: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, fig in figs.items():
+            (path,) = save_figure(fig, Path(tmp) / name, provenance=analysis.provenance,
+                                  formats=("png",))
+            out[name] = path.read_bytes()
+            plt.close(fig)
+    return out

@@ -434,24 +434,12 @@ class ReportItems:
     """
 
     def __init__(self, analysis: GoNoGoAnalysis) -> None:
-        import matplotlib as mpl
-        from matplotlib import pyplot as plt
-
         from thera_stats import plotting
 
         self.analysis = analysis
         self.figures = 0
         self.tables = 0
-        self._png: dict[str, bytes] = {}
-        with mpl.rc_context(plotting.STYLE):
-            figs = plotting.report_figures(analysis)
-        with tempfile.TemporaryDirectory() as tmp:
-            for name, fig in figs.items():
-                (path,) = plotting.save_figure(fig, Path(tmp) / name,
-                                               provenance=analysis.provenance,
-                                               formats=("png",))
-                self._png[name] = path.read_bytes()
-                plt.close(fig)
+        self._png: dict[str, bytes] = plotting.report_pngs(analysis)
 
     @property
     def figure_names(self) -> tuple[str, ...]:
