@@ -80,9 +80,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 from scipy.special import betaln, gammaln
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import check_integer_array
 from thera_stats.multistage import MultiStageDesign
 

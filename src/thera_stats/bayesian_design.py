@@ -51,8 +51,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import check_choice, check_integer_array
 from thera_stats.bayesian import BetaPrior, _looks, _prior, _success_count, _unit
 from thera_stats.design_search import DesignChoice, _check

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 from scipy.optimize import brentq
 from scipy.optimize.elementwise import find_root
 from scipy.special import (
@@ -35,6 +34,8 @@ from scipy.special import (
     xlog1py,
     xlogy,
 )
+
+from thera_stats import _distributions as stats
 
 try:  # the ufuncs behind scipy.stats.binom.cdf and .pmf, without their argument handling
     from scipy.special._ufuncs import _binom_cdf, _binom_pmf

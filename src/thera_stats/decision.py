@@ -260,7 +260,7 @@ def _single_stage_decision(
     p0: float, alpha: float, r: int, n: int, x: int, n_total: int
 ) -> SingleStageDecision:
     """Smallest boundary with exact type I error <= alpha at the attained size."""
-    from scipy.stats import binom
+    from thera_stats._distributions import binom
 
     r_used = r
     rule = "planned boundary"

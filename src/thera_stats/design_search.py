@@ -92,8 +92,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import check_choice
 from thera_stats.multistage import MultiStageDesign
 

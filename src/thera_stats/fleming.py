@@ -66,8 +66,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from thera_stats import _distributions as stats
 from thera_stats.design_search import DesignChoice
 from thera_stats.multistage import MultiStageDesign, _sizes
 

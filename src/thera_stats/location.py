@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import check_confidence_level
 from thera_stats._results import ConfidenceInterval
 

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats.errors import ConvergenceError, DataValidationError, TheraStatsError, problem
 from thera_stats.longtable import check_long_table

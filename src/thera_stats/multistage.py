@@ -56,9 +56,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 from scipy.special import gammaln, xlog1py, xlogy
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import check_closed_unit_array
 from thera_stats.off_plan import off_plan_rule
 

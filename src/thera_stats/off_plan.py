@@ -101,7 +101,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+
+from thera_stats import _distributions as stats
 
 __all__ = [
     "RULES",

@@ -27,8 +27,8 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from thera_stats import _distributions as stats
 from thera_stats._checks import (
     check_choice,
     check_closed_unit_array,
