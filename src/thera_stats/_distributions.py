@@ -23,8 +23,26 @@ from scipy import special
 
 try:  # the Boost kernels scipy.stats.binom calls (private names; scipy >= 1.13)
     from scipy.special._ufuncs import _binom_cdf, _binom_isf, _binom_pmf, _binom_sf
-except ImportError:  # pragma: no cover - an older or newer scipy: use scipy.stats itself
-    _binom_cdf = _binom_isf = _binom_pmf = _binom_sf = None
+except ImportError:  # pragma: no cover - a scipy without them: scipy.stats itself (slower start)
+    def _binom_cdf(k: Any, n: Any, p: Any) -> Any:
+        from scipy import stats
+
+        return stats.binom.cdf(k, n, p)
+
+    def _binom_sf(k: Any, n: Any, p: Any) -> Any:
+        from scipy import stats
+
+        return stats.binom.sf(k, n, p)
+
+    def _binom_pmf(k: Any, n: Any, p: Any) -> Any:
+        from scipy import stats
+
+        return stats.binom.pmf(k, n, p)
+
+    def _binom_isf(q: Any, n: Any, p: Any) -> Any:
+        from scipy import stats
+
+        return stats.binom.isf(q, n, p)
 
 __all__ = ["beta", "betabinom", "binom", "norm", "t"]
 
@@ -55,10 +73,6 @@ class _Binom:
         return k, n, p, ok
 
     def cdf(self, k: Any, n: Any, p: Any) -> Any:
-        if _binom_cdf is None:  # pragma: no cover
-            from scipy import stats
-
-            return stats.binom.cdf(k, n, p)
         k, n, p, ok = self._args(k, n, p)
         out = np.zeros(k.shape)
         out[(k >= n) & ok] = 1.0
@@ -69,10 +83,6 @@ class _Binom:
         return _out(out)
 
     def sf(self, k: Any, n: Any, p: Any) -> Any:
-        if _binom_sf is None:  # pragma: no cover
-            from scipy import stats
-
-            return stats.binom.sf(k, n, p)
         k, n, p, ok = self._args(k, n, p)
         out = np.zeros(k.shape)
         out[(k < 0) & ok] = 1.0
@@ -83,10 +93,6 @@ class _Binom:
         return _out(out)
 
     def pmf(self, k: Any, n: Any, p: Any) -> Any:
-        if _binom_pmf is None:  # pragma: no cover
-            from scipy import stats
-
-            return stats.binom.pmf(k, n, p)
         k, n, p, ok = self._args(k, n, p)
         out = np.zeros(k.shape)
         out[~ok | np.isnan(k)] = np.nan
@@ -95,10 +101,6 @@ class _Binom:
         return _out(out)
 
     def isf(self, q: Any, n: Any, p: Any) -> Any:
-        if _binom_isf is None:  # pragma: no cover
-            from scipy import stats
-
-            return stats.binom.isf(q, n, p)
         q, n, p, ok = self._args(q, n, p)
         out = np.full(q.shape, np.nan)
         out[(q == 1) & ok] = -1.0

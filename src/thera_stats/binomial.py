@@ -36,12 +36,6 @@ from scipy.special import (
 )
 
 from thera_stats import _distributions as stats
-
-try:  # the ufuncs behind scipy.stats.binom.cdf and .pmf, without their argument handling
-    from scipy.special._ufuncs import _binom_cdf, _binom_pmf
-except ImportError:  # pragma: no cover - a future scipy without them
-    _binom_cdf, _binom_pmf = stats.binom.cdf, stats.binom.pmf
-
 from thera_stats._checks import (
     check_alternative,
     check_choice,
@@ -50,6 +44,10 @@ from thera_stats._checks import (
     check_counts,
     check_integer_array,
     check_open_unit,
+)
+from thera_stats._distributions import (  # the kernels, without scipy.stats's argument handling
+    _binom_cdf,
+    _binom_pmf,
 )
 from thera_stats._results import ConfidenceInterval
 from thera_stats.errors import ConvergenceError
