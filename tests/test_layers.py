@@ -19,7 +19,7 @@ SRC = Path(thera_stats.__file__).parent
 CORE = {"binomial", "simon", "two_stage", "multistage", "multistage_inference", "design_search",
         "bayesian", "bayesian_design", "fleming", "three_outcome", "conditional_power",
         "curtailment", "off_plan", "location", "mmrm", "longtable", "errors", "formatting",
-        "_distributions",
+        "_distributions", "_roots",
         "_checks", "_results"}
 ENDPOINT = {"score"}
 TRIAL = {"plan", "data", "adam", "analysis", "tables", "plotting", "report", "simulate",

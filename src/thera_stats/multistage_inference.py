@@ -100,11 +100,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy.optimize import brentq
 from scipy.special import xlog1py, xlogy
 
 from thera_stats._checks import check_choice, check_confidence_level
 from thera_stats._results import ConfidenceInterval
+from thera_stats._roots import brent_root
 from thera_stats.multistage import MultiStageDesign, _log_comb_row, _log_convolve
 
 __all__ = [
@@ -424,7 +424,7 @@ def _root(fn: Any, on_grid: FloatArray, target: float, *, increasing: bool) -> f
         # The grid values and the direct evaluation differ by rounding at a bracket end
         # (the crossing is at that end, e.g. E_p(X/N) = p exactly): return that end.
         return lo if (fa > 0.0) == increasing else hi
-    return float(brentq(lambda p: fn(p) - target, lo, hi, xtol=_XTOL, maxiter=200))
+    return brent_root(lambda p: fn(p) - target, lo, hi, xtol=_XTOL, maxiter=200)
 
 
 def _edge(space: _Space, i: int, which: str, target: float) -> float:
@@ -473,7 +473,7 @@ def _edge(space: _Space, i: int, which: str, target: float) -> float:
     f_lo, f_hi = fixed(lo), fixed(hi)
     if (f_lo > 0.0) == (f_hi > 0.0):   # rounding at a grid point: the edge is there
         return hi if in_at_hi else lo
-    return float(brentq(fixed, lo, hi, xtol=_XTOL, maxiter=200))
+    return brent_root(fixed, lo, hi, xtol=_XTOL, maxiter=200)
 
 
 # =========================================================================== the result
