@@ -270,8 +270,9 @@ def _single_stage_decision(
     action = "go" if x > r_used else "no go"
     planned = "go" if x > r else "no go"
     t1 = float(binom.sf(r_used, n_total, p0))
-    text = (f"{action.capitalize()}: {x} of {n_total} responses is "
-            f"{'>' if action == 'go' else '<='} the boundary {r_used} ({rule}; exact type I "
+    text = (f"{action.capitalize()}: {x} response{'' if x == 1 else 's'} in {n_total} "
+            f"patients, {'more than' if action == 'go' else 'at most'} the boundary {r_used} "
+            f"({rule}; exact type I "
             f"error {t1:.4f}).")
     if n_total != n:
         text += f" The planned rule ('go' if > {r} of {n}) would have said '{planned}'."

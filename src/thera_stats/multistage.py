@@ -276,7 +276,7 @@ class MultiStageDesign:
     (array([0.0492, 0.8065]), array([13.87, 20.81]))
     >>> mt = MultiStageDesign(0.2, 0.4, sizes=[16, 41], futility=[3, 11], efficacy=[6])
     >>> mt.decide([7])
-    MultiStageDecision(action='stop for efficacy', look=1, responses=7, n=16, explanation='Stop for efficacy ("go") at look 1: 7 responses in 16 patients is > the efficacy bound 6.')
+    MultiStageDecision(action='stop for efficacy', look=1, responses=7, n=16, explanation='Stop for efficacy ("go") at look 1: 7 responses in 16 patients, more than the efficacy bound 6.')
     """
 
     p0: float
@@ -902,27 +902,27 @@ class MultiStageDesign:
                 if a < x <= upper:
                     return MultiStageDecision(
                         "inconclusive", i + 1, x, n,
-                        f"Inconclusive: {x} responses in {n} patients lies above the "
+                        f"Inconclusive: {_responses(x)} in {n} patients, above the "
                         f'"no go" bound {a} but not above the "go" bound {upper}.')
                 action = "go" if x > upper else "no go"
-                text = (f"{action.capitalize()}: {x} responses in {n} patients is "
-                        f"{'>' if x > upper else '<='} the final boundary "
+                text = (f"{action.capitalize()}: {_responses(x)} in {n} patients, "
+                        f"{'more than' if x > upper else 'at most'} the final boundary "
                         f"{upper if x > upper else a}.")
                 return MultiStageDecision(action, i + 1, x, n, text)
             if x <= a:
                 return MultiStageDecision(
                     "stop for futility", i + 1, x, n,
-                    f'Stop for futility ("no go") at look {i + 1}: {x} responses in {n} '
-                    f"patients is <= the futility bound {a}.")
+                    f'Stop for futility ("no go") at look {i + 1}: {_responses(x)} in {n} '
+                    f"patients, at most the futility bound {a}.")
             if x > upper:
                 return MultiStageDecision(
                     "stop for efficacy", i + 1, x, n,
-                    f'Stop for efficacy ("go") at look {i + 1}: {x} responses in {n} '
-                    f"patients is > the efficacy bound {upper}.")
+                    f'Stop for efficacy ("go") at look {i + 1}: {_responses(x)} in {n} '
+                    f"patients, more than the efficacy bound {upper}.")
         i = len(xs) - 1
         return MultiStageDecision(
             "continue", i + 1, xs[-1], self.sizes[i],
-            f"Continue to look {i + 2}: {xs[-1]} responses in {self.sizes[i]} patients lies "
+            f"Continue to look {i + 2}: {_responses(xs[-1])} in {self.sizes[i]} patients, "
             f"between the bounds ({self.futility[i]}, {self._upper(i)}].")
 
     # ------------------------------------------------------------------ tables
@@ -963,6 +963,11 @@ class _Outcomes:
     decision: npt.NDArray[np.object_]
     logc: FloatArray
     logc_first: FloatArray
+
+
+def _responses(x: int) -> str:
+    """"1 response", "7 responses"."""
+    return f"{x} response{'' if x == 1 else 's'}"
 
 
 def _log_comb_row(m: int) -> FloatArray:

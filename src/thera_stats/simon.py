@@ -887,17 +887,17 @@ def _interim_decision(
     r1a = rule.futility[0]
     engine = rule.decide([x1]).action  # "stop for futility" or "continue"
     action = "stop for futility" if engine == "stop for futility" else "continue to stage 2"
-    cmp = "<=" if x1 <= r1a else ">"
+    cmp = "at most" if x1 <= r1a else "more than"
     if on_plan:
         text = (
             f"{action.capitalize()}: {_count(x1, 'response')} in "
-            f"{_count(n1a, 'stage-1 patient')} is {cmp} the futility boundary r1 = {r1a} of "
+            f"{_count(n1a, 'stage-1 patient')}, {cmp} the futility boundary r1 = {r1a} of "
             f"the planned design."
         )
     else:
         text = (
-            f"{action.capitalize()}: {_count(x1, 'response')} in {_sizes_phrase(d, n1a, None)} "
-            f"is {cmp} "
+            f"{action.capitalize()}: {_count(x1, 'response')} in {_sizes_phrase(d, n1a, None)}, "
+            f"{cmp} "
             f"the stage-1 boundary r1' = {r1a} for the attained size (chosen so that an active "
             f"treatment is stopped no more often than planned); the planned boundary "
             f"r1 = {d.r1} would say '{planned_stage1}'."
@@ -937,22 +937,22 @@ def _final_decision(
     if stage1 == "stop for futility":
         action = "stop for futility"
         text = (
-            f"Stop for futility: {_count(x1, 'response')} in {_count(n1a, 'stage-1 patient')} "
-            f"is <= the futility boundary r1{'' if n1a == d.n1 else chr(39)} = {r1a}; the "
+            f"Stop for futility: {_count(x1, 'response')} in {_count(n1a, 'stage-1 patient')}, "
+            f"at most the futility boundary r1{'' if n1a == d.n1 else chr(39)} = {r1a}; the "
             f"futility rule is binding, so later responses do not change the decision."
         )
     else:
         action = design.decide([x1, xt]).action  # "go" or "no go"
-        cmp = ">" if action == "go" else "<="
+        cmp = "more than" if action == "go" else "at most"
         if on_plan:
             text = (
-                f"{action.capitalize()}: {_count(xt, 'response')} in {_count(na, 'patient')} "
-                f"is {cmp} the final boundary r = {r_used} of the planned design (type I "
+                f"{action.capitalize()}: {_count(xt, 'response')} in {_count(na, 'patient')}, "
+                f"{cmp} the final boundary r = {r_used} of the planned design (type I "
                 f"error {t1:.4f}, power {pw:.4f})."
             )
         else:
             text = (
-                f"{action.capitalize()}: {_count(xt, 'response')} with {where} is {cmp} the "
+                f"{action.capitalize()}: {_count(xt, 'response')} with {where}, {cmp} the "
                 f"boundary "
                 f"r* = {r_used} recomputed for the attained sizes so that the type I error "
                 f"stays <= {d.alpha:g} (exactly {t1:.4f}; power {pw:.4f} at p1 = {d.p1:g})."
