@@ -77,3 +77,23 @@ def test_norm_and_t() -> None:
             assert_array_equal(getattr(ours.t, m)(x, df), getattr(scipy_stats.t, m)(x, df))
         assert_array_equal(ours.t.ppf(q, df), scipy_stats.t.ppf(q, df))
     assert type(ours.t.ppf(0.975, 15.8)) is type(scipy_stats.t.ppf(0.975, 15.8))
+
+
+def test_binom_pmf_where_scipy_overflows() -> None:
+    """Near the smallest normal double Boost's pmf overflows (scipy.stats raises
+    OverflowError); ours is then the closed form C(n, k) p^k (1 - p)^(n - k)."""
+    p = 2.2e-308
+    got = ours.binom.pmf(np.arange(5), 4, p)
+    assert got[0] == 1.0
+    assert got[1] == pytest.approx(4 * p, rel=1e-12)
+    assert_array_equal(got[2:], 0.0)
+
+
+def test_interval_coverage_at_a_tiny_rate() -> None:
+    """At p = 2.2e-308 the outcome is x = 0 for sure: coverage 1 and the expected width is
+    the width of the x = 0 Clopper-Pearson interval, 1 - (alpha / 2)^(1 / n)."""
+    from thera_stats import interval_coverage
+
+    result = interval_coverage(4, 2.2e-308)
+    assert result.coverage == 1.0
+    assert result.expected_width == pytest.approx(1.0 - 0.025 ** 0.25, rel=1e-12)

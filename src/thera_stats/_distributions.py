@@ -63,6 +63,19 @@ def _isintegral(x: np.ndarray) -> np.ndarray:
     return np.asarray(x == np.round(x))
 
 
+def _pmf_kernel(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Boost's binomial pmf; where it overflows (p near the smallest normal double, where
+    scipy.stats raises OverflowError), the pmf in log space instead: it is then 0 or 1 to
+    double precision, and ``exp(log C(n, k) + k log p + (n - k) log(1 - p))`` gets it."""
+    try:
+        return np.clip(_binom_pmf(k, n, p), 0, 1)
+    except OverflowError:
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            log_pmf = (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+                       + special.xlogy(k, p) + special.xlog1py(n - k, -p))
+        return np.clip(np.exp(log_pmf), 0, 1)
+
+
 class _Binom:
     """``scipy.stats.binom``: ``cdf``, ``sf``, ``pmf``, ``isf`` (support 0..n)."""
 
@@ -97,7 +110,7 @@ class _Binom:
         out = np.zeros(k.shape)
         out[~ok | np.isnan(k)] = np.nan
         cond = ok & (k >= 0) & (k <= n) & (np.floor(k) == k)
-        _apply(lambda kk, nn, pp: np.clip(_binom_pmf(kk, nn, pp), 0, 1), cond, (k, n, p), out)
+        _apply(_pmf_kernel, cond, (k, n, p), out)
         return _out(out)
 
     def isf(self, q: Any, n: Any, p: Any) -> Any:

@@ -581,7 +581,7 @@ def safety_tables(analysis: GoNoGoAnalysis) -> list[Table]:
 
 
 def _environment() -> dict[str, str]:
-    from thera_stats.validation import _environment as environment
+    from thera_stats.validation import environment
 
     env = environment()
     env.pop("Date and time (UTC)", None)  # the report's date is in its header

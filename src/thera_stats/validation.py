@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DATA_DIR", "ValidationReport", "validate_install"]
+__all__ = ["DATA_DIR", "ValidationReport", "environment", "validate_install"]
 
 #: The shipped reference vectors and their manifest.
 DATA_DIR = Path(__file__).resolve().parent / "validation_data"
@@ -692,8 +692,17 @@ def _run_check(spec: dict[str, Any], data_dir: Path) -> dict[str, Any]:
     }
 
 
-def _environment() -> dict[str, str]:
-    """Python, the operating system and every installed requirement of thera-stats."""
+def environment() -> dict[str, str]:
+    """Python, the operating system and every installed requirement of thera-stats.
+
+    Returns
+    -------
+    dict of str to str
+        ``thera-stats`` (version), ``installed at``, ``Python``, ``Operating system``,
+        ``Date and time (UTC)`` and one ``dependency NAME`` entry per installed runtime
+        requirement, followed recursively (version strings). The validation report and
+        the analysis report's provenance table print it.
+    """
     from thera_stats import __version__
 
     env = {
@@ -936,7 +945,7 @@ def validate_install(out: str | Path | None = None, *, overwrite: bool = False,
     trial_files = [f for spec in manifest["checks"] for f in spec.get("trial_files", [])]
     hashes = {**_hashes(folder, list(dict.fromkeys(files))),
               **_trial_hashes(list(dict.fromkeys(trial_files)))}
-    report = ValidationReport(pd.DataFrame(rows), _environment(), hashes, seconds)
+    report = ValidationReport(pd.DataFrame(rows), environment(), hashes, seconds)
     if out is not None:
         report.write(out, overwrite=overwrite)
     return report
