@@ -32,6 +32,7 @@ from thera_stats.decision import (
     primary_endpoint,
 )
 from thera_stats.formatting import (
+    format_count,
     format_df,
     format_estimate,
     format_interval,
@@ -123,7 +124,8 @@ class GoNoGoAnalysis:
     adjusted : TwoStageInference or None
         Design-adjusted inference (Simon designs, final analysis).
     interim : InterimOutlook or None
-        Conditional power and what stage 2 must show, when stage 1 continues.
+        Conditional power and what the rest of the trial must show, when an interim
+        look continues.
     confidence_level : float
         The plan's confidence level of the response-rate intervals.
     score_table, changes, score_summary, change_summary, responder_rates, responder_curve, auc
@@ -316,7 +318,8 @@ class GoNoGoAnalysis:
         plan, design = self.plan, self.plan.design
         lvl = f"{100 * self.confidence_level:g} %"
         rows = [
-            ("Analysis population", f"{plan.population}: {self.n_total} patients"),
+            ("Analysis population",
+             f"{plan.population}: {format_count(self.n_total, 'patient')}"),
             ("Looks" if design.type == "multistage" else "Stage 1",
              f"{self.responses_stage1} / {self.n_stage1} responders "
                         f"(planned: stop if <= {design.r1} of {design.n1})"
@@ -342,8 +345,9 @@ class GoNoGoAnalysis:
         else:
             rows.append(("One-sided p-value against p0", format_pvalue(self.naive.pvalue)))
         if self.interim is not None:
-            rows.append(("What stage 2 must show", f"at least {self.interim.needed} responses "
-                         f"among {self.interim.n_stage2} patients"))
+            rows.append((f"What {self.interim.rest} must show",
+                         f"at least {format_count(self.interim.needed, 'response')} "
+                         f"among {format_count(self.interim.n_stage2, 'patient')}"))
         rows.append(("Decision", self.decision.action.upper()))
         frame = pd.DataFrame(rows, columns=["Primary endpoint", "Result"])
         return Table(f"{plan.name} primary endpoint: {plan.endpoint.describe()}", frame,
@@ -380,7 +384,7 @@ class GoNoGoAnalysis:
             "estimates": self.estimates(),
             "interim": None if self.interim is None else {
                 "needed": self.interim.needed, "n_stage2": self.interim.n_stage2,
-                "r_final": self.interim.r_final,
+                "r_final": self.interim.r_final, "rest": self.interim.rest,
                 "conditional_power": self.interim.conditional_power},
             "endpoint": self.endpoint,
             "change_summary": self.change_summary,
@@ -493,12 +497,16 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
         lines.append(f"\nNote: {plan.trial.note}")
     lines.append(h2("Decision"))
     bold = "**" if markdown else ""
-    lines.append(f"{bold}{a.decision.action.upper()}{bold}: "
-                 f"{_VERDICT.get(a.decision.action, '')}.")
+    verdict = _VERDICT.get(a.decision.action, "")
+    n1a, n1 = (getattr(a.decision, name, None) for name in ("n_stage1", "planned_n1"))
+    if a.decision.action == "continue to stage 2" and n1a is not None and n1 is not None \
+            and n1a < n1:
+        verdict = f"stage 1 is incomplete ({n1a} of {n1} patients); the trial goes on"
+    lines.append(f"{bold}{a.decision.action.upper()}{bold}: {verdict}.")
     lines.append("")
     lines.append(a.decision.explanation)
     if a.interim is not None:
-        lines.append(h2("Interim: what stage 2 must show"))
+        lines.append(h2(f"Interim: what {a.interim.rest} must show"))
         lines.append(a.interim.describe())
     lines.append(h2("Design and primary endpoint"))
     lines.append(design.describe())
@@ -520,7 +528,8 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                   if design.type == "simon" else
                   f" (planned looks at {', '.join(map(str, design.sizes or ()))})"
                   if design.type == "multistage" else "")
-    lines.append(f"{flow}. Analysis population ({plan.population}): {a.n_total} patients"
+    lines.append(f"{flow}. Analysis population ({plan.population}): "
+                 f"{format_count(a.n_total, 'patient')}"
                  f"{stage_text}.")
     lines.append(h2("Response rate"))
     lines.append(f"Responders: {a.responses_stage1} of {a.n_stage1} in stage 1; "
@@ -735,7 +744,7 @@ def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
     table is validated and its changes derived once, and every function below
     reads them from it.
     """
-    from thera_stats.errors import TheraStatsError
+    from thera_stats.errors import TheraStatsError, one_line
     from thera_stats.mmrm import mmrm
     from thera_stats.score import (
         missing_data_sensitivity,
@@ -778,7 +787,7 @@ def _score_analyses(trial: Trial, table: Any, flags: pd.DataFrame,
                    confidence_level=level, **change_cols)
         lsm = fit.lsmeans()
     except TheraStatsError as err:
-        fit_error = str(err).splitlines()[0]
+        fit_error = one_line(err)
     if lsm is not None:
         row = lsm[lsm["day"] == ep.day]
         if len(row) == 1:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from thera_stats.data import Trial
+from thera_stats.formatting import format_count
 
 __all__ = ["InterimOutlook", "SingleStageDecision", "interim_outlook", "primary_endpoint"]
 
@@ -137,6 +138,9 @@ class InterimOutlook:
         ``scenario, p, probability``: the probability of a final "go" given
         stage 1, :math:`P(X_2 \ge \text{needed})`, :math:`X_2 \sim
         \mathrm{Bin}(n_2, p)`, under p0, p1 and the current estimate x1/n1.
+    look, n_looks : int
+        The interim look just passed and the number of looks of the design (1 and 2 for
+        a two-stage design).
     """
 
     responses_stage1: int
@@ -145,14 +149,28 @@ class InterimOutlook:
     r_final: int
     needed: int
     conditional_power: pd.DataFrame
+    look: int = 1
+    n_looks: int = 2
+
+    @property
+    def rest(self) -> str:
+        """What is left of the trial: "stage 2", "look 3" or "looks 2 to 3"."""
+        if self.n_looks == 2:
+            return "stage 2"
+        if self.look == self.n_looks - 1:
+            return f"look {self.n_looks}"
+        return f"looks {self.look + 1} to {self.n_looks}"
 
     def describe(self) -> str:
         cp = self.conditional_power
         parts = [f"{rec.scenario} (p = {rec.p:.3g}): {rec.probability:.3f}"
                  for rec in cp.itertuples(index=False)]
-        return (f"Stage 2 must show at least {self.needed} responses among {self.n_stage2} "
-                f"patients (more than {self.r_final} in all). Probability of a final 'go' given "
-                f"stage 1 (conditional power): {'; '.join(parts)}.")
+        return (f"{self.rest.capitalize()} must show at least "
+                f"{format_count(self.needed, 'response')} among "
+                f"{format_count(self.n_stage2, 'patient')} (more than {self.r_final} in all). "
+                f"Probability of a "
+                f"final 'go' given {'stage 1' if self.n_looks == 2 else f'look {self.look}'} "
+                f"(conditional power): {'; '.join(parts)}.")
 
 
 def interim_outlook(design: Any, x1: int, n1: int, r1_used: int) -> InterimOutlook:
@@ -223,12 +241,12 @@ def _multistage_decision(plan_design: Any, endpoint: pd.DataFrame) -> tuple[Any,
         sizes, alpha=plan_design.alpha))
     if decision.action == "continue":
         x, n = counts[-1], sizes[last - 1]
-        return decision, None, _engine_outlook(rule, x, n)
+        return decision, None, _engine_outlook(rule, x, n, decision.look)
     return decision, multistage_inference(rule, counts[: decision.look]), None
 
 
-def _engine_outlook(design: Any, x: int, n: int) -> InterimOutlook:
-    """Conditional power of any design of the engine after an interim look that continues."""
+def _engine_outlook(design: Any, x: int, n: int, look: int) -> InterimOutlook:
+    """Conditional power of any design of the engine after interim look ``look`` continues."""
     from thera_stats.conditional_power import conditional_power
 
     remaining = design.n_max - n
@@ -238,7 +256,7 @@ def _engine_outlook(design: Any, x: int, n: int) -> InterimOutlook:
             for scenario, p in (("under p0", design.p0), ("under p1", design.p1),
                                 ("under the current estimate", x / n))]
     return InterimOutlook(x, n, remaining, int(design.final_go), int(needed),
-                          pd.DataFrame(rows))
+                          pd.DataFrame(rows), look, design.n_looks)
 
 
 @dataclass(frozen=True)
@@ -270,8 +288,9 @@ def _single_stage_decision(
     action = "go" if x > r_used else "no go"
     planned = "go" if x > r else "no go"
     t1 = float(binom.sf(r_used, n_total, p0))
-    text = (f"{action.capitalize()}: {x} response{'' if x == 1 else 's'} in {n_total} "
-            f"patients, {'more than' if action == 'go' else 'at most'} the boundary {r_used} "
+    text = (f"{action.capitalize()}: {format_count(x, 'response')} in "
+            f"{format_count(n_total, 'patient')}, "
+            f"{'more than' if action == 'go' else 'at most'} the boundary {r_used} "
             f"({rule}; exact type I "
             f"error {t1:.4f}).")
     if n_total != n:

@@ -68,6 +68,17 @@ class ConvergenceError(TheraStatsError, RuntimeError):
     """An iterative fit did not converge; no numbers are returned."""
 
 
+def one_line(err: BaseException) -> str:
+    """An error's message on one line: a problem list ("context: 2 error(s):" then one line
+    per problem) becomes "context: 2 error(s): first; second", so a table cell or a memo
+    sentence that can hold one line keeps the reason and not only the count."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    head, rest = lines[0], [line.removeprefix("- ") for line in lines[1:]]
+    return " ".join([head, "; ".join(rest)]) if rest else head
+
+
 def is_blank(value: Any) -> bool:
     """Whether a cell is missing: None, NaN, NA, NaT or only white space."""
     import numpy as np

@@ -78,6 +78,7 @@ __all__ = [
     "MINUS",
     "TARGETS",
     "decimals_for",
+    "format_count",
     "format_df",
     "format_estimate",
     "format_interval",
@@ -364,6 +365,22 @@ def format_interval(est: Any, lo: Any, hi: Any, *, unit: str | None = None,
         return missing if limits is None else limits
     point = format_estimate(est, unit, d, missing=missing)
     return point if limits is None else f"{point} ({limits})"
+
+
+def format_count(k: Any, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular for exactly 1: ``1 patient``, ``0 patients``.
+
+    ``plural`` defaults to the noun with an ``s``.
+
+    Examples
+    --------
+    >>> format_count(1, "patient"), format_count(17, "patient"), format_count(0, "response")
+    ('1 patient', '17 patients', '0 responses')
+    >>> format_count(2, "stage-1 patient"), format_count(3, "analysis", "analyses")
+    ('2 stage-1 patients', '3 analyses')
+    """
+    kk = _count("k", k)
+    return f"{kk} {noun if kk == 1 else (plural or noun + 's')}"
 
 
 def format_n_pct(k: Any, n: Any, *, decimals: int = 1) -> str:

@@ -31,7 +31,13 @@ from scipy import linalg
 
 from thera_stats import _distributions as stats
 from thera_stats._checks import check_choice, check_confidence_level
-from thera_stats.errors import ConvergenceError, DataValidationError, TheraStatsError, problem
+from thera_stats.errors import (
+    ConvergenceError,
+    DataValidationError,
+    TheraStatsError,
+    one_line,
+    problem,
+)
 from thera_stats.longtable import check_long_table
 
 __all__ = [
@@ -1700,7 +1706,7 @@ def mmrm_select_covariance(
             try:
                 fit = _fit(structure, data, days, means, n_sub, covs, day, "satterthwaite", 0.95)
             except TheraStatsError as err:
-                row["note"] = str(err).splitlines()[0]
+                row["note"] = one_line(err)
             else:
                 row.update(converged=True, loglik=fit.loglik, aic=fit.aic, bic=fit.bic)
         rows.append(row)

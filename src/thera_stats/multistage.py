@@ -60,6 +60,7 @@ from scipy.special import gammaln, xlog1py, xlogy
 
 from thera_stats import _distributions as stats
 from thera_stats._checks import check_closed_unit_array
+from thera_stats.formatting import format_count
 from thera_stats.off_plan import off_plan_rule
 
 __all__ = [
@@ -902,27 +903,30 @@ class MultiStageDesign:
                 if a < x <= upper:
                     return MultiStageDecision(
                         "inconclusive", i + 1, x, n,
-                        f"Inconclusive: {_responses(x)} in {n} patients, above the "
+                        f"Inconclusive: {format_count(x, 'response')} in {n} patients, above the "
                         f'"no go" bound {a} but not above the "go" bound {upper}.')
                 action = "go" if x > upper else "no go"
-                text = (f"{action.capitalize()}: {_responses(x)} in {n} patients, "
+                text = (f"{action.capitalize()}: {format_count(x, 'response')} in {n} patients, "
                         f"{'more than' if x > upper else 'at most'} the final boundary "
                         f"{upper if x > upper else a}.")
                 return MultiStageDecision(action, i + 1, x, n, text)
             if x <= a:
                 return MultiStageDecision(
                     "stop for futility", i + 1, x, n,
-                    f'Stop for futility ("no go") at look {i + 1}: {_responses(x)} in {n} '
+                    f'Stop for futility ("no go") at look {i + 1}: '
+                    f'{format_count(x, "response")} in {n} '
                     f"patients, at most the futility bound {a}.")
             if x > upper:
                 return MultiStageDecision(
                     "stop for efficacy", i + 1, x, n,
-                    f'Stop for efficacy ("go") at look {i + 1}: {_responses(x)} in {n} '
+                    f'Stop for efficacy ("go") at look {i + 1}: '
+                    f'{format_count(x, "response")} in {n} '
                     f"patients, more than the efficacy bound {upper}.")
         i = len(xs) - 1
         return MultiStageDecision(
             "continue", i + 1, xs[-1], self.sizes[i],
-            f"Continue to look {i + 2}: {_responses(xs[-1])} in {self.sizes[i]} patients, "
+            f"Continue to look {i + 2}: {format_count(xs[-1], 'response')} in "
+            f"{self.sizes[i]} patients, "
             f"between the bounds ({self.futility[i]}, {self._upper(i)}].")
 
     # ------------------------------------------------------------------ tables
@@ -963,11 +967,6 @@ class _Outcomes:
     decision: npt.NDArray[np.object_]
     logc: FloatArray
     logc_first: FloatArray
-
-
-def _responses(x: int) -> str:
-    """"1 response", "7 responses"."""
-    return f"{x} response{'' if x == 1 else 's'}"
 
 
 def _log_comb_row(m: int) -> FloatArray:

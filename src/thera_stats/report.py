@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from thera_stats.errors import TheraStatsError
+from thera_stats.formatting import format_count
 
 if TYPE_CHECKING:
     from thera_stats.analysis import GoNoGoAnalysis
@@ -126,15 +127,11 @@ def report_date(data_cutoff: _dt.date | None, *,
 
 
 # ------------------------------------------------------------------ figure captions
-def _patients(k: int) -> str:
-    return f"{k} patient" if k == 1 else f"{k} patients"
-
-
 def _flow_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     from thera_stats.tables import disposition_counts
 
     c = disposition_counts(a.trial)
-    parts = [f"{_patients(c['enrolled'])} enrolled"]
+    parts = [f"{format_count(c['enrolled'], 'patient')} enrolled"]
     if c["treated"] is not None:
         parts.append(f"{c['treated']} treated with at least one dose")
     if c["withdrawn"] is not None:
@@ -207,7 +204,7 @@ def _path_text(a: GoNoGoAnalysis) -> tuple[str, str]:
               else "the boundary of each look")
     alt = (f"Step chart of the number of responders (vertical) against the number of patients "
            f"enrolled (horizontal), rising to {a.responses_total} responders among "
-           f"{a.n_total} patients, with markers for {bounds}.")
+           f"{format_count(a.n_total, 'patient')}, with markers for {bounds}.")
     return caption, alt
 
 
@@ -223,10 +220,11 @@ def _waterfall_text(a: GoNoGoAnalysis) -> tuple[str, str]:
     threshold = ("" if ep.relative_change is None
                  else f" A dashed line marks the responder threshold of "
                       f"{100 * ep.relative_change:g} % improvement.")
-    alt = (f"Waterfall bar chart, one bar per patient ({_patients(n)}) of the percentage "
+    alt = (f"Waterfall bar chart, one bar per patient ({format_count(n, 'patient')}) of the "
+           f"percentage "
            f"change in {ep.name} on day {ep.day}: {responders} responders (solid bars), "
            f"{n - responders - missing} non-responders (hatched bars) and "
-           f"{_patients(missing)} without the assessment (placeholder bars labelled "
+           f"{format_count(missing, 'patient')} without the assessment (placeholder bars labelled "
            f"missing).{threshold}")
     return caption, alt
 

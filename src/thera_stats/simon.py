@@ -35,6 +35,7 @@ from thera_stats._checks import (
     check_integer_array,
     check_open_unit,
 )
+from thera_stats.formatting import format_count
 from thera_stats.multistage import MultiStageDesign
 from thera_stats.off_plan import off_plan_rule
 from thera_stats.two_stage import TwoStageInference, two_stage_inference
@@ -663,8 +664,8 @@ class SimonDesign:
             raise ValueError(f"`responses_total` ({xt!r}) must be >= `responses_stage1` ({x1!r}).")
         if xt - x1 > na - n1a:
             raise ValueError(
-                f"`responses_total` ({xt!r}) implies {_count(xt - x1, 'stage-2 response')} "
-                f"among {_count(na - n1a, 'stage-2 patient')}."
+                f"`responses_total` ({xt!r}) implies {format_count(xt - x1, 'stage-2 response')} "
+                f"among {format_count(na - n1a, 'stage-2 patient')}."
             )
         if rule_name != "attained-size":
             return _rule_decision(self, x1, xt, n1a, na, rule_name)
@@ -867,14 +868,8 @@ class Decision:
         )
 
 
-def _count(k: int, noun: str) -> str:
-    """``k`` and the noun, singular for 1 and plural (noun + "s") otherwise: "1 response",
-    "0 responses", "2 stage-1 patients"."""
-    return f"{k} {noun}" + ("" if k == 1 else "s")
-
-
 def _sizes_phrase(d: SimonDesign, n1a: int, na: int | None) -> str:
-    s1 = _count(n1a, "stage-1 patient") + ("" if n1a == d.n1 else f" (planned {d.n1})")
+    s1 = format_count(n1a, "stage-1 patient") + ("" if n1a == d.n1 else f" (planned {d.n1})")
     if na is None:
         return s1
     return s1 + f" and {na} in total" + ("" if na == d.n else f" (planned {d.n})")
@@ -890,18 +885,33 @@ def _interim_decision(
     cmp = "at most" if x1 <= r1a else "more than"
     if on_plan:
         text = (
-            f"{action.capitalize()}: {_count(x1, 'response')} in "
-            f"{_count(n1a, 'stage-1 patient')}, {cmp} the futility boundary r1 = {r1a} of "
+            f"{action.capitalize()}: {format_count(x1, 'response')} in "
+            f"{format_count(n1a, 'stage-1 patient')}, {cmp} the futility boundary r1 = {r1a} of "
             f"the planned design."
+        )
+    elif r1a < 0:
+        # No count can stop for futility at this size without stopping an active
+        # treatment more often than planned: the rule continues whatever the data.
+        text = (
+            f"{action.capitalize()}: {format_count(x1, 'response')} in "
+            f"{_sizes_phrase(d, n1a, None)}; "
+            f"with so few stage-1 patients no number of responses stops the trial for "
+            f"futility while keeping the planned chance of stopping an active treatment "
+            f"(attained-size boundary r1' = {r1a}), so the rule continues; the planned "
+            f"boundary r1 = {d.r1} would say '{planned_stage1}'."
         )
     else:
         text = (
-            f"{action.capitalize()}: {_count(x1, 'response')} in {_sizes_phrase(d, n1a, None)}, "
+            f"{action.capitalize()}: {format_count(x1, 'response')} in "
+            f"{_sizes_phrase(d, n1a, None)}, "
             f"{cmp} "
             f"the stage-1 boundary r1' = {r1a} for the attained size (chosen so that an active "
             f"treatment is stopped no more often than planned); the planned boundary "
             f"r1 = {d.r1} would say '{planned_stage1}'."
         )
+    if n1a < d.n1:
+        text += (f" Stage 1 is incomplete ({n1a} of {d.n1} patients): while recruitment goes "
+                 f"on, the planned interim look is at {d.n1} patients.")
     return Decision(
         action=action,
         explanation=text,
@@ -937,7 +947,8 @@ def _final_decision(
     if stage1 == "stop for futility":
         action = "stop for futility"
         text = (
-            f"Stop for futility: {_count(x1, 'response')} in {_count(n1a, 'stage-1 patient')}, "
+            f"Stop for futility: {format_count(x1, 'response')} in "
+            f"{format_count(n1a, 'stage-1 patient')}, "
             f"at most the futility boundary r1{'' if n1a == d.n1 else chr(39)} = {r1a}; the "
             f"futility rule is binding, so later responses do not change the decision."
         )
@@ -946,13 +957,14 @@ def _final_decision(
         cmp = "more than" if action == "go" else "at most"
         if on_plan:
             text = (
-                f"{action.capitalize()}: {_count(xt, 'response')} in {_count(na, 'patient')}, "
+                f"{action.capitalize()}: {format_count(xt, 'response')} in "
+                f"{format_count(na, 'patient')}, "
                 f"{cmp} the final boundary r = {r_used} of the planned design (type I "
                 f"error {t1:.4f}, power {pw:.4f})."
             )
         else:
             text = (
-                f"{action.capitalize()}: {_count(xt, 'response')} with {where}, {cmp} the "
+                f"{action.capitalize()}: {format_count(xt, 'response')} with {where}, {cmp} the "
                 f"boundary "
                 f"r* = {r_used} recomputed for the attained sizes so that the type I error "
                 f"stays <= {d.alpha:g} (exactly {t1:.4f}; power {pw:.4f} at p1 = {d.p1:g})."
