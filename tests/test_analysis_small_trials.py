@@ -91,3 +91,13 @@ def test_singular_counts() -> None:
     assert format_count(0, "patient") == "0 patients"
     decision = ts.simon_design(0.2, 0.45, alpha=0.05, power=0.8).decide(1, None, n_stage1=10)
     assert "1 response in 10 stage-1 patients" in decision.explanation
+
+
+def test_report_cell_error_is_one_clean_line() -> None:
+    from types import SimpleNamespace
+
+    from thera_stats.report import _cell_error
+
+    err = SimpleNamespace(ename="DataValidationError",
+                          evalue="trial: 2 error(s):\n  - \x1b[31mfirst\x1b[39m\n  - second")
+    assert _cell_error(err) == "DataValidationError: trial: 2 error(s): first second"

@@ -586,6 +586,14 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _cell_error(err: Any) -> str:
+    """The error a notebook cell raised, on one line and without terminal colour codes."""
+    name, value = getattr(err, "ename", ""), getattr(err, "evalue", "")
+    text = f"{name}: {value}" if name else str(err).strip().splitlines()[-1]
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+    return " ".join(line.strip().removeprefix("- ") for line in text.splitlines() if line.strip())
+
+
 def provenance_table(analysis: GoNoGoAnalysis) -> Table:
     """Software, environment and every input file with its SHA-256, as one table.
 
@@ -1038,8 +1046,8 @@ def render_report(
                         client.execute_cell(cell, index)
                     except CellExecutionError as err:
                         raise TheraStatsError(
-                            f"the report notebook failed at cell {index + 1}: "
-                            f"{str(err).strip().splitlines()[-1]}"
+                            f"the report notebook failed at cell {index + 1} "
+                            f"({sections[index]}): {_cell_error(err)}"
                         ) from None
                     if progress is not None:
                         progress(done, len(code_cells), sections[index])
