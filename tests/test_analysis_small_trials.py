@@ -100,4 +100,4 @@ def test_report_cell_error_is_one_clean_line() -> None:
 
     err = SimpleNamespace(ename="DataValidationError",
                           evalue="trial: 2 error(s):\n  - \x1b[31mfirst\x1b[39m\n  - second")
-    assert _cell_error(err) == "DataValidationError: trial: 2 error(s): first second"
+    assert _cell_error(err) == "DataValidationError: trial: 2 error(s): first; second"

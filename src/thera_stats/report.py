@@ -29,7 +29,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from thera_stats.errors import TheraStatsError
+from thera_stats.errors import TheraStatsError, one_line
 from thera_stats.formatting import format_count
 
 if TYPE_CHECKING:
@@ -591,7 +591,7 @@ def _cell_error(err: Any) -> str:
     name, value = getattr(err, "ename", ""), getattr(err, "evalue", "")
     text = f"{name}: {value}" if name else str(err).strip().splitlines()[-1]
     text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
-    return " ".join(line.strip().removeprefix("- ") for line in text.splitlines() if line.strip())
+    return one_line(Exception(text))
 
 
 def provenance_table(analysis: GoNoGoAnalysis) -> Table:
