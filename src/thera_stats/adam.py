@@ -15,6 +15,8 @@ checked here (missing datasets or variables, the ``PARAMCD``, the baseline
 flag, ``CHG = AVAL - BASE``, the Y/N codes); every problem is collected as a
 :func:`thera_stats.errors.problem` record naming the file, its physical line,
 the patient, the variable and the value. Nothing is raised for bad data.
+Records left out on purpose (pre-treatment records of the BDS dataset) are
+named in :attr:`AdamTables.notes` and issued as an :class:`ExcludedRecordsWarning`.
 
 SAS transport files are written by a small XPORT v5 writer (:func:`write_xport`)
 that follows the SAS technical note TS-140 [1]_; pandas reads them
@@ -54,6 +56,7 @@ __all__ = [
     "ADSL_NAMES",
     "XPORT_CREATED",
     "AdamTables",
+    "ExcludedRecordsWarning",
     "read_adam",
     "write_adam",
     "write_xport",
@@ -137,6 +140,9 @@ _ACTION_WITHDRAWN = "DRUG WITHDRAWN"
 _ACTION_OTHER = {"DOSE INCREASED", "DOSE NOT CHANGED", "DOSE RATE REDUCED", "DOSE REDUCED",
                  "DRUG INTERRUPTED", "NOT APPLICABLE", "UNKNOWN", ""}
 _DAY_VARIABLES = ("ADY", "AVISITN")
+# AVISIT of a visit before the treatment starts (case ignored): SCREENING, SCREENING 2,
+# PRE-TREATMENT, PRETREATMENT, RUN-IN ...
+_PRE_TREATMENT_VISIT = re.compile(r"^\s*(SCREEN|PRE-?TREATMENT|RUN-?IN)", re.IGNORECASE)
 
 _SAS_EPOCH = date(1960, 1, 1)
 _DATE9 = re.compile(r"^(\d{2})([A-Za-z]{3})(\d{4})$")
@@ -166,6 +172,11 @@ class AdamTables:
         name (e.g. ``"adqs.xpt"``) and ``row`` its physical line (header = 1).
     files : dict of str to Path
         Every file read, by file name.
+    notes : list of str
+        What the reader left out on purpose and why, one sentence per dataset
+        (e.g. the pre-treatment records of the BDS dataset, with their number,
+        patients and lines); empty when nothing was left out. Each note is also
+        issued as an :class:`ExcludedRecordsWarning`.
 
     Notes
     -----
@@ -180,6 +191,7 @@ class AdamTables:
     adverse_events: pd.DataFrame | None
     problems: list[dict[str, Any]] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         def rows(frame: pd.DataFrame | None) -> str:
@@ -188,8 +200,12 @@ class AdamTables:
         return (
             f"AdamTables(patients={rows(self.patients)}, score={rows(self.score)}, "
             f"adverse_events={rows(self.adverse_events)}, problems={len(self.problems)}, "
-            f"files={sorted(self.files)})"
+            f"files={sorted(self.files)}" + (f", notes={len(self.notes)})" if self.notes else ")")
         )
+
+
+class ExcludedRecordsWarning(UserWarning):
+    """:func:`read_adam` left records out of a tidy table (see :attr:`AdamTables.notes`)."""
 
 
 # =========================================================================== cells
@@ -1060,9 +1076,75 @@ def _eos_withdrawn(value: Any) -> str:
     return "true" if text == "DISCONTINUED" else "false"
 
 
+def _day_text(value: Any) -> str:
+    """Tidy text of a day cell: a whole number without a decimal point (CSV ``-2.0`` -> ``-2``)."""
+    number = _number(value)
+    if number is not None and number.is_integer():
+        return _format_number(number)
+    return _number_text(value)
+
+
+def _pre_treatment(
+    data: _Dataset, keep: list[int], flags: dict[int, bool], day_variable: str,
+    baseline_day: int, problems: list[dict[str, Any]],
+) -> tuple[list[int], list[int]]:
+    """Split the endpoint's rows into analysis rows and pre-treatment rows left out.
+
+    A row not flagged ``ABLFL = "Y"`` is a pre-treatment record when its day is
+    before the baseline day, or when its ``AVISIT`` names a screening or run-in
+    visit and its day is blank or not after the baseline day. A screening visit
+    after the baseline day contradicts itself and is a problem.
+    """
+    frame, ids = data.frame, _ids(data)
+    kept: list[int] = []
+    left_out: list[int] = []
+    for i in keep:
+        if flags.get(i):
+            kept.append(i)
+            continue
+        raw = frame[day_variable].iloc[i]
+        day = _number(raw)
+        visit = _number_text(frame["AVISIT"].iloc[i]).strip() if "AVISIT" in frame else ""
+        screening = bool(_PRE_TREATMENT_VISIT.match(visit))
+        blank = day is None and _number_text(raw).strip() == ""
+        before = day is not None and day < baseline_day
+        if before or (screening and (blank or (day is not None and day <= baseline_day))):
+            left_out.append(i)
+            continue
+        if screening and day is not None:
+            problems.append(problem(
+                data.file, f"AVISIT {visit!r} is a pre-treatment visit but {day_variable} "
+                f"{_day_text(raw)} is after the baseline day {baseline_day}",
+                row=data.lines[i], patient_id=ids[i], column="AVISIT", value=visit))
+        kept.append(i)
+    return kept, left_out
+
+
+def _pre_treatment_note(data: _Dataset, left_out: list[int], day_variable: str,
+                        baseline_day: int) -> str:
+    """One sentence naming the pre-treatment records left out: how many, whose, why."""
+    frame, ids = data.frame, _ids(data)
+    by_patient: dict[str, list[str]] = {}
+    for i in left_out:
+        what = f"{day_variable} {_day_text(frame[day_variable].iloc[i]) or 'blank'}"
+        if "AVISIT" in frame:
+            visit = _number_text(frame["AVISIT"].iloc[i]).strip()
+            what += f", AVISIT {visit!r}" if visit else ""
+        by_patient.setdefault(ids[i], []).append(f"line {data.lines[i]} ({what})")
+    n, k = len(left_out), len(by_patient)
+    listed = "; ".join(f"{pid}: {', '.join(rows)}" for pid, rows in by_patient.items())
+    return (
+        f"{data.file}: {n} pre-treatment record{'s' if n != 1 else ''} ({k} "
+        f"patient{'s' if k != 1 else ''}) left out of the score table, as a record before "
+        f"the baseline ({day_variable} before the baseline day {baseline_day}, or AVISIT a "
+        f"screening or run-in visit) not flagged ABLFL = 'Y' is not an analysis record. "
+        f"{listed}"
+    )
+
+
 def _map_bds(
-    data: _Dataset, problems: list[dict[str, Any]], *, paramcd: str, day_variable: str,
-    value_column: str, baseline_day: int,
+    data: _Dataset, problems: list[dict[str, Any]], notes: list[str], *, paramcd: str,
+    day_variable: str, value_column: str, baseline_day: int,
 ) -> pd.DataFrame | None:
     if _missing(data, ["USUBJID", "PARAMCD", "AVAL", day_variable], problems, ""):
         return None
@@ -1078,7 +1160,6 @@ def _map_bds(
             f"{', '.join(present) if present else 'none'}", column="PARAMCD", value=paramcd))
         return None
     ids = _ids(data)
-    lines = [data.lines[i] for i in keep]
     flags = {}
     if "ABLFL" in frame.columns:
         for i in keep:
@@ -1088,10 +1169,15 @@ def _map_bds(
                                         patient_id=ids[i], column="ABLFL",
                                         value=frame["ABLFL"].iloc[i]))
             flags[i] = flag == "Y"
+    # Pre-treatment records (screening, before the baseline) are not analysis records.
+    keep, left_out = _pre_treatment(data, keep, flags, day_variable, baseline_day, problems)
+    if left_out:
+        notes.append(_pre_treatment_note(data, left_out, day_variable, baseline_day))
+    lines = [data.lines[i] for i in keep]
     day_cells = {}
     for i in keep:
         raw = frame[day_variable].iloc[i]
-        day_cells[i] = str(baseline_day) if flags.get(i) else _number_text(raw)
+        day_cells[i] = str(baseline_day) if flags.get(i) else _day_text(raw)
     _check_baseline_flags(data, keep, flags, day_cells, day_variable, baseline_day, problems)
     _check_change(data, keep, flags, day_cells, baseline_day, problems)
     out = {
@@ -1131,7 +1217,7 @@ def _check_baseline_flags(
             rule = (f"row on the baseline day {baseline_day} is not flagged ABLFL = 'Y' and the "
                     "patient has no ABLFL = 'Y' row")
         problems.append(problem(data.file, rule, row=data.lines[i], patient_id=ids[i],
-                                column=day_variable, value=_number_text(raw)))
+                                column=day_variable, value=_day_text(raw)))
 
 
 def _check_change(
@@ -1264,14 +1350,20 @@ def read_adam(
     -------
     AdamTables
         The tidy ``patients``, score and ``adverse_events`` tables (None where
-        a dataset is absent or cannot be mapped), every ADaM-level problem and
-        the files read.
+        a dataset is absent or cannot be mapped), every ADaM-level problem, the
+        files read and the notes on records left out.
 
     Raises
     ------
     ValueError
         If ``day_variable`` is not ``"ADY"`` or ``"AVISITN"``. Problems of the data
         are never raised; they are returned in ``problems``.
+
+    Warns
+    -----
+    ExcludedRecordsWarning
+        Once per note of :attr:`AdamTables.notes`, when pre-treatment records
+        were left out of the score table.
 
     Notes
     -----
@@ -1286,11 +1378,17 @@ def read_adam(
 
     BDS -> score: the rows with ``PARAMCD == paramcd`` and a blank ``DTYPE``
     (derived rows are not observations); ``USUBJID`` -> ``patient_id``,
-    ``day_variable`` -> ``day`` except that a row with ``ABLFL = "Y"`` gets
-    ``baseline_day``, ``AVAL`` -> ``value_column``. Checked: one ``ABLFL = "Y"``
-    row per patient and no other row on the baseline day; ``BASE`` equal to
-    the baseline ``AVAL``; ``CHG == AVAL - BASE`` on rows after the baseline
-    day (to 1e-8 relative).
+    ``day_variable`` -> ``day`` (a whole number without a decimal point, ``-2``
+    for a CSV ``-2.0``) except that a row with ``ABLFL = "Y"`` gets
+    ``baseline_day``, ``AVAL`` -> ``value_column``. Pre-treatment records are
+    not analysis records and are left out, with a note: a row not flagged
+    ``ABLFL = "Y"`` whose day is before ``baseline_day``, or whose ``AVISIT``
+    names a screening or run-in visit (``SCREENING``, ``PRE-TREATMENT``,
+    ``RUN-IN``, any case) and whose day is blank or not after ``baseline_day``.
+    Checked on the rows kept: one ``ABLFL = "Y"`` row per patient and no other
+    row on the baseline day; ``BASE`` equal to the baseline ``AVAL``;
+    ``CHG == AVAL - BASE`` on rows after the baseline day (to 1e-8 relative);
+    no screening ``AVISIT`` after the baseline day.
 
     ADAE -> adverse events: :data:`ADAE_NAMES` reversed; ``AESER`` ``"Y"``/``"N"``
     and ``AEREL`` ``"Y"``, ``"RELATED"``, ``"PROBABLE"``, ``"POSSIBLE"`` (true) or
@@ -1329,9 +1427,10 @@ def read_adam(
     root = Path(folder)
     problems: list[dict[str, Any]] = []
     files: dict[str, Path] = {}
+    notes: list[str] = []
     if not root.is_dir():
         problems.append(problem(str(root), "the ADaM folder does not exist"))
-        return AdamTables(None, None, None, problems, files)
+        return AdamTables(None, None, None, problems, files, [])
 
     patients = score = adverse_events = None
     adsl = _read_dataset(root, "adsl", problems, files, "dataset adsl")
@@ -1339,9 +1438,12 @@ def read_adam(
         patients = _map_adsl(adsl, problems)
     bds_data = _read_dataset(root, bds, problems, files, f"BDS dataset {bds}")
     if bds_data is not None:
-        score = _map_bds(bds_data, problems, paramcd=paramcd, day_variable=day_variable,
-                         value_column=value_column, baseline_day=baseline_day)
+        score = _map_bds(bds_data, problems, notes, paramcd=paramcd,
+                         day_variable=day_variable, value_column=value_column,
+                         baseline_day=baseline_day)
     adae = _read_dataset(root, "adae", problems, files, None)
     if adae is not None:
         adverse_events = _map_adae(adae, problems)
-    return AdamTables(patients, score, adverse_events, problems, files)
+    for note in notes:
+        warnings.warn(note, ExcludedRecordsWarning, stacklevel=2)
+    return AdamTables(patients, score, adverse_events, problems, files, notes)

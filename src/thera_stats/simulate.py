@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from thera_stats.data import Trial, check_output_folder
+from thera_stats.errors import DataValidationError
 from thera_stats.plan import AnalysisPlan, plan_toml_text
 
 __all__ = ["THERA_PLAN", "simulate_trial", "write_trial"]
@@ -114,7 +115,7 @@ def simulate_trial(
     sites: Sequence[str] = ("Rennes", "Paris", "Lille"),
     site_weights: Sequence[float] = (0.45, 0.30, 0.25),
     missed_visit_rate: float = 0.04,
-    withdrawals: int = 1,
+    withdrawals: int | None = None,
     plan: dict[str, Any] | None = None,
 ) -> Trial:
     """Simulate a THERA-like single-arm trial.
@@ -132,9 +133,12 @@ def simulate_trial(
         Centres and the share of patients each enrols.
     missed_visit_rate : float
         Probability that a post-baseline visit is missed.
-    withdrawals : int
+    withdrawals : int, optional
         Patients who withdraw after the third injection (chosen among those
-        enrolled after the first ten, so stage 1 stays complete).
+        enrolled after the first ten, so stage 1 stays complete). Default 1, or
+        0 in a one-patient trial. A withdrawn patient leaves before the primary
+        endpoint day, so at least one patient must stay (``withdrawals <
+        n_patients``) unless the plan's endpoint day is on or before day 3.
     plan : dict, optional
         The analysis plan as nested dictionaries; default :data:`THERA_PLAN` with
         the data cut-off at the end of the month two months after the last
@@ -144,6 +148,24 @@ def simulate_trial(
     -------
     Trial
         Validated tables and plan (``source`` is ``None``).
+
+    Raises
+    ------
+    ValueError
+        For an argument out of range.
+    DataValidationError
+        If the simulated tables break the plan's rules (only possible with a
+        ``plan`` of one's own); the message says the tables were simulated.
+
+    Notes
+    -----
+    Every simulated trial can be analysed: at least one patient is assessed on
+    the plan's primary endpoint day (default day 8). When the random draw leaves
+    no such assessment (every patient who stayed missed that visit, which a
+    small trial can draw), the first patient who did not withdraw keeps the
+    visit, its value drawn as for any visit. A draw that already has a
+    primary-day assessment is left as it is, so every seed that gave a trial
+    before this rule gives the same trial.
 
     Examples
     --------
@@ -158,8 +180,18 @@ def simulate_trial(
         raise ValueError(f"`response_rate` ({response_rate!r}) must lie in [0, 1].")
     if len(sites) != len(site_weights):
         raise ValueError("`sites` and `site_weights` must have the same length.")
-    if not 0 <= withdrawals <= n_patients:
-        raise ValueError(f"`withdrawals` ({withdrawals!r}) must lie in [0, n_patients].")
+    primary_day = _primary_day(plan)
+    if withdrawals is None:
+        withdrawals = 1 if n_patients > 1 else 0
+    withdrawal_day = 3
+    # Withdrawn patients have no assessment after their withdrawal day.
+    stay = 0 if primary_day is None or primary_day <= withdrawal_day else 1
+    if not 0 <= withdrawals <= n_patients - stay:
+        why = (f": withdrawn patients leave on day {withdrawal_day}, before the primary "
+               f"endpoint day {primary_day}, so at least one of the {n_patients} patient(s) "
+               "must stay" if stay else "")
+        raise ValueError(f"`withdrawals` ({withdrawals!r}) must lie in "
+                         f"[0, {n_patients - stay}]{why}.")
     rng = np.random.default_rng(seed)
     weights = np.asarray(site_weights, dtype=float) / np.sum(site_weights)
 
@@ -181,7 +213,6 @@ def simulate_trial(
     late = np.arange(min(10, n_patients), n_patients)
     pool = late if len(late) >= withdrawals else np.arange(n_patients)
     withdrawn_idx = set(rng.choice(pool, size=withdrawals, replace=False).tolist())
-    withdrawal_day = 3
 
     vas_rows: list[dict[str, Any]] = []
     for i, pid in enumerate(ids):
@@ -195,6 +226,17 @@ def simulate_trial(
             vas_rows.append(
                 {"patient_id": pid, "day": day, "vas_mm": int(np.clip(round(mean + noise), 0, 100))}
             )
+    if primary_day in VISIT_DAYS and not any(r["day"] == primary_day for r in vas_rows):
+        # Nobody was assessed on the primary endpoint day: the first patient who could
+        # be keeps that visit (see Notes), so that the trial can be analysed.
+        i = next(k for k in range(n_patients)
+                 if k not in withdrawn_idx or primary_day <= withdrawal_day)
+        mean = baseline[i] * (1.0 - full[i] * _TIME_PROFILE[primary_day])
+        noise = rng.normal(0.0, 4.0)
+        at = 1 + max(k for k, r in enumerate(vas_rows)
+                     if r["patient_id"] == ids[i] and r["day"] < primary_day)
+        vas_rows.insert(at, {"patient_id": ids[i], "day": primary_day,
+                             "vas_mm": int(np.clip(round(mean + noise), 0, 100))})
 
     ae_rows: list[dict[str, Any]] = []
     for i, pid in enumerate(ids):
@@ -240,9 +282,22 @@ def simulate_trial(
         plan = copy.deepcopy(THERA_PLAN)
         cutoff = (dates[-1] + pd.Timedelta(days=60) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
         plan["analysis"]["data_cutoff"] = cutoff
-    return Trial.from_frames(
-        patients, vas, aes, AnalysisPlan.from_dict(plan)
-    )
+    analysis_plan = AnalysisPlan.from_dict(plan)
+    try:
+        return Trial.from_frames(patients, vas, aes, analysis_plan)
+    except DataValidationError as err:
+        raise DataValidationError(
+            err.problems, context=f"simulated trial (seed {seed}, {n_patients} patient(s); "
+            "simulate_trial's tables, not a file)") from None
+
+
+def _primary_day(plan: dict[str, Any] | None) -> int | None:
+    """The primary endpoint day of a score endpoint in a plan given as dictionaries."""
+    endpoint = (THERA_PLAN if plan is None else plan).get("endpoint")
+    if not isinstance(endpoint, dict) or endpoint.get("kind", "score") != "score":
+        return None
+    day = endpoint.get("day")
+    return day if isinstance(day, int) and not isinstance(day, bool) else None
 
 
 # --------------------------------------------------------------------------- writing
