@@ -183,20 +183,10 @@ class TrialStatus:
                 lines.append(f"Conditional power {row.scenario} (p = {_prob(row.p)}) = "
                              f"{_prob(row.probability)}")
             for r in self.looks_ahead.itertuples():
-                fut = (("no futility stop" if r.futility < 0 else
-                        f"no futility stop possible (already more than {int(r.futility)} "
-                        "responses)") if pd.isna(r.stop_for_futility_if_at_most)
-                       else "stop for futility if at most "
-                       f"{_more(int(r.stop_for_futility_if_at_most))}")
-                eff = ("" if pd.isna(r.stop_for_efficacy_if_at_least)
-                       else "; stop for efficacy if at least "
-                       f"{_more(int(r.stop_for_efficacy_if_at_least))}")
                 word = "final analysis" if r.look == d.n_looks else f"look {r.look}"
-                if r.look == d.n_looks:
-                    need = int(r.stop_for_futility_if_at_most) + 1
-                    fut = f'"go" needs at least {_more(need)}'
                 lines.append(f"Ahead, {word} at {r.n} patients ({r.patients_to_go} to go): "
-                             f"{fut}{eff}")
+                             + _ahead_text(d, int(r.look), self.responses,
+                                           int(r.patients_to_go)))
         return typeset("\n".join(lines))
 
     def _repr_html_(self) -> str:
@@ -305,6 +295,60 @@ def _prob(p: float) -> str:
 
 def _more(k: int) -> str:
     return f"{k} more response" + ("" if k == 1 else "s")
+
+
+def _responses(k: int) -> str:
+    return f"{k} response" + ("" if k == 1 else "s")
+
+
+def _ahead_text(design: MultiStageDesign, look: int, x: int, to_go: int) -> str:
+    """What a look still to come decides, given ``x`` responses now and ``to_go`` patients
+    before it: the further responses that stop the trial there, or that the outcome is
+    already certain (or no longer possible) whatever those patients show.
+
+    Worked from the design's integer bounds (never from the NaN-coded columns of
+    ``looks_ahead``), so every case has a sentence: a bound already passed, a stop
+    already certain, a stop no longer reachable.
+    """
+    k = look - 1
+    fut = design.futility[k]
+    if look == design.n_looks:
+        go = design.final_go
+        need = go - x + 1
+        if need <= 0:
+            text = (f'the final "go" is already reached: {_responses(x)}, more than the '
+                    f"final boundary {go}, whatever the {to_go} patients to go show")
+        elif need > to_go:
+            text = (f'"go" is no longer possible: it needs more than {go} responses, '
+                    f"at least {_more(need)}, and only {to_go} patients are to go")
+        else:
+            text = f'"go" needs at least {_more(need)}'
+        if design.three_outcome and need > 0:
+            nogo = fut - x
+            text += ('; "no go" is no longer possible (already more than '
+                     f"{fut} responses)" if nogo < 0 else
+                     f'; "no go" if at most {_more(nogo)}')
+        return text
+    if fut < 0:
+        text = "no futility stop"
+    elif x > fut:
+        text = f"no futility stop possible (already more than {fut} responses)"
+    elif fut - x >= to_go:
+        text = (f"a stop for futility is certain: even {_more(to_go)} "
+                f"{'leaves' if to_go == 1 else 'leave'} at most the futility bound {fut}")
+    else:
+        text = f"stop for futility if at most {_more(fut - x)}"
+    eff = design.efficacy[k]
+    if eff >= design.sizes[k]:
+        return text        # no efficacy stop at this look
+    need = eff - x + 1
+    if need <= 0:
+        return text + (f"; a stop for efficacy is certain (already more than {eff} "
+                       "responses)")
+    if need > to_go:
+        return text + (f"; no stop for efficacy possible (it needs at least {_more(need)}, "
+                       f"only {to_go} patients are to go)")
+    return text + f"; stop for efficacy if at least {_more(need)}"
 
 
 def _decide(design: MultiStageDesign, counts: tuple[int, ...]) -> MultiStageDecision | None:

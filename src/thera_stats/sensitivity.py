@@ -44,7 +44,7 @@ __all__ = ["SensitivityResult", "TippingPoint", "endpoint_sensitivity"]
 #: Column order of :attr:`SensitivityResult.table`.
 COLUMNS = ("analysis", "scenario", "population", "missing", "relative", "absolute", "n",
            "n_missing", "responders", "n_stage1", "responders_stage1", "rate", "estimate",
-           "ci_low", "ci_high", "pvalue", "method", "decision", "go", "plan")
+           "ci_low", "ci_high", "pvalue", "method", "decision", "go", "plan", "note")
 
 _MISSING_SCENARIOS = (
     ("non-responder", "missing = non-responder (worst case)"),
@@ -146,6 +146,23 @@ class SensitivityResult:
         return g.reset_index(drop=True)
 
     @property
+    def notes(self) -> tuple[str, ...]:
+        """Why the plan's rule could not decide some rows: one sentence per reason, naming
+        the rows (``decision`` "not applicable"; the reason is also in their ``note``).
+
+        Empty when every row was decided. For a table's notes or a memo beside the
+        ``decision`` column.
+        """
+        t = self.table
+        na = t[t["decision"] == "not applicable"]
+        out = []
+        for reason, rows in na.groupby("note", sort=False):
+            names = ", ".join(f"'{name}'" for name in rows["scenario"])
+            word = "analysis" if len(rows) == 1 else "analyses"
+            out.append(f"Not applicable ({len(rows)} {word}: {names}): {reason}.")
+        return tuple(out)
+
+    @property
     def primary(self) -> pd.Series:
         """The primary analysis's row (as :func:`~thera_stats.analysis.analyze` reports it)."""
         return self.table.iloc[0]
@@ -172,6 +189,10 @@ class SensitivityResult:
                 continue
             est = format_interval(rec.estimate, rec.ci_low, rec.ci_high, unit="proportion")
             p = format_pvalue(rec.pvalue, missing="-")
+            if rec.decision == "not applicable":
+                lines.append(f"  {rec.scenario:<{width}}  {rec.responders:>3}/{rec.n:<3} "
+                             f"not applicable: {rec.note}")
+                continue
             lines.append(f"  {rec.scenario:<{width}}  {rec.responders:>3}/{rec.n:<3} "
                          f"est {est}  p {p}  {rec.decision}"
                          + ("  [plan]" if rec.plan else ""))
@@ -247,15 +268,95 @@ def _grid_axes(trial: Trial, relative: Any, absolute: Any
 
 
 # ------------------------------------------------------------------ rows
+#: What :func:`~thera_stats.decision._design_decision` returns: decision, adjusted
+#: inference, its interval, interim outlook.
+_Decided = tuple[Any, Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class _NotApplicable:
+    """A variant the plan's rule cannot decide, with the rule's own reason.
+
+    The rule refused the variant's counts or sizes (for example the conditional-error
+    rule when stage 1 is not as planned); the error is kept so that the primary
+    analysis, which must be decidable, re-raises it.
+    """
+
+    error: ValueError
+
+    @property
+    def reason(self) -> str:
+        lines = [line.strip() for line in str(self.error).splitlines() if line.strip()]
+        text = " ".join(lines) or type(self.error).__name__
+        return text.rstrip(".")
+
+
+def _binding_stop(plan_design: Any, endpoint: pd.DataFrame,
+                  confidence_level: float) -> _Decided | None:
+    """The decision of a multi-stage rule that stopped at an earlier look than the data reach.
+
+    :func:`~thera_stats.decision._design_decision` ends a trial at a planned interim
+    look whose bound the count crossed, but only when the look's size is the planned
+    one; at another attained size the rule's bounds there are the off-plan rule's, and a
+    count beyond them makes :meth:`MultiStageDesign.decide
+    <thera_stats.multistage.MultiStageDesign.decide>` refuse the later counts ("later
+    counts cannot change a binding decision"). The stop is binding, so the decision is
+    the rule's at that look (same attained sizes, same off-plan rule, the counts up to
+    the look), with the inference of the trial that stopped there. None when no earlier
+    look stops (the refusal had another cause).
+    """
+    from thera_stats.multistage_inference import multistage_inference
+
+    if plan_design.type != "multistage":
+        return None
+    design = plan_design.to_multistage()
+    stages = endpoint["stage"].to_numpy(dtype=int)
+    flags = endpoint["responder"].to_numpy(dtype=bool)
+    last, k = int(stages.max()), design.n_looks
+    if not 2 <= last <= k:
+        return None
+    # The looks as the analysis forms them (decision._multistage_decision).
+    sizes = [int((stages <= i).sum()) for i in range(1, last + 1)]
+    counts = [int(flags[stages <= i].sum()) for i in range(1, last + 1)]
+    if last < k and sizes[-1] == design.sizes[last - 1]:
+        sizes += [max(nk, sizes[-1] + i + 1) for i, nk in enumerate(design.sizes[last:])]
+    on_plan = list(design.sizes[: len(sizes)]) == sizes
+    for look in range(1, last):
+        try:
+            if on_plan:
+                dec = design.decide(counts[:look])
+            else:
+                dec = design.decide(counts[:look], sizes, alpha=plan_design.alpha,
+                                    rule=plan_design.off_plan_rule, power=plan_design.power)
+        except ValueError:
+            return None
+        if dec.action == "continue":
+            continue
+        if dec.look != look:
+            return None
+        rule = dec.design or (design if on_plan else design.at_sizes(
+            sizes, alpha=plan_design.alpha))
+        adjusted = multistage_inference(rule, counts[:look])
+        return (dec, adjusted, adjusted.confidence_interval(confidence_level=confidence_level),
+                None)
+    return None
+
+
 @dataclass
 class _Analyser:
     """Decisions and inference for endpoint frames, cached by the per-stage counts."""
 
     trial: Trial
-    cache: dict[tuple[tuple[int, int], ...], tuple[Any, Any, Any, Any]] = dataclasses.field(
+    cache: dict[tuple[tuple[int, int], ...], _Decided | _NotApplicable] = dataclasses.field(
         default_factory=dict)
 
-    def decide(self, endpoint: pd.DataFrame) -> tuple[Any, Any, Any, Any] | None:
+    def decide(self, endpoint: pd.DataFrame, *, strict: bool = False
+               ) -> _Decided | _NotApplicable | None:
+        """The rule's decision for an endpoint frame; None without a patient (in stage 1).
+
+        A variant the rule cannot decide is :class:`_NotApplicable`, unless ``strict``
+        (the primary analysis), which raises the rule's error as the analysis does.
+        """
         stage = endpoint["stage"].to_numpy(dtype=int)
         resp = endpoint["responder"].to_numpy(dtype=bool)
         design = self.trial.plan.design
@@ -264,11 +365,21 @@ class _Analyser:
         key = tuple((int((stage == s).sum()), int(resp[stage == s].sum()))
                     for s in range(1, int(stage.max()) + 1))
         if key not in self.cache:
-            self.cache[key] = _design_decision(design, endpoint,
-                                               self.trial.plan.confidence_level)
-        return self.cache[key]
+            level = self.trial.plan.confidence_level
+            try:
+                self.cache[key] = _design_decision(design, endpoint, level)
+            except ValueError as err:
+                if strict:
+                    raise
+                self.cache[key] = (_binding_stop(design, endpoint, level)
+                                   or _NotApplicable(err))
+        got = self.cache[key]
+        if strict and isinstance(got, _NotApplicable):
+            raise got.error
+        return got
 
-    def row(self, endpoint: pd.DataFrame, n_missing: int, **labels: Any) -> dict[str, Any]:
+    def row(self, endpoint: pd.DataFrame, n_missing: int, *, strict: bool = False,
+            **labels: Any) -> dict[str, Any]:
         from thera_stats.binomial import binomial_ci, binomial_test
 
         plan = self.trial.plan
@@ -278,14 +389,27 @@ class _Analyser:
         out: dict[str, Any] = {**labels, "n": n, "n_missing": n_missing, "responders": x,
                                "n_stage1": int((stage == 1).sum()),
                                "responders_stage1": int(resp[stage == 1].sum()),
-                               "rate": x / n if n else math.nan}
-        got = self.decide(endpoint)
-        if got is None:
+                               "rate": x / n if n else math.nan, "note": ""}
+        got = self.decide(endpoint, strict=strict)
+        if got is None or isinstance(got, _NotApplicable):
             out.update(estimate=math.nan, ci_low=math.nan, ci_high=math.nan, pvalue=math.nan,
-                       method="", decision="not analysable: no patient"
-                       + (" in stage 1" if n else ""), go=False)
+                       method="", go=False)
+            if got is None:
+                out["decision"] = "not analysable: no patient" + (" in stage 1" if n else "")
+            else:
+                out.update(decision="not applicable", note=got.reason)
             return out
         decision, adjusted, adjusted_ci, _interim = got
+        looks = int(stage.max()) if n else 0
+        if plan.design.type == "multistage" and getattr(decision, "look", looks) < looks:
+            later = n - int((stage <= decision.look).sum())
+            # A binding stop at an earlier look: the later patients do not count.
+            out["note"] = ((f"{decision.explanation} " if not decision.on_plan else "")
+                           + f"The rule stopped the trial at look {decision.look} "
+                           f"({decision.responses} of {decision.n}); the stop is binding, so "
+                           f"the {later} later "
+                           + ("patient does" if later == 1 else "patients do")
+                           + " not change the decision.")
         if adjusted is not None:
             kind = "two-stage" if plan.design.type == "simon" else "multi-stage"
             out.update(estimate=float(adjusted.median_unbiased), ci_low=float(adjusted_ci.low),
@@ -439,16 +563,21 @@ def endpoint_sensitivity(
         median-unbiased estimate with its exact interval and stage-wise
         p-value for a two- or multi-stage design, x/n with the Clopper-Pearson
         interval and the exact binomial p-value for a single stage),
-        ``decision`` (the design's action at the attained sizes), ``go`` and
-        ``plan`` (the row is the plan's own analysis). The first row is the
-        primary analysis, identical to :func:`~thera_stats.analysis.analyze`.
+        ``decision`` (the design's action at the attained sizes; ``"not
+        applicable"`` when the plan's rule cannot decide the row), ``go``,
+        ``plan`` (the row is the plan's own analysis) and ``note`` (why a row
+        is not applicable, or that the rule stopped at an earlier look than the
+        data reach; empty otherwise). The first row is the primary analysis,
+        identical to :func:`~thera_stats.analysis.analyze`.
 
     Raises
     ------
     ValueError
         A threshold outside the scale (a relative threshold outside [0, 1] for
         a score where lower is better, a negative absolute threshold or one
-        wider than the scale), or thresholds given for a binary endpoint.
+        wider than the scale), or thresholds given for a binary endpoint; and
+        the rule's own error when it cannot decide the primary analysis (as
+        :func:`~thera_stats.analysis.analyze` raises it).
 
     Notes
     -----
@@ -458,11 +587,25 @@ def endpoint_sensitivity(
     those sizes), so a scenario that changes the number of patients also
     changes the boundary.
 
+    A scenario can give sizes at which the plan's rule cannot be applied. Its
+    row is kept: a multi-stage rule whose bound at an earlier look (at that
+    look's attained size, so with the off-plan rule's bound) the count
+    crossed stopped the trial there, bindingly, so the row has the rule's
+    decision at that look and the inference of a trial that stopped there, as
+    the primary analysis has when a planned look stops it; any other refusal
+    (for example the conditional-error rule, which needs the interim looks as
+    planned, when a scenario removes a stage-1 patient) gives ``decision``
+    "not applicable", no estimate and the rule's reason in ``note``
+    (:attr:`SensitivityResult.notes` collects the reasons). The primary
+    analysis is never "not applicable": its error is raised.
+
     The tipping point (:class:`TippingPoint`) gives each of the :math:`m`
     missing patients one of three statuses (responder, non-responder,
     excluded) and finds, by enumerating the counts of each status per stage,
     the fewest patients whose status must differ from the plan's rule for the
-    decision to change ("go" against "no go"); see [1]_ and [2]_.
+    decision to change ("go" against "no go"); see [1]_ and [2]_. Statuses
+    under which the plan's rule cannot decide are left out of the search,
+    and the explanation says so.
 
     References
     ----------
@@ -517,7 +660,7 @@ def endpoint_sensitivity(
         return int(frame["missing"].sum())
 
     primary = _with_missing(base, ep.missing)
-    rows.append(an.row(primary, n_miss(base), **labels(
+    rows.append(an.row(primary, n_miss(base), strict=True, **labels(
         "primary", f"primary analysis ({plan.population}, missing = {ep.missing})",
         plan.population, ep.missing, plan_rel, plan_abs)))
     for rule, scenario in _MISSING_SCENARIOS:
@@ -608,6 +751,7 @@ def _tipping_point(base: pd.DataFrame, rule: str, decision: str,
                 for a in range(ms + 1) for b in range(ms + 1 - a)]
         per_stage_options.append(opts)
     best: tuple[int, int, dict[int, dict[str, int]], str] | None = None
+    refused: list[tuple[int, str]] = []   # (changes, reason) the rule cannot decide
     for combo in itertools.product(*per_stage_options):
         changed = sum(c[s] for c in combo for s in _STATUSES if s != plan_status)
         if changed == 0 or (best is not None and changed > best[0]):
@@ -615,6 +759,10 @@ def _tipping_point(base: pd.DataFrame, rule: str, decision: str,
         excluded_changes = 0 if plan_status == "exclude" else sum(c["exclude"] for c in combo)
         per_stage = dict(zip(stages, combo, strict=True))
         got = an.decide(_assign(base, per_stage, rule))
+        if isinstance(got, _NotApplicable):
+            # The rule cannot decide these counts: no evidence either way, not a change.
+            refused.append((changed, got.reason))
+            continue
         action = "not analysable" if got is None else got[0].action
         if _outcome(action) == _outcome(decision):
             continue
@@ -622,18 +770,30 @@ def _tipping_point(base: pd.DataFrame, rule: str, decision: str,
         if best is None or (changed, excluded_changes) < best[:2]:
             best = (changed, excluded_changes, per_stage, action)
     word = "patient" if m == 1 else "patients"
+    skipped = [reason for k, reason in refused if best is None or k <= best[0]]
+    note = ""
+    if skipped:
+        n_skip = len(skipped)
+        note = (f" Left out: {n_skip} assignment{'' if n_skip == 1 else 's'} of the missing "
+                f"{word} that the plan's rule cannot decide ({skipped[0]}).")
     if best is None:
-        text = ("No patient of the analysis population misses the primary assessment: "
-                "there is nothing to tip." if m == 0 else
-                f"The decision ({decision}) holds whatever the status of the {m} missing "
-                f"{word}: counted as responders, as non-responders or excluded.")
+        if m == 0:
+            text = ("No patient of the analysis population misses the primary assessment: "
+                    "there is nothing to tip.")
+        elif skipped:
+            text = (f"The decision ({decision}) holds whatever the status of the {m} missing "
+                    f"{word} (counted as responders, as non-responders or excluded), wherever "
+                    f"the plan's rule can decide.{note}")
+        else:
+            text = (f"The decision ({decision}) holds whatever the status of the {m} missing "
+                    f"{word}: counted as responders, as non-responders or excluded.")
         return TippingPoint(m, None, {}, decision, None, text)
     changed, _, per_stage, action = best
     totals = {s: sum(c[s] for c in per_stage.values()) for s in _STATUSES if s != plan_status}
     totals = {s: k for s, k in totals.items() if k}
     text = (f"The decision changes from '{decision}' to '{action}' when {changed} of the {m} "
             f"missing {word} {'is' if changed == 1 else 'are'} counted differently: "
-            f"{_changes_text(totals, rule)}.")
+            f"{_changes_text(totals, rule)}.{note}")
     by_stage = {s: kept for s, c in per_stage.items()
                 if (kept := {k: v for k, v in c.items() if k != plan_status and v})}
     return TippingPoint(m, changed, totals, decision, action, text, by_stage)
