@@ -240,3 +240,27 @@ def test_the_primary_analysis_the_rule_cannot_decide_still_raises(tmp_path: Path
         endpoint_sensitivity(trial)
     with pytest.raises(ValueError, match="rule 'conditional-error' needs the interim looks"):
         ts.analyze(trial)
+
+
+# ------------------------------------------------------------------ primary analysis past a binding stop
+def test_the_primary_analysis_past_an_off_plan_binding_stop(tmp_path: Path) -> None:
+    """With missing excluded the primary analysis itself has look 1 at 12 patients (planned
+    13): the rule at the attained sizes [12, 23] stops for efficacy there, and the decision
+    and inference are those of a trial that stopped at look 1 (they raised "later counts
+    cannot change a binding decision" before)."""
+    trial = ts.load_trial(binary_trial(tmp_path / "t", STOPPED_AT_LOOK_1,
+                                       design=MANDER_THOMPSON, missing="exclude"))
+    result = ts.analyze(trial)
+    assert result.decision.action == "stop for efficacy"
+    assert result.decision.look == 1
+    rule = trial.plan.design.to_multistage().at_sizes([12, 23], alpha=trial.plan.design.alpha)
+    ref = multistage_inference(rule, [8])
+    assert result.adjusted is not None
+    assert float(result.adjusted.pvalue) == pytest.approx(float(ref.pvalue), abs=1e-12)
+    # every off-plan rule: the two that apply decide at the binding stop, the others say why
+    rules = result.off_plan_rules.set_index("rule")
+    assert rules.loc["attained-size", "decision"] == "stop for efficacy"
+    assert rules.loc["planned", "decision"] == "stop for efficacy"
+    assert rules.loc["ats", "decision"] == "not applicable"
+    memo = result.memo()
+    assert "ats: not applicable (rule 'ats' (UnplanSimon) needs a two-stage design" in memo

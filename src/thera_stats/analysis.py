@@ -245,11 +245,15 @@ class GoNoGoAnalysis:
         if self.off_plan_rules is not None:
             rules = self.off_plan_rules[["rule", "pre_specified", "sizes", "bounds", "decision",
                                          "type1_error", "power", "assumption"]].copy()
+            na = self.off_plan_rules[self.off_plan_rules["decision"] == "not applicable"]
+            why = tuple(f"{rec.rule}: not applicable ({rec.note})."
+                        for rec in na.itertuples(index=False) if rec.note)
             rules["sizes"] = rules["sizes"].map(lambda v: "/".join(map(str, v)))
             out["off_plan_rules"] = frame_table(
                 f"{plan.name}: the trial ended off plan; what every published rule decides at "
                 "the attained sizes (exact type I error and power at those sizes)", rules,
-                unit="error rate", notes=(f"Pre-specified rule: {plan.design.off_plan_rule}.",))
+                unit="error rate",
+                notes=(f"Pre-specified rule: {plan.design.off_plan_rule}.", *why))
         if self.robustness is not None:
             rob = self.robustness.table
             keep = rob[rob["analysis"] != "responder definition"]
@@ -257,7 +261,8 @@ class GoNoGoAnalysis:
                     "pvalue", "decision"]
             out["robustness"] = frame_table(
                 f"{plan.name}: robustness of the decision (missing data, populations)",
-                keep[cols], notes=(self.robustness.tipping_point.explanation,),
+                keep[cols], notes=(self.robustness.tipping_point.explanation,
+                                   *self.robustness.notes),
                 unit="proportion", intervals=rate_ci)
         if self.interim is not None:
             out["interim"] = frame_table(
@@ -586,16 +591,22 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
                    f" (type I error {format_estimate(rec.type1_error, 'error rate')}, "
                    f"power {format_estimate(rec.power, 'error rate')})")
             mark = " [pre-specified]" if rec.pre_specified else ""
-            lines.append(f"{item}{rec.rule}: {rec.decision}{err}{mark}")
+            why = f" ({rec.note})" if rec.decision == "not applicable" and rec.note else ""
+            lines.append(f"{item}{rec.rule}: {rec.decision}{err}{mark}{why}")
     if a.robustness is not None:
         rob = a.robustness.table
+        decided = rob[rob["decision"] != "not applicable"]
+        left_out = len(rob) - len(decided)
         lines.append(f"Primary endpoint, other analyses: the decision is "
                      f"{'go' if a.go else 'no go'} in "
-                     f"{int((rob['go'] == a.go).sum())} of {len(rob)} analyses (missing data, "
-                     "populations, responder thresholds).")
+                     f"{int((decided['go'] == a.go).sum())} of {len(decided)} analyses "
+                     "(missing data, populations, responder thresholds)"
+                     + (f"; {format_count(left_out, 'analysis', 'analyses')} the rule cannot "
+                        "decide" if left_out else "") + ".")
         for rec in rob[rob["analysis"].isin(["missing data", "population"])].itertuples(
                 index=False):
             lines.append(f"{item}{rec.scenario}: {rec.responders}/{rec.n}, {rec.decision}")
+        lines.extend(a.robustness.notes)
         lines.append(a.robustness.tipping_point.explanation)
     lines.append(h2("Safety"))
     if a.trial.adverse_events is None:

@@ -225,6 +225,10 @@ def _multistage_decision(plan_design: Any, endpoint: pd.DataFrame) -> tuple[Any,
                 counts[i] <= design.futility[i] or counts[i] > design.efficacy[i]):
             last, sizes, counts = i + 1, sizes[: i + 1], counts[: i + 1]
             break
+    else:
+        stopped = _off_plan_stop(design, plan_design, sizes, counts)
+        if stopped is not None:
+            return stopped
     interim = last < k and (last == 1 or sizes[-1] == design.sizes[last - 1])
     if interim:
         sizes += [max(nk, sizes[-1] + i + 1) for i, nk in enumerate(design.sizes[last:])]
@@ -243,6 +247,36 @@ def _multistage_decision(plan_design: Any, endpoint: pd.DataFrame) -> tuple[Any,
         x, n = counts[-1], sizes[last - 1]
         return decision, None, _engine_outlook(rule, x, n, decision.look)
     return decision, multistage_inference(rule, counts[: decision.look]), None
+
+
+def _off_plan_stop(design: Any, plan_design: Any, sizes: list[int],
+                   counts: list[int]) -> tuple[Any, Any, None] | None:
+    """Decision and inference when the rule at the attained sizes stopped at an earlier look.
+
+    An interim look reached at another size than planned has the off-plan rule's bounds
+    there; a count beyond them stopped the trial at that look (the stop is binding: later
+    patients do not change the decision). None when no earlier look stops, or when the
+    data reach no later look.
+    """
+    from thera_stats.multistage_inference import multistage_inference
+
+    last = len(sizes)
+    full = list(sizes)
+    if last < design.n_looks and sizes[-1] == design.sizes[last - 1]:
+        full += [max(nk, sizes[-1] + i + 1) for i, nk in enumerate(design.sizes[last:])]
+    if list(design.sizes[: len(full)]) == full:
+        return None
+    for look in range(1, last):
+        try:
+            decision = design.decide(counts[:look], full, alpha=plan_design.alpha,
+                                     rule=plan_design.off_plan_rule, power=plan_design.power)
+        except ValueError:
+            return None  # the rule cannot decide at this look; the final analysis will say why
+        if decision.action == "continue":
+            continue
+        rule = decision.design or design.at_sizes(full, alpha=plan_design.alpha)
+        return decision, multistage_inference(rule, counts[:look]), None
+    return None
 
 
 def _engine_outlook(design: Any, x: int, n: int, look: int) -> InterimOutlook:

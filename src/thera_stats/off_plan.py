@@ -767,6 +767,24 @@ def stage2_size_for_power(design: Any, x1: Any, n1: Any = None, *, power: Any = 
 
 
 # =========================================================================== comparison
+def _decide(design: Any, responses: Any, sizes: Any, **rule: Any) -> Any:
+    """The rule's decision for the looks reached; when an earlier look already stopped
+    the trial under this rule (its bound there crossed), the decision at that look: the
+    stop is binding, so later counts do not change it."""
+    try:
+        return design.decide(responses, sizes, **rule)
+    except ValueError:
+        counts = [responses] if isinstance(responses, numbers.Integral) else list(responses)
+        for look in range(1, len(counts)):
+            try:
+                dec = design.decide(counts[:look], sizes, **rule)
+            except ValueError:
+                break
+            if dec.action != "continue":
+                return dec
+        raise
+
+
 def compare_off_plan_rules(design: Any, responses: Any, sizes: Any, *, alpha: Any,
                            power: Any = None, rules: Any = None) -> pd.DataFrame:
     """Every off-plan rule for one outcome, as one tidy table.
@@ -810,7 +828,7 @@ def compare_off_plan_rules(design: Any, responses: Any, sizes: Any, *, alpha: An
         try:
             info = off_plan_rule(d, sizes, rule=rule, alpha=alpha, power=power,
                                  responses=responses)
-            dec = d.decide(responses, sizes, alpha=alpha, rule=rule, power=power)
+            dec = _decide(d, responses, sizes, alpha=alpha, rule=rule, power=power)
         except ValueError as err:
             rows.append({"rule": rule, "assumption": RULE_ASSUMPTIONS[rule],
                          "controls_alpha": _PROMISES[rule], "sizes": list(sizes),

@@ -291,57 +291,6 @@ class _NotApplicable:
         return text.rstrip(".")
 
 
-def _binding_stop(plan_design: Any, endpoint: pd.DataFrame,
-                  confidence_level: float) -> _Decided | None:
-    """The decision of a multi-stage rule that stopped at an earlier look than the data reach.
-
-    :func:`~thera_stats.decision._design_decision` ends a trial at a planned interim
-    look whose bound the count crossed, but only when the look's size is the planned
-    one; at another attained size the rule's bounds there are the off-plan rule's, and a
-    count beyond them makes :meth:`MultiStageDesign.decide
-    <thera_stats.multistage.MultiStageDesign.decide>` refuse the later counts ("later
-    counts cannot change a binding decision"). The stop is binding, so the decision is
-    the rule's at that look (same attained sizes, same off-plan rule, the counts up to
-    the look), with the inference of the trial that stopped there. None when no earlier
-    look stops (the refusal had another cause).
-    """
-    from thera_stats.multistage_inference import multistage_inference
-
-    if plan_design.type != "multistage":
-        return None
-    design = plan_design.to_multistage()
-    stages = endpoint["stage"].to_numpy(dtype=int)
-    flags = endpoint["responder"].to_numpy(dtype=bool)
-    last, k = int(stages.max()), design.n_looks
-    if not 2 <= last <= k:
-        return None
-    # The looks as the analysis forms them (decision._multistage_decision).
-    sizes = [int((stages <= i).sum()) for i in range(1, last + 1)]
-    counts = [int(flags[stages <= i].sum()) for i in range(1, last + 1)]
-    if last < k and sizes[-1] == design.sizes[last - 1]:
-        sizes += [max(nk, sizes[-1] + i + 1) for i, nk in enumerate(design.sizes[last:])]
-    on_plan = list(design.sizes[: len(sizes)]) == sizes
-    for look in range(1, last):
-        try:
-            if on_plan:
-                dec = design.decide(counts[:look])
-            else:
-                dec = design.decide(counts[:look], sizes, alpha=plan_design.alpha,
-                                    rule=plan_design.off_plan_rule, power=plan_design.power)
-        except ValueError:
-            return None
-        if dec.action == "continue":
-            continue
-        if dec.look != look:
-            return None
-        rule = dec.design or (design if on_plan else design.at_sizes(
-            sizes, alpha=plan_design.alpha))
-        adjusted = multistage_inference(rule, counts[:look])
-        return (dec, adjusted, adjusted.confidence_interval(confidence_level=confidence_level),
-                None)
-    return None
-
-
 @dataclass
 class _Analyser:
     """Decisions and inference for endpoint frames, cached by the per-stage counts."""
@@ -371,8 +320,7 @@ class _Analyser:
             except ValueError as err:
                 if strict:
                     raise
-                self.cache[key] = (_binding_stop(design, endpoint, level)
-                                   or _NotApplicable(err))
+                self.cache[key] = _NotApplicable(err)
         got = self.cache[key]
         if strict and isinstance(got, _NotApplicable):
             raise got.error
