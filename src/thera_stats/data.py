@@ -222,12 +222,197 @@ AE_OPTIONAL_COLUMNS: dict[str, tuple[_Parser, bool]] = {
 
 def _rule_parser(rule: EligibilityRule) -> _Parser:
     """How an eligibility column is typed: by the kind of the rule's value."""
-    v = rule.value[0] if isinstance(rule.value, tuple) else rule.value
-    if isinstance(v, bool):
-        return _parse_bool
-    if isinstance(v, int | float):
-        return _parse_float
-    return _parse_text
+    return {"true/false": _parse_bool, "number": _parse_float,
+            "date": _parse_date}.get(rule.kind, _parse_text)
+
+
+#: What a column typed by a parser holds: (the kind of eligibility value it compares with,
+#: the words for its values).
+_COLUMN_KINDS: dict[_Parser, tuple[str, str]] = {
+    _parse_int: ("number", "whole numbers"),
+    _parse_float: ("number", "numbers"),
+    _parse_bool: ("true/false", "true/false values"),
+    _parse_date: ("date", "dates (YYYY-MM-DD)"),
+    _parse_text: ("text", "text"),
+    _parse_sex: ("text", "text (F or M)"),
+}
+#: How to write a rule's value for a column of each kind.
+_WRITE = {"number": "write numbers without quotes",
+          "true/false": "write true or false without quotes",
+          "date": "write dates as YYYY-MM-DD without quotes",
+          "text": "write text in quotes"}
+_KIND_WORDS = {"number": ("number", "numbers"), "text": ("text", "text values"),
+               "true/false": ("value", "values"), "date": ("date", "dates")}
+_MIXED_WORDS = {"number": "numbers", "text": "text", "true/false": "true/false values",
+                "date": "dates"}
+_ORDERING = (">", ">=", "<", "<=")
+
+
+def _fixed_columns(plan: AnalysisPlan) -> dict[str, _Parser]:
+    """The patients columns whose type does not depend on the eligibility rules."""
+    fixed = {name: parser for name, (parser, _) in PATIENT_COLUMNS.items()}
+    if plan.treatment is not None:
+        fixed[plan.treatment.column] = _parse_int
+    if plan.endpoint.kind == "binary":
+        fixed[plan.endpoint.column] = _parse_bool
+    return fixed
+
+
+def _value_phrase(rule: EligibilityRule) -> str:
+    """``the number 2``, ``the texts ["a", "b"]``, ``the date 2015-01-01``, ``true``."""
+    one, many = _KIND_WORDS[rule.kind]
+    if rule.kind == "true/false" and not isinstance(rule.value, tuple):
+        return rule.value_text()
+    return f"the {many if isinstance(rule.value, tuple) else one} {rule.value_text()}"
+
+
+def _rule_problem(rule: EligibilityRule, kind: str, parser: _Parser | None = None
+                  ) -> tuple[str | None, EligibilityRule]:
+    """Why a rule cannot be checked against a column holding values of ``kind`` (None: it
+    can), and the rule to evaluate (a text ``"YYYY-MM-DD"`` on a date column as the date).
+
+    The reason continues "column ... holds ...," (``parser``: the column's own parser, for
+    the whole-number and F-or-M checks).
+    """
+    kinds = rule.kinds
+    if kind == "date" and "text" in kinds:
+        dates = [_parse_date(x)[0] for x in rule.values]
+        if all(d is not None for d in dates):
+            days = tuple(d.date() for d in dates)
+            return None, EligibilityRule(rule.column, rule.op,
+                                         days if isinstance(rule.value, tuple) else days[0])
+    if len(kinds) > 1:
+        mixed = " and ".join(_MIXED_WORDS[k] for k in kinds)
+        return (f"but the rule's values {rule.value_text()} mix {mixed}: a column holds one "
+                f"kind of value; {_WRITE[kind]}"), rule
+    if rule.kind != kind:
+        if rule.op in _ORDERING and kind in ("text", "true/false"):
+            return (f"but the rule compares it with {_value_phrase(rule)} using {rule.op!r}: "
+                    f"{'text' if kind == 'text' else 'true/false values'} cannot be ordered; "
+                    f"use ==, !=, in or not in and {_WRITE[kind]}"), rule
+        return f"but the rule compares it with {_value_phrase(rule)}; {_WRITE[kind]}", rule
+    if parser is _parse_int and rule.op not in _ORDERING:
+        odd = [x for x in rule.values if not float(x).is_integer()]
+        if odd:
+            return (f"and {', '.join(f'{x:g}' for x in odd)} is not a whole number: "
+                    f"{rule.op!r} can never match it"), rule
+    if parser is _parse_sex:
+        odd = [x for x in rule.values if x not in ("F", "M")]
+        if odd:
+            return (f"and {', '.join(f'{x!r}' for x in odd)} is neither: {rule.op!r} can "
+                    "never match it; write \"F\" or \"M\""), rule
+    return None, rule
+
+
+def _data_kind(cells: Sequence[Any]) -> tuple[str, str]:
+    """What a column's filled cells hold: (kind, words), numbers first, then true/false
+    values, dates and text."""
+    for parser, kind in ((_parse_float, "number"), (_parse_bool, "true/false"),
+                         (_parse_date, "date")):
+        if all(parser(c)[1] is None for c in cells):
+            return kind, _COLUMN_KINDS[parser][1]
+    return "text", "text"
+
+
+@dataclass(frozen=True)
+class _RuleChecks:
+    """The eligibility rules to evaluate, each as (the rule in the plan, the rule to
+    evaluate), and the rule-typed columns read as text because their rules cannot be
+    checked."""
+
+    rules: list[tuple[EligibilityRule, EligibilityRule]]
+    as_text: dict[str, _Parser]
+
+
+def _rule_typed_problems(rules: Sequence[EligibilityRule], idx: Sequence[int],
+                         column: pd.Series, table: str) -> dict[int, str]:
+    """Why the rules ``idx`` on a column typed by its rules cannot be checked, by index: a
+    list that mixes kinds, a kind no filled cell fits, rules that disagree on the kind."""
+    cells = [c for c in column.tolist() if not is_blank(c)]
+    col = rules[idx[0]].column
+
+    def holds() -> tuple[str, str]:
+        """'column ... holds ...' and how to write a value for it (found when needed)."""
+        if not cells:
+            return f"column {col} of {table}", ""
+        kind, words = _data_kind(cells)
+        return (f"column {col} of {table} holds {words} (for example {_text(cells[0])!r})",
+                f"; {_WRITE[kind]}")
+
+    reasons: dict[int, str] = {}
+    ruled: list[int] = []
+    for i in idx:
+        rule = rules[i]
+        parser = _rule_parser(rule)
+        if len(rule.kinds) > 1:
+            where, write = holds()
+            mixed = " and ".join(_MIXED_WORDS[k] for k in rule.kinds)
+            reasons[i] = (f"cannot be checked: {where}, but the rule's values "
+                          f"{rule.value_text()} mix {mixed}: a column holds one kind of "
+                          f"value{write}")
+        elif cells and all(parser(c)[1] is not None for c in cells):
+            where, write = holds()
+            reasons[i] = (f"cannot be checked: {where}, but the rule compares it with "
+                          f"{_value_phrase(rule)}: no patient's value fits the rule{write}")
+        else:
+            ruled.append(i)
+    # The column's kind: its first rule's, unless that is text and another rule's (numbers,
+    # dates ...) fits the cells too.
+    kinds = [rules[i].kind for i in ruled]
+    main = next((k for k in kinds if k != "text"), kinds[0]) if kinds else ""
+    first = next((i for i in ruled if rules[i].kind == main), None)
+    for i in ruled:
+        if rules[i].kind != main and first is not None:
+            reasons[i] = (f"cannot be checked: {holds()[0]}, but the rule compares it with "
+                          f"{_value_phrase(rules[i])} and eligibility.rules[{first + 1}] "
+                          f"({rules[first].describe()}) with {_MIXED_WORDS[main]}: a column "
+                          "holds one kind of value")
+    return reasons
+
+
+def _check_rule_types(plan: AnalysisPlan, raw: pd.DataFrame, src: _Source,
+                      problems: _Problems, plan_table: str) -> _RuleChecks:
+    """Each eligibility rule against the type of its column.
+
+    A column of fixed meaning (``sex``, ``enrolment_date``, the dose count, the baseline
+    score ...) has its own type; another column is typed by its rules' values (numbers,
+    text, true/false or dates), so its rules must agree with each other and with its cells
+    (a rule that no filled cell fits is one type mismatch, not an error in every row). A
+    rule that does not fit its column is an error of the plan, named by its index, and is
+    not evaluated.
+    """
+    fixed = _fixed_columns(plan)
+    ep = plan.endpoint
+    by_column: dict[str, list[int]] = {}
+    for i, rule in enumerate(plan.eligibility):
+        by_column.setdefault(rule.column, []).append(i)
+    reasons: dict[int, str] = {}
+    evaluated = list(plan.eligibility)
+    as_text: dict[str, _Parser] = {}
+    for col, idx in by_column.items():
+        if col == "baseline" or col in fixed:
+            parser = None if col == "baseline" else fixed[col]
+            kind, words = _COLUMN_KINDS[parser] if parser else ("number", "numbers")
+            where = (f"the baseline {ep.name} (column {ep.column} of the {ep.table} table)"
+                     if parser is None else f"column {col} of {src.name}")
+            for i in idx:
+                reason, evaluated[i] = _rule_problem(plan.eligibility[i], kind, parser)
+                if reason is not None:
+                    reasons[i] = f"cannot be checked: {where} holds {words}, {reason}"
+            continue
+        if col not in raw.columns or raw.columns.tolist().count(col) > 1:
+            continue  # reported by the typing of the table
+        reasons.update(_rule_typed_problems(plan.eligibility, idx, raw[col], src.name))
+        if any(i in reasons for i in idx):
+            as_text[col] = _parse_text  # no error per cell; its rules are not evaluated
+    rules: list[tuple[EligibilityRule, EligibilityRule]] = []
+    for i, rule in enumerate(plan.eligibility):
+        if i in reasons:
+            problems.add(plan_table, reasons[i], column=f"eligibility.rules[{i + 1}]",
+                         value=rule.describe())
+        elif rule.column not in as_text:
+            rules.append((rule, evaluated[i]))
+    return _RuleChecks(rules, as_text)
 
 
 # --------------------------------------------------------------------------- the table spec
@@ -247,8 +432,11 @@ def _source(name: str, raw: pd.DataFrame) -> _Source:
     return _Source(str(file), [int(x) for x in lines])
 
 
-def _patient_rules(plan: AnalysisPlan, columns: Sequence[str]) -> dict[str, tuple[_Parser, bool]]:
-    """Which patients columns are typed, and how, for this plan and these columns."""
+def _patient_rules(plan: AnalysisPlan, columns: Sequence[str],
+                   as_text: Mapping[str, _Parser] | None = None,
+                   ) -> dict[str, tuple[_Parser, bool]]:
+    """Which patients columns are typed, and how, for this plan and these columns
+    (``as_text``: rule-typed columns read as text instead, see :func:`_check_rule_types`)."""
     rules: dict[str, tuple[_Parser, bool]] = {}
     for name, spec in PATIENT_COLUMNS.items():
         if name == "patient_id" or name in columns:
@@ -259,7 +447,7 @@ def _patient_rules(plan: AnalysisPlan, columns: Sequence[str]) -> dict[str, tupl
         if rule.column in PATIENT_COLUMNS:
             rules.setdefault(rule.column, PATIENT_COLUMNS[rule.column])
         elif rule.column != "baseline":
-            rules[rule.column] = (_rule_parser(rule), False)
+            rules[rule.column] = ((as_text or {}).get(rule.column, _rule_parser(rule)), False)
     if plan.treatment is not None:
         rules[plan.treatment.column] = (_parse_int, True)
     if plan.endpoint.kind == "binary":
@@ -312,7 +500,8 @@ def _type_table(
 
 # --------------------------------------------------------------------------- rules
 def _check_patients(p: pd.DataFrame, plan: AnalysisPlan, today: _dt.date,
-                    problems: _Problems, src: _Source) -> None:
+                    problems: _Problems, src: _Source, raw: pd.DataFrame,
+                    checks: _RuleChecks) -> None:
     ids = p["patient_id"]
     for j in np.flatnonzero((ids.duplicated(keep=False) & (ids != "")).to_numpy(dtype=bool)).tolist():
         problems.add(src.name, "patient_id must be unique (it appears more than once)",
@@ -354,15 +543,26 @@ def _check_patients(p: pd.DataFrame, plan: AnalysisPlan, today: _dt.date,
                     "(treatment.planned)", treat.column, doses)
         if "withdrawn" in cols:
             _check_withdrawal(rec, cols, add)
-        for rule in plan.eligibility:
+        for rule, evaluated in checks.rules:
             if rule.column == "baseline":
                 continue
             value = rec[rule.column]
             if value is None or pd.isna(value) or value == "":
-                add(f"eligibility: {rule.describe()} cannot be checked (not recorded)",
-                    rule.column, "", "deviation")
-            elif not rule.holds(value):
-                add(f"eligibility: {rule.describe()}", rule.column, value, "deviation")
+                if is_blank(raw[rule.column].iat[i]):
+                    add(f"eligibility: {rule.describe()} cannot be checked (not recorded)",
+                        rule.column, "", "deviation")
+                # else: the value is there but invalid, an error of its own already.
+            elif not evaluated.holds(value):
+                add(f"eligibility: {rule.describe()}", rule.column, _shown(value), "deviation")
+
+
+def _shown(value: Any) -> Any:
+    """A typed cell as the table has it: a date as YYYY-MM-DD, true/false in lower case."""
+    if isinstance(value, _dt.date):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    return value
 
 
 def _check_withdrawal(rec: dict[str, Any], cols: set[str],
@@ -473,8 +673,9 @@ def _kept_lines(raw: pd.DataFrame, value: str, src: _Source) -> list[int]:
 
 
 def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
-                 problems: _Problems, src: _Source) -> None:
-    """Baseline present; baseline eligibility; assessments after withdrawal."""
+                 problems: _Problems, src: _Source, rules: Sequence[EligibilityRule]) -> None:
+    """Baseline present; baseline eligibility (``rules``: those on the baseline that can be
+    checked); assessments after withdrawal."""
     ep = plan.endpoint
     base_day = plan.baseline_day
     base = s[s["day"] == base_day]
@@ -486,7 +687,6 @@ def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
         problems.add(src.name, f"no patient has an assessment on the endpoint day {ep.day} "
                      f"(endpoint.day; scheduled {plan.schedule.describe() if plan.schedule else ''}"
                      "): the primary endpoint cannot be computed", column="day", value=ep.day)
-    rules = [r for r in plan.eligibility if r.column == "baseline"]
     assessed = set(s["patient_id"])
     for pid in p["patient_id"].tolist():
         if is_blank(pid):
@@ -504,7 +704,7 @@ def _check_score(s: pd.DataFrame, p: pd.DataFrame, plan: AnalysisPlan,
         for rule in rules:
             if not rule.holds(base_value[pid]):
                 problems.add(src.name, f"eligibility: baseline {ep.name} {rule.op} "
-                             f"{rule.value:g}{ep.unit_suffix}", row=base_line[pid],
+                             f"{rule.value_text()}{ep.unit_suffix}", row=base_line[pid],
                              patient_id=pid, column=ep.column, value=base_value[pid],
                              severity="deviation")
     if "withdrawal_day" in p.columns:
@@ -640,8 +840,10 @@ def _plain(raw: pd.DataFrame) -> tuple[pd.DataFrame, _Source]:
 
 
 def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
-              problems: _Problems, today: _dt.date) -> dict[str, pd.DataFrame | None]:
-    """Type every table that could be read and check every rule that can be checked."""
+              problems: _Problems, today: _dt.date,
+              plan_table: str = "plan") -> dict[str, pd.DataFrame | None]:
+    """Type every table that could be read and check every rule that can be checked
+    (``plan_table``: the plan's file, named by problems of the plan found in the data)."""
     typed: dict[str, pd.DataFrame | None] = {"patients": None, "score": None,
                                              "adverse_events": None}
     names = {"patients": "patients", "score": plan.endpoint.table or "score",
@@ -654,12 +856,15 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
                 src = _Source(names[key], src.lines)
             plain[key] = (frame, src)
     p = None
+    checks = _RuleChecks([], {})
     if "patients" in plain:
         raw_p, src_p = plain["patients"]
-        p = _type_table(src_p, raw_p, _patient_rules(plan, list(raw_p.columns)), problems)
+        checks = _check_rule_types(plan, raw_p, src_p, problems, plan_table)
+        p = _type_table(src_p, raw_p, _patient_rules(plan, list(raw_p.columns), checks.as_text),
+                        problems)
         typed["patients"] = p
         if p is not None:
-            _check_patients(p, plan, today, problems, src_p)
+            _check_patients(p, plan, today, problems, src_p, raw_p, checks)
     known = set() if p is None else {x for x in p["patient_id"].tolist() if not is_blank(x)}
     if plan.is_score and "score" in plain:
         raw_s, src_s = plain["score"]
@@ -668,7 +873,8 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
         if p is not None:
             _check_unknown_patients(raw_s, known, problems, src_s)
         if s is not None and p is not None:
-            _check_score(s, p, plan, problems, kept)
+            _check_score(s, p, plan, problems, kept,
+                         [r for r, _ in checks.rules if r.column == "baseline"])
     if "adverse_events" in plain:
         raw_a, src_a = plain["adverse_events"]
         present = {k: v for k, v in AE_OPTIONAL_COLUMNS.items() if k in raw_a.columns}
@@ -1009,7 +1215,7 @@ def load_trial(path: str | Path, *, today: _dt.date | None = None) -> Trial:
             raws[key] = frame
             if file is not None and file.exists():
                 files[file.name] = sha256_file(file)
-    typed = _validate(raws, plan, problems, today or _dt.date.today())
+    typed = _validate(raws, plan, problems, today or _dt.date.today(), plan_path.name)
     frame = problems.frame(_table_order(plan))
     p = typed["patients"]
     if problems.has_errors or p is None or (plan.is_score and typed["score"] is None):

@@ -77,6 +77,7 @@ import datetime as _dt
 import itertools
 import json
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -313,31 +314,85 @@ class EndpointPlan:
 class EligibilityRule:
     """One eligibility criterion: ``column op value`` must hold.
 
-    ``column = "baseline"`` means the endpoint's baseline value.
+    ``column = "baseline"`` means the endpoint's baseline value. ``value`` is a
+    number, text, true/false or a date (a tuple of them for ``in`` and
+    ``not in``); ``>``, ``>=``, ``<`` and ``<=`` compare numbers or dates. Whether
+    the values fit the column's type (one kind, the column's) is checked when a
+    trial is loaded, against the data.
     """
 
     column: str
     op: str
     value: Any
 
+    @property
+    def values(self) -> tuple[Any, ...]:
+        """The rule's values: the list of ``in`` and ``not in``, else the one value."""
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of the rule's values, each once: ``"number"``, ``"text"``,
+        ``"true/false"`` or ``"date"`` (more than one: a list that mixes kinds, which no
+        column can match; loading a trial reports it against the column's type)."""
+        return tuple(dict.fromkeys(_value_kind(x) for x in self.values))
+
+    @property
+    def kind(self) -> str:
+        """The kind of the rule's (first) value: ``"number"``, ``"text"``, ``"true/false"``
+        or ``"date"``."""
+        return self.kinds[0]
+
     def holds(self, x: Any) -> bool:
-        """Whether the value ``x`` meets the criterion."""
+        """Whether the value ``x`` meets the criterion.
+
+        A timestamp (``datetime``, ``pandas.Timestamp``) is compared with a date
+        rule by its calendar date.
+
+        Raises
+        ------
+        TypeError
+            If ``x`` cannot be compared with the rule's value (text against a
+            number for ``<``, ...), naming the rule and the value.
+        """
         v = self.value
+        if isinstance(x, _dt.datetime) and self.kind == "date":
+            x = x.date()
         if self.op == "in":
             return bool(x in v)
         if self.op == "not in":
             return bool(x not in v)
-        return bool({
-            "==": lambda: x == v, "!=": lambda: x != v, ">": lambda: x > v,
-            ">=": lambda: x >= v, "<": lambda: x < v, "<=": lambda: x <= v,
-        }[self.op]())
+        try:
+            return bool({
+                "==": lambda: x == v, "!=": lambda: x != v, ">": lambda: x > v,
+                ">=": lambda: x >= v, "<": lambda: x < v, "<=": lambda: x <= v,
+            }[self.op]())
+        except TypeError:
+            raise TypeError(f"eligibility rule {self.describe()} cannot be checked for the "
+                            f"value {x!r}: {self.op!r} compares {self.kind} values"
+                            ) from None
+
+    def value_text(self) -> str:
+        """The value as written in the plan: ``18``, ``"F"``, ``[2, 3]``, ``2015-01-01``."""
+        v = self.value
+        return (f"[{', '.join(_fmt_value(x) for x in v)}]" if isinstance(v, tuple)
+                else _fmt_value(v))
 
     def describe(self) -> str:
         """``age_years >= 18``, ``kl_grade in [2, 3]``."""
-        v = self.value
-        text = (f"[{', '.join(_fmt_value(x) for x in v)}]" if isinstance(v, tuple)
-                else _fmt_value(v))
-        return f"{self.column} {self.op} {text}"
+        return f"{self.column} {self.op} {self.value_text()}"
+
+
+def _value_kind(value: Any) -> str:
+    """The kind of an eligibility value: ``"true/false"``, ``"number"``, ``"date"`` or
+    ``"text"`` (anything else)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return "date"
+    return "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,9 +514,16 @@ class AnalysisPlan:
         """
         path = Path(path)
         context = f"analysis plan {path}"
+        data = path.read_bytes()
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise DataValidationError(
+                [{"table": "plan", "rule": f"{path.name} is UTF-16 text; save it as UTF-8"}],
+                context=context,
+            )
         try:
-            with path.open("rb") as fh:
-                raw = tomllib.load(fh)
+            # A byte-order mark (Notepad's and Excel's "UTF-8 with BOM") is not TOML: it is
+            # skipped when reading, and the file is left as it is.
+            raw = tomllib.loads(data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
         except tomllib.TOMLDecodeError as err:
             raise DataValidationError(
                 [{"table": "plan", "rule": f"{path.name} is not valid TOML: {err}"}],
@@ -469,7 +531,8 @@ class AnalysisPlan:
             ) from None
         except UnicodeDecodeError as err:
             raise DataValidationError(
-                [{"table": "plan", "rule": f"{path.name} is not UTF-8 text ({err.reason})"}],
+                [{"table": "plan", "rule": f"{path.name} is not UTF-8 text ({err.reason} at "
+                  f"byte {err.start})"}],
                 context=context,
             ) from None
         return cls.from_dict(raw, context=context)
@@ -532,9 +595,11 @@ class AnalysisPlan:
         endpoint["missing"] = e.missing
         out: dict[str, Any] = {"trial": trial, "design": design, "endpoint": endpoint}
         if self.eligibility:
+            # Dates as "YYYY-MM-DD" (JSON has no date), read back as dates on a date column.
             out["eligibility"] = {"rules": [
                 {"column": r.column, "op": r.op,
-                 "value": list(r.value) if isinstance(r.value, tuple) else r.value}
+                 "value": [_plain_value(x) for x in r.value] if isinstance(r.value, tuple)
+                 else _plain_value(r.value)}
                 for r in self.eligibility]}
         if self.treatment is not None:
             out["treatment"] = {"column": self.treatment.column,
@@ -575,6 +640,10 @@ class AnalysisPlan:
         return "\n".join(lines)
 
 
+def _plain_value(v: Any) -> Any:
+    return v.isoformat() if _value_kind(v) == "date" else v
+
+
 def _fmt_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -598,12 +667,19 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value.isoformat()  # a TOML local date
     raise TypeError(f"cannot write {value!r} to TOML")
 
 
 def plan_toml_text(plan: AnalysisPlan | dict[str, Any]) -> str:
     """The plan as ``plan.toml`` text (sections in the documented order)."""
     d = plan.to_dict() if isinstance(plan, AnalysisPlan) else plan
+    if isinstance(plan, AnalysisPlan) and plan.eligibility:
+        # TOML has dates: a rule's dates are written as dates (to_dict gives text, for JSON).
+        d["eligibility"]["rules"] = [
+            {**written, "value": _plain_list(rule.value)}
+            for written, rule in zip(d["eligibility"]["rules"], plan.eligibility, strict=True)]
     out: list[str] = []
     for section, keys in d.items():
         if out:
@@ -680,6 +756,29 @@ _SCORE_ONLY = ("table", "label", "unit", "range", "better", "day", "relative_cha
 def _is_number(value: Any) -> bool:
     return (not isinstance(value, bool) and isinstance(value, int | float)
             and math.isfinite(value))
+
+
+_ISO_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: Any) -> _dt.date | None:
+    """The date a text ``YYYY-MM-DD`` names, or None (not such a text, or no such day)."""
+    if not isinstance(value, str) or not _ISO_DATE_TEXT.fullmatch(value.strip()):
+        return None
+    try:
+        return _dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _is_rule_value(value: Any) -> bool:
+    """A number, text, true/false or a date (a TOML date, without a time of day)."""
+    return isinstance(value, str | bool) or _is_number(value) or _value_kind(value) == "date"
+
+
+def _plain_list(value: Any) -> Any:
+    """A rule value as the file has it (a tuple as a list)."""
+    return list(value) if isinstance(value, tuple) else value
 
 
 class _PlanChecker:
@@ -822,18 +921,23 @@ class _PlanChecker:
                 self.add(f"{where}.op", op, f"must be one of {', '.join(map(repr, OPS))}")
                 good = False
             elif op in ("in", "not in"):
-                if not isinstance(v, list) or not v or not all(
-                        isinstance(x, str | bool) or _is_number(x) for x in v):
-                    self.add(f"{where}.value", v, f"must be a non-empty list for {op!r}")
+                if not isinstance(v, list) or not v or not all(_is_rule_value(x) for x in v):
+                    self.add(f"{where}.value", v, f"must be a non-empty list for {op!r} of "
+                             "numbers, texts, true/false values or dates (YYYY-MM-DD)")
                     good = False
                 else:
                     v = tuple(v)
-            elif not (isinstance(v, str | bool) or _is_number(v)):
-                self.add(f"{where}.value", v, "must be a number, text or true/false")
+            elif not _is_rule_value(v):
+                self.add(f"{where}.value", v, "must be a number, text, true/false or a date "
+                         "(YYYY-MM-DD, without a time of day)")
                 good = False
-            elif op in (">", ">=", "<", "<=") and not _is_number(v):
-                self.add(f"{where}.value", v, f"must be a number for {op!r}")
-                good = False
+            elif op in (">", ">=", "<", "<="):
+                # "2015-01-01" as text is the date, as for analysis.data_cutoff.
+                v = _iso_date(v) or v
+                if not (_is_number(v) or _value_kind(v) == "date"):
+                    self.add(f"{where}.value", v, f"must be a number for {op!r}, or a date "
+                             "(YYYY-MM-DD): text and true/false values have no order")
+                    good = False
             if good:
                 rules.append(EligibilityRule(column=column.strip(), op=op, value=v))
             ok = ok and good
