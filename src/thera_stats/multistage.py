@@ -927,7 +927,9 @@ class MultiStageDesign:
             "continue", i + 1, xs[-1], self.sizes[i],
             f"Continue to look {i + 2}: {format_count(xs[-1], 'response')} in "
             f"{self.sizes[i]} patients, "
-            f"between the bounds ({self.futility[i]}, {self._upper(i)}].")
+            + (f"more than the futility bound {self.futility[i]}."
+               if self._upper(i) >= self.sizes[i] else
+               f"between the bounds ({self.futility[i]}, {self._upper(i)}]."))
 
     # ------------------------------------------------------------------ tables
     def to_frame(self) -> pd.DataFrame:
