@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import warnings
 from pathlib import Path
 
@@ -162,10 +163,21 @@ def test_a_trial_with_screening_records_loads_as_without_them(tmp_path):
     first[header.index("AVISIT")] = "SCREENING"
     adqs.write_text("\n".join([lines[0], ",".join(first), *lines[1:]]) + "\n", encoding="utf-8")
 
-    with pytest.warns(ExcludedRecordsWarning, match=r"1 pre-treatment record \(1 patient\).*"
-                      r"THR-001: line 2 \(ADY -2, AVISIT 'SCREENING'\)"):
+    # load_trial keeps the note with the trial (summary, memo, analysis.json), not as a warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ExcludedRecordsWarning)
         loaded = load_trial(with_screening)
+    assert len(loaded.notes) == 1
+    assert re.search(r"1 pre-treatment record \(1 patient\).*THR-001: line 2 \(ADY -2, "
+                     r"AVISIT 'SCREENING'\)", loaded.notes[0])
+    assert f"  data note: {loaded.notes[0]}" in loaded.summary()
+    from thera_stats.analysis import analyze
+
+    result = analyze(loaded)
+    assert "Data note: adqs.csv: 1 pre-treatment record (1 patient) left out" in result.memo()
+    assert result.to_dict()["data_notes"] == list(loaded.notes)
     expected = load_trial(plain)
+    assert expected.notes == ()
     pd.testing.assert_frame_equal(loaded.score, expected.score)
     assert len(loaded.deviations) == 0
 

@@ -7,6 +7,7 @@ three-stage interim look and counts of one.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -101,3 +102,22 @@ def test_report_cell_error_is_one_clean_line() -> None:
     err = SimpleNamespace(ename="DataValidationError",
                           evalue="trial: 2 error(s):\n  - \x1b[31mfirst\x1b[39m\n  - second")
     assert _cell_error(err) == "DataValidationError: trial: 2 error(s): first; second"
+
+
+@pytest.mark.parametrize("population", ["treated", "per-protocol"])
+def test_an_empty_analysis_population_is_a_load_error(population: str) -> None:
+    """Nobody received a dose: refused when the trial is loaded, naming the patients table,
+    the course column and the population's rule (it failed later as an empty score table)."""
+    trial = ts.simulate_trial(seed=1)
+    patients = trial.patients.copy()
+    column = trial.plan.treatment.column
+    patients[column] = 0
+    plan = dataclasses.replace(trial.plan, population=population)
+    with pytest.raises(DataValidationError) as caught:
+        ts.Trial.from_frames(patients, trial.score, trial.adverse_events, plan)
+    problems = caught.value.problems
+    empty = problems[problems["rule"].str.contains("analysis population", regex=False)]
+    assert len(empty) == 1
+    assert empty["column"].iat[0] == column
+    assert f"the analysis population ({population}: " in empty["rule"].iat[0]
+    assert "none of the 17 patients qualifies" in empty["rule"].iat[0]

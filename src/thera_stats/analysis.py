@@ -380,6 +380,7 @@ class GoNoGoAnalysis:
                          "rule": getattr(d, "rule", None),
                          "planned_rule_says": getattr(d, "planned_action", None)},
             "plan_notes": list(self.plan.notes),
+            "data_notes": list(self.trial.notes),
             "disposition": disposition_counts(self.trial),
             "stages": {"n_stage1": self.n_stage1, "n_total": self.n_total,
                        "responses_stage1": self.responses_stage1,
@@ -536,6 +537,8 @@ def _memo(a: GoNoGoAnalysis, *, markdown: bool) -> str:
     lines.append(f"{flow}. Analysis population ({plan.population}): "
                  f"{format_count(a.n_total, 'patient')}"
                  f"{stage_text}.")
+    for note in a.trial.notes:
+        lines.append(f"Data note: {note}")
     lines.append(h2("Response rate"))
     lines.append(f"Responders: {a.responses_stage1} of {a.n_stage1} in stage 1; "
                  f"{a.responses_total} of {a.n_total} in all."

@@ -43,6 +43,7 @@ from thera_stats.errors import (
     is_blank,
     problem,
 )
+from thera_stats.formatting import format_count
 from thera_stats.plan import AnalysisPlan, EligibilityRule
 
 __all__ = [
@@ -892,7 +893,29 @@ def _validate(raws: Mapping[str, pd.DataFrame | None], plan: AnalysisPlan,
                      "primary endpoint cannot be computed", column=plan.endpoint.column)
     if p is not None and not problems.has_errors:
         _check_stages(p, _deviations(problems), plan, problems, plain["patients"][1].name)
+        _check_population(p, _deviations(problems), plan, problems, plain["patients"][1].name)
     return typed
+
+
+def _check_population(p: pd.DataFrame, deviations: pd.DataFrame, plan: AnalysisPlan,
+                      problems: _Problems, table: str) -> None:
+    """The plan's analysis population must hold at least one patient."""
+    if len(p) == 0 or len(population(p, deviations, plan)) > 0:
+        return
+    treat = plan.treatment
+    if plan.population == "treated" and treat is not None:
+        who, column = f"at least one dose ({treat.column} >= 1)", treat.column
+    elif plan.population == "per-protocol" and treat is not None:
+        who = (f"every planned dose ({treat.column} = {treat.planned}) and no protocol "
+               "deviation")
+        column = treat.column
+    elif plan.population == "per-protocol":
+        who, column = "no protocol deviation", None
+    else:  # pragma: no cover - 'enrolled' (and 'treated' without a course) is every patient
+        who, column = "any patient", None
+    problems.add(table, f"the analysis population ({plan.population}: {who}) is empty: none "
+                 f"of the {format_count(len(p), 'patient')} qualifies, so there is nothing to "
+                 "analyse", column=column)
 
 
 def _deviations(problems: _Problems) -> pd.DataFrame:
@@ -1054,6 +1077,10 @@ class Trial:
         The folder the trial was read from.
     files : dict
         File name -> SHA-256 of every input file read, for provenance.
+    notes : tuple of str
+        What reading the data left out and why (for CDISC ADaM input, records before
+        the baseline that are not analysis records; :attr:`AdamTables.notes
+        <thera_stats.adam.AdamTables.notes>`). Empty for tidy tables.
     """
 
     patients: pd.DataFrame
@@ -1063,6 +1090,7 @@ class Trial:
     deviations: pd.DataFrame
     source: Path | None = None
     files: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def from_frames(
@@ -1122,6 +1150,8 @@ class Trial:
         lines.append(f"  protocol deviations: {len(self.deviations)}")
         for note in plan.notes:
             lines.append(f"  plan note: {note}")
+        for note in self.notes:
+            lines.append(f"  data note: {note}")
         return "\n".join(lines)
 
     def validation_report(self) -> str:
@@ -1203,8 +1233,9 @@ def load_trial(path: str | Path, *, today: _dt.date | None = None) -> Trial:
     if plan is None:
         raise DataValidationError(problems.frame(), context=f"trial folder {folder}")
     raws: dict[str, pd.DataFrame | None] = {}
+    notes: list[str] = []
     if plan.adam is not None:
-        raws = _read_adam(folder, plan, problems, files)
+        raws = _read_adam(folder, plan, problems, files, notes)
     else:
         for key, name, required in (("patients", "patients", True),
                                     ("score", plan.endpoint.table, plan.is_score),
@@ -1224,17 +1255,24 @@ def load_trial(path: str | Path, *, today: _dt.date | None = None) -> Trial:
     return Trial(
         patients=p, score=typed["score"], adverse_events=typed["adverse_events"], plan=plan,
         deviations=deviations, source=folder, files=dict(sorted(files.items())),
+        notes=tuple(notes),
     )
 
 
 def _read_adam(folder: Path, plan: AnalysisPlan, problems: _Problems,
-               files: dict[str, str]) -> dict[str, pd.DataFrame | None]:
-    from thera_stats.adam import read_adam
+               files: dict[str, str], notes: list[str]) -> dict[str, pd.DataFrame | None]:
+    import warnings
+
+    from thera_stats.adam import ExcludedRecordsWarning, read_adam
 
     assert plan.adam is not None
-    got = read_adam(folder, bds=plan.adam.bds, paramcd=plan.adam.paramcd,
-                    day_variable=plan.adam.day, value_column=plan.endpoint.column,
-                    baseline_day=plan.baseline_day)
+    with warnings.catch_warnings():
+        # The notes travel with the trial (Trial.notes: summary, memo, analysis.json).
+        warnings.simplefilter("ignore", ExcludedRecordsWarning)
+        got = read_adam(folder, bds=plan.adam.bds, paramcd=plan.adam.paramcd,
+                        day_variable=plan.adam.day, value_column=plan.endpoint.column,
+                        baseline_day=plan.baseline_day)
+    notes.extend(got.notes)
     problems.extend(got.problems)
     for name, path in got.files.items():
         files[name] = sha256_file(Path(path))
