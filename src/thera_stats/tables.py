@@ -19,6 +19,7 @@ document.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -316,8 +317,9 @@ def baseline_table(trial: Trial) -> Table:
     """Baseline characteristics of the enrolled patients.
 
     Shows what the patients table holds: age, sex, site, each eligibility
-    column (text as counts, numbers as mean and SD) and the endpoint's baseline
-    score.
+    column (text as counts, numbers as mean and SD, dates as their range: the
+    first and last date, YYYY-MM-DD, and the number of patients with a date)
+    and the endpoint's baseline score.
 
     Examples
     --------
@@ -353,7 +355,9 @@ def baseline_table(trial: Trial) -> Table:
         shown.add(col)
         values = p[col]
         categorical = rule.op in ("==", "!=", "in", "not in")
-        if (not categorical and pd.api.types.is_numeric_dtype(values)
+        if _is_dates(values):
+            rows.append((f"{col}: first, last (n)", _date_range(values)))
+        elif (not categorical and pd.api.types.is_numeric_dtype(values)
                 and not pd.api.types.is_bool_dtype(values)):
             numbers(col, values, None)
         else:
@@ -371,6 +375,25 @@ def baseline_table(trial: Trial) -> Table:
     frame = pd.DataFrame(rows, columns=["Characteristic", f"N = {n}"])
     return Table(f"{plan.name}: baseline characteristics (enrolled patients, N = {n})", frame,
                  notes=tuple(notes), label="baseline")
+
+
+def _is_dates(values: pd.Series) -> bool:
+    """Whether a column holds dates: a datetime dtype, or only dates and datetimes."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return True
+    if values.dtype != object:
+        return False
+    filled = values.dropna()
+    return len(filled) > 0 and all(isinstance(v, _dt.date) for v in filled)
+
+
+def _date_range(values: pd.Series) -> str:
+    """``first, last (n)`` of a date column: YYYY-MM-DD of the earliest and latest date and
+    the number of patients with a date (``NA`` when none has one)."""
+    days = pd.to_datetime(values.dropna())
+    if len(days) == 0:
+        return "NA"
+    return f"{days.min():%Y-%m-%d}, {days.max():%Y-%m-%d} ({len(days)})"
 
 
 def disposition_counts(trial: Trial) -> dict[str, Any]:
