@@ -290,3 +290,26 @@ def test_plan_saved_as_utf16_says_so(trial_dir: Path) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
     problems = problems_of(trial_dir)
     assert problems["rule"].tolist() == ["plan.toml is UTF-16 text; save it as UTF-8"]
+
+
+def test_dates_written_otherwise_under_a_date_rule_say_how_to_write_them(
+        trial_dir: Path) -> None:
+    path = trial_dir / "patients.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["consent_date"] = "09/02/2015"
+    frame.to_csv(path, index=False)
+    with_rule(trial_dir, '{ column = "consent_date", op = "<=", value = 2017-06-30 }')
+    row = the_rule_error(problems_of(trial_dir), 2)
+    assert row["rule"].endswith(
+        "no patient's value fits the rule; write the dates of consent_date as YYYY-MM-DD "
+        "(e.g. 2015-02-09)")
+
+
+def test_problems_found_reading_the_plan_name_its_file(trial_dir: Path) -> None:
+    path = trial_dir / "plan.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[analysis]\n", "[analysis]\npopulaton = \"treated\"\n", 1),
+                    encoding="utf-8")
+    problems = problems_of(trial_dir)
+    hit = problems[problems["column"] == "analysis.populaton"]
+    assert hit["table"].tolist() == ["plan.toml"]

@@ -353,6 +353,8 @@ def _rule_typed_problems(rules: Sequence[EligibilityRule], idx: Sequence[int],
                           f"value{write}")
         elif cells and all(parser(c)[1] is not None for c in cells):
             where, write = holds()
+            if rule.kind == "date":  # the rule is right; the cells are dates written otherwise
+                write = f"; write the dates of {col} as YYYY-MM-DD (e.g. 2015-02-09)"
             reasons[i] = (f"cannot be checked: {where}, but the rule compares it with "
                           f"{_value_phrase(rule)}: no patient's value fits the rule{write}")
         else:
@@ -1229,7 +1231,12 @@ def load_trial(path: str | Path, *, today: _dt.date | None = None) -> Trial:
         try:
             plan = AnalysisPlan.from_toml(plan_path)
         except DataValidationError as err:
-            problems.items.extend(err.problems.to_dict("records"))
+            # the plan's problems name its file, as the checks against the tables do
+            records = err.problems.to_dict("records")
+            for rec in records:
+                if rec.get("table") == "plan":
+                    rec["table"] = plan_path.name
+            problems.items.extend(records)
     if plan is None:
         raise DataValidationError(problems.frame(), context=f"trial folder {folder}")
     raws: dict[str, pd.DataFrame | None] = {}
