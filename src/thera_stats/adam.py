@@ -15,8 +15,9 @@ checked here (missing datasets or variables, the ``PARAMCD``, the baseline
 flag, ``CHG = AVAL - BASE``, the Y/N codes); every problem is collected as a
 :func:`thera_stats.errors.problem` record naming the file, its physical line,
 the patient, the variable and the value. Nothing is raised for bad data.
-Records left out on purpose (pre-treatment records of the BDS dataset) are
-named in :attr:`AdamTables.notes` and issued as an :class:`ExcludedRecordsWarning`.
+Records left out on purpose (records of the BDS dataset not flagged as analysis
+records by ``ANL01FL``, and pre-treatment records) are named in
+:attr:`AdamTables.notes` and issued as an :class:`ExcludedRecordsWarning`.
 
 SAS transport files are written by a small XPORT v5 writer (:func:`write_xport`)
 that follows the SAS technical note TS-140 [1]_; pandas reads them
@@ -143,6 +144,10 @@ _DAY_VARIABLES = ("ADY", "AVISITN")
 # AVISIT of a visit before the treatment starts (case ignored): SCREENING, SCREENING 2,
 # PRE-TREATMENT, PRETREATMENT, RUN-IN ...
 _PRE_TREATMENT_VISIT = re.compile(r"^\s*(SCREEN|PRE-?TREATMENT|RUN-?IN)", re.IGNORECASE)
+# The analysis flag of the BDS dataset: "Y" marks the records chosen for analysis; "N"
+# (ADaMIG: the codelist may be extended from Y to Y, N) or blank marks the others.
+_ANALYSIS_FLAG = "ANL01FL"
+_ANALYSIS_CODES = {"Y", "N", ""}
 
 _SAS_EPOCH = date(1960, 1, 1)
 _DATE9 = re.compile(r"^(\d{2})([A-Za-z]{3})(\d{4})$")
@@ -173,10 +178,11 @@ class AdamTables:
     files : dict of str to Path
         Every file read, by file name.
     notes : list of str
-        What the reader left out on purpose and why, one sentence per dataset
-        (e.g. the pre-treatment records of the BDS dataset, with their number,
-        patients and lines); empty when nothing was left out. Each note is also
-        issued as an :class:`ExcludedRecordsWarning`.
+        What the reader left out on purpose and why, one sentence per rule and
+        dataset (the records of the BDS dataset not flagged ``ANL01FL = "Y"``,
+        then its pre-treatment records; each with their number, patients and
+        lines); empty when nothing was left out. Each note is also issued as an
+        :class:`ExcludedRecordsWarning`.
 
     Notes
     -----
@@ -1120,25 +1126,121 @@ def _pre_treatment(
     return kept, left_out
 
 
-def _pre_treatment_note(data: _Dataset, left_out: list[int], day_variable: str,
-                        baseline_day: int) -> str:
-    """One sentence naming the pre-treatment records left out: how many, whose, why."""
+def _listing(data: _Dataset, rows: list[int], day_variable: str, *,
+             aval: bool = False) -> tuple[int, int, str]:
+    """How many rows, of how many patients, and each patient's lines with their values."""
     frame, ids = data.frame, _ids(data)
     by_patient: dict[str, list[str]] = {}
-    for i in left_out:
+    for i in rows:
         what = f"{day_variable} {_day_text(frame[day_variable].iloc[i]) or 'blank'}"
         if "AVISIT" in frame:
             visit = _number_text(frame["AVISIT"].iloc[i]).strip()
             what += f", AVISIT {visit!r}" if visit else ""
+        if aval:
+            what += f", AVAL {_number_text(frame['AVAL'].iloc[i]).strip() or 'blank'}"
         by_patient.setdefault(ids[i], []).append(f"line {data.lines[i]} ({what})")
-    n, k = len(left_out), len(by_patient)
-    listed = "; ".join(f"{pid}: {', '.join(rows)}" for pid, rows in by_patient.items())
+    listed = "; ".join(f"{pid}: {', '.join(items)}" for pid, items in by_patient.items())
+    return len(rows), len(by_patient), listed
+
+
+def _records(n: int, k: int, what: str) -> str:
+    """``"3 <what> records (2 patients)"``, singular where it should be."""
+    return f"{n} {what} record{'s' if n != 1 else ''} ({k} patient{'s' if k != 1 else ''})"
+
+
+def _pre_treatment_note(data: _Dataset, left_out: list[int], day_variable: str,
+                        baseline_day: int) -> str:
+    """One sentence naming the pre-treatment records left out: how many, whose, why."""
+    n, k, listed = _listing(data, left_out, day_variable)
     return (
-        f"{data.file}: {n} pre-treatment record{'s' if n != 1 else ''} ({k} "
-        f"patient{'s' if k != 1 else ''}) left out of the score table, as a record before "
-        f"the baseline ({day_variable} before the baseline day {baseline_day}, or AVISIT a "
-        f"screening or run-in visit) not flagged ABLFL = 'Y' is not an analysis record. "
-        f"{listed}"
+        f"{data.file}: {_records(n, k, 'pre-treatment')} left out of the score table, as a "
+        f"record before the baseline ({day_variable} before the baseline day {baseline_day}, "
+        f"or AVISIT a screening or run-in visit) not flagged ABLFL = 'Y' is not an analysis "
+        f"record. {listed}"
+    )
+
+
+def _analysis_records(
+    data: _Dataset, keep: list[int], flags: dict[int, bool], paramcd: str,
+    problems: list[dict[str, Any]],
+) -> tuple[list[int], list[int]] | None:
+    """Split the endpoint's observed rows by the analysis flag ``ANL01FL``.
+
+    Without an ``ANL01FL`` variable every row is an analysis record. With it, the
+    analysis records are the rows flagged ``ANL01FL = "Y"`` and the baseline rows
+    flagged ``ABLFL = "Y"`` (whatever their ``ANL01FL``); rows flagged ``"N"`` or
+    blank are left out (returned second). ``ANL01FL`` other than ``"Y"``, ``"N"``
+    or blank is a problem (the row is neither kept nor listed). When no row other
+    than the flagged baselines is flagged ``"Y"``, there are no analysis records:
+    one problem naming the file, the variable and the rule, and None is returned.
+    """
+    frame = data.frame
+    if _ANALYSIS_FLAG not in frame.columns:
+        return keep, []
+    ids = _ids(data)
+    codes: dict[int, str] = {}
+    for i in keep:
+        raw = frame[_ANALYSIS_FLAG].iloc[i]
+        codes[i] = _number_text(raw).strip().upper()
+        if codes[i] not in _ANALYSIS_CODES:
+            problems.append(problem(
+                data.file, f"{_ANALYSIS_FLAG} must be 'Y' (an analysis record), 'N' or blank "
+                "(not an analysis record)", row=data.lines[i], patient_id=ids[i],
+                column=_ANALYSIS_FLAG, value=raw))
+    candidates = [i for i in keep if not flags.get(i)]
+    if candidates and not any(codes[i] == "Y" for i in candidates):
+        problems.append(problem(
+            data.file, _no_analysis_records(data, candidates, codes, paramcd, flags),
+            column=_ANALYSIS_FLAG))
+        return None
+    kept = [i for i in keep if flags.get(i) or codes[i] == "Y"]
+    left_out = [i for i in candidates if codes[i] in {"", "N"}]
+    return kept, left_out
+
+
+def _no_analysis_records(data: _Dataset, candidates: list[int], codes: dict[int, str],
+                         paramcd: str, flags: dict[int, bool]) -> str:
+    """The rule broken when ANL01FL is present but flags no record of the endpoint."""
+    frame = data.frame
+    counts = {code: sum(codes[i] == code for i in candidates) for code in ("", "N")}
+    found = [f"{'blank' if code == '' else repr(code)} on {count}"
+             for code, count in counts.items() if count]
+    other = len(candidates) - sum(counts.values())
+    found += [f"another value on {other}"] if other else []
+    baseline = " other than the baselines flagged ABLFL = 'Y'" if flags else ""
+    # Where 'Y' is set instead, if anywhere: derived rows of the endpoint, other parameters.
+    param = [_number_text(v).strip() for v in frame["PARAMCD"]]
+    flagged = [_number_text(v).strip().upper() == "Y" for v in frame[_ANALYSIS_FLAG]]
+    derived = ([_number_text(v).strip() != "" for v in frame["DTYPE"]]
+               if "DTYPE" in frame.columns else [False] * len(frame))
+    n_derived = sum(f and d and p == paramcd
+                    for f, d, p in zip(flagged, derived, param, strict=True))
+    where = []
+    if n_derived:
+        where.append(f"on {n_derived} derived record{'s' if n_derived != 1 else ''} of "
+                     "the endpoint (DTYPE not blank, not read)")
+    others = sorted({p for p, f in zip(param, flagged, strict=True) if f and p != paramcd})
+    if others:
+        where.append(f"on PARAMCD {', '.join(map(repr, others))}")
+    said = f"; 'Y' is set only {' and '.join(where)}" if where else ""
+    return (
+        f"no analysis records: {_ANALYSIS_FLAG} is present but is 'Y' on none of the "
+        f"{len(candidates)} observed records of PARAMCD {paramcd!r}{baseline} "
+        f"({', '.join(found)}){said}, and only the records flagged {_ANALYSIS_FLAG} = 'Y' "
+        f"are analysis records; flag the analysis records 'Y', or leave {_ANALYSIS_FLAG} "
+        "out of the dataset when every record is analysed"
+    )
+
+
+def _not_analysed_note(data: _Dataset, left_out: list[int], day_variable: str,
+                       paramcd: str, baseline_flag: bool) -> str:
+    """One sentence naming the records not flagged ANL01FL = 'Y': how many, whose, why."""
+    n, k, listed = _listing(data, left_out, day_variable, aval=True)
+    nor = " (nor ABLFL = 'Y')" if baseline_flag else ""
+    return (
+        f"{data.file}: {_records(n, k, 'non-analysis')} left out of the score table, as a "
+        f"record of PARAMCD {paramcd!r} not flagged {_ANALYSIS_FLAG} = 'Y'{nor} is not an "
+        f"analysis record. {listed}"
     )
 
 
@@ -1169,6 +1271,15 @@ def _map_bds(
                                         patient_id=ids[i], column="ABLFL",
                                         value=frame["ABLFL"].iloc[i]))
             flags[i] = flag == "Y"
+    # Records not flagged ANL01FL = "Y" (other than the flagged baseline) are not analysis
+    # records; they are left out before any further check.
+    split = _analysis_records(data, keep, flags, paramcd, problems)
+    if split is None:
+        return None
+    keep, not_analysed = split
+    if not_analysed:
+        notes.append(_not_analysed_note(data, not_analysed, day_variable, paramcd,
+                                        "ABLFL" in frame.columns))
     # Pre-treatment records (screening, before the baseline) are not analysis records.
     keep, left_out = _pre_treatment(data, keep, flags, day_variable, baseline_day, problems)
     if left_out:
@@ -1362,8 +1473,8 @@ def read_adam(
     Warns
     -----
     ExcludedRecordsWarning
-        Once per note of :attr:`AdamTables.notes`, when pre-treatment records
-        were left out of the score table.
+        Once per note of :attr:`AdamTables.notes`, when non-analysis or
+        pre-treatment records were left out of the score table.
 
     Notes
     -----
@@ -1380,8 +1491,17 @@ def read_adam(
     (derived rows are not observations); ``USUBJID`` -> ``patient_id``,
     ``day_variable`` -> ``day`` (a whole number without a decimal point, ``-2``
     for a CSV ``-2.0``) except that a row with ``ABLFL = "Y"`` gets
-    ``baseline_day``, ``AVAL`` -> ``value_column``. Pre-treatment records are
-    not analysis records and are left out, with a note: a row not flagged
+    ``baseline_day``, ``AVAL`` -> ``value_column``. When the dataset has an
+    ``ANL01FL`` variable (Analysis Flag 01), only the rows flagged
+    ``ANL01FL = "Y"`` and the baseline rows flagged ``ABLFL = "Y"`` (whatever
+    their ``ANL01FL``) are analysis records; the rows flagged ``"N"`` or blank
+    (a second assessment in a visit window, an unscheduled visit) are left out,
+    with a note, and not checked further. ``ANL01FL`` other than ``"Y"``,
+    ``"N"`` or blank is a problem, and so is an ``ANL01FL`` that flags none
+    of the endpoint's observed rows other than the flagged baselines (no
+    analysis records; the score table is then None). Derived rows (``DTYPE``)
+    are not read whatever their ``ANL01FL``. Among the analysis records,
+    pre-treatment records are left out, with a note: a row not flagged
     ``ABLFL = "Y"`` whose day is before ``baseline_day``, or whose ``AVISIT``
     names a screening or run-in visit (``SCREENING``, ``PRE-TREATMENT``,
     ``RUN-IN``, any case) and whose day is blank or not after ``baseline_day``.
